@@ -1,0 +1,40 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) matrixone.backup contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    DOCUMENTATION = r'''
+options: {}
+attributes:
+  check_mode:
+    description: Can run in C(check_mode) and return changed status prediction without modifying the target.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in C(check_mode)), when in diff mode.
+  action_group:
+    description: Use C(group/matrixone.backup.matrixone) in C(module_defaults) to set the connection options once.
+    support: full
+    membership:
+      - matrixone.backup.matrixone
+'''
+
+    INFO_MODULE = r'''
+options: {}
+attributes:
+  check_mode:
+    support: full
+    details: This module never changes anything; it runs the same read-only queries in check mode.
+  diff_mode:
+    support: N/A
+    details: This module does not change anything.
+  action_group:
+    description: Use C(group/matrixone.backup.matrixone) in C(module_defaults) to set the connection options once.
+    support: full
+    membership:
+      - matrixone.backup.matrixone
+'''

@@ -1,0 +1,169 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) matrixone.backup contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Connection options (with environment fallbacks) -> one PyMySQL connection with autocommit on."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import traceback
+
+from ansible.module_utils.basic import env_fallback
+from ansible.module_utils.six.moves import configparser
+
+try:
+    import pymysql
+    HAS_PYMYSQL = True
+    PYMYSQL_IMPORT_ERROR = None
+except ImportError:  # pragma: no cover - exercised by the sanity import test
+    pymysql = None
+    HAS_PYMYSQL = False
+    PYMYSQL_IMPORT_ERROR = traceback.format_exc()
+
+TLS_MODES = ("disabled", "preferred", "required", "verify_ca", "verify_identity")
+DEFAULTS = {"login_host": "127.0.0.1", "login_port": 6001, "login_user": "root", "login_account": "sys"}
+
+
+def connection_argspec():
+    """The options every module shares; each can come from an MO_* environment variable."""
+    def env(name):
+        return (env_fallback, [name])
+    return dict(
+        login_host=dict(type="str", fallback=env("MO_HOST")),
+        login_port=dict(type="int", fallback=env("MO_PORT")),
+        login_user=dict(type="str", fallback=env("MO_USER")),
+        login_password=dict(type="str", no_log=True, fallback=env("MO_PASSWORD")),
+        login_account=dict(type="str", fallback=env("MO_ACCOUNT")),
+        login_role=dict(type="str", fallback=env("MO_ROLE")),
+        connect_timeout=dict(type="int", default=10, fallback=env("MO_CONNECT_TIMEOUT")),
+        read_timeout=dict(type="int", default=3600, fallback=env("MO_READ_TIMEOUT")),
+        tls_mode=dict(type="str", default="preferred", choices=list(TLS_MODES), fallback=env("MO_TLS_MODE")),
+        ca_cert=dict(type="path", fallback=env("MO_CA_CERT")),
+        client_cert=dict(type="path", fallback=env("MO_CLIENT_CERT")),
+        client_key=dict(type="path", fallback=env("MO_CLIENT_KEY")),
+        config_file=dict(type="path", fallback=env("MO_CONFIG_FILE")),
+    )
+
+
+class ConnectionFailure(Exception):
+    """Could not connect; the message names host, port, login and TLS mode, never the password."""
+
+
+def _read_config_file(path):
+    """[client] host/port/user/password/account/role from an opt-in my.cnf-style file."""
+    if not os.path.exists(path):
+        raise ConnectionFailure("config_file %s does not exist" % path)
+    parser = configparser.ConfigParser(comment_prefixes=("#", ";", "!"), allow_no_value=True)
+    try:
+        parser.read(path)
+    except configparser.Error as exc:
+        raise ConnectionFailure("config_file %s cannot be parsed: %s" % (path, exc))
+    if not parser.has_section("client"):
+        raise ConnectionFailure("config_file %s has no [client] section" % path)
+    section = parser["client"]
+    mapping = {"host": "login_host", "port": "login_port", "user": "login_user", "password": "login_password",
+               "account": "login_account", "role": "login_role"}
+    values = {}
+    for key, option in mapping.items():
+        if section.get(key):
+            values[option] = int(section[key]) if key == "port" else section[key]
+    return values
+
+
+def resolve(params):
+    """Task options (or MO_* env) win over config_file, which wins over the built-in defaults."""
+    resolved = dict(params)
+    from_file = _read_config_file(params["config_file"]) if params.get("config_file") else {}
+    for key, value in from_file.items():
+        if resolved.get(key) in (None, ""):
+            resolved[key] = value
+    for key, value in DEFAULTS.items():
+        if resolved.get(key) in (None, ""):
+            resolved[key] = value
+    return resolved
+
+
+def login_name(params):
+    """MatrixOne's login: account#user[#role]; a user already containing # or : is used as given."""
+    user = params["login_user"]
+    if "#" in user or ":" in user:
+        return user
+    name = "%s#%s" % (params["login_account"], user)
+    if params.get("login_role"):
+        name += "#" + params["login_role"]
+    return name
+
+
+def describe(params):
+    return "%s@%s:%s (tls_mode=%s)" % (login_name(params), params["login_host"], params["login_port"],
+                                       params["tls_mode"])
+
+
+def ssl_context(params):
+    """The SSLContext for tls_mode, or None for disabled."""
+    import ssl  # pylint: disable=import-outside-toplevel
+    mode = params["tls_mode"]
+    if mode == "disabled":
+        return None
+    if mode in ("preferred", "required"):
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+    else:
+        ctx = ssl.create_default_context(cafile=params.get("ca_cert"))
+        ctx.check_hostname = mode == "verify_identity"
+        ctx.verify_mode = ssl.CERT_REQUIRED
+    if params.get("client_cert"):
+        ctx.load_cert_chain(params["client_cert"], params.get("client_key"))
+    return ctx
+
+
+_HINTS = {
+    1045: "check login_user, login_password and login_account (MatrixOne logs in as account#user)",
+    2003: "check that MatrixOne is running and login_host/login_port are right (default port 6001)",
+    2013: "the server closed the connection; check tls_mode and the server's health",
+}
+
+
+def connect(params):
+    """Open a PyMySQL connection with autocommit on (MatrixOne refuses snapshot statements in a transaction)."""
+    who = describe(params)
+    try:
+        ctx = ssl_context(params)
+    except (IOError, OSError, ValueError) as exc:
+        raise ConnectionFailure("cannot set up TLS for %s: %s" % (who, exc))
+    kwargs = dict(host=params["login_host"], port=int(params["login_port"]), user=login_name(params),
+                  password=params.get("login_password") or "", connect_timeout=params["connect_timeout"],
+                  read_timeout=params["read_timeout"], write_timeout=params["read_timeout"],
+                  autocommit=True, charset="utf8mb4")
+    if ctx is not None:
+        kwargs["ssl"] = ctx
+    try:
+        try:
+            conn = pymysql.connect(**kwargs)
+        except pymysql.err.OperationalError as exc:
+            # PyMySQL has no "preferred": with an SSL context it insists on TLS (2026); fall back to plain text
+            if params["tls_mode"] != "preferred" or not exc.args or exc.args[0] != 2026:
+                raise
+            kwargs.pop("ssl")
+            conn = pymysql.connect(**kwargs)
+    except pymysql.err.MySQLError as exc:
+        code = exc.args[0] if exc.args else None
+        text = exc.args[1] if len(exc.args) > 1 else str(exc)
+        hint = _HINTS.get(code, "check the connection options")
+        raise ConnectionFailure("cannot connect to MatrixOne as %s: (%s) %s; %s" % (who, code, text, hint))
+    except Exception as exc:  # ssl.SSLError and socket errors surface here on some PyMySQL versions
+        raise ConnectionFailure("cannot connect to MatrixOne as %s: %s: %s" % (who, type(exc).__name__, exc))
+    if params["tls_mode"] != "preferred" and params["tls_mode"] != "disabled" and not uses_tls(conn):
+        conn.close()
+        raise ConnectionFailure("tls_mode=%s but %s:%s did not offer TLS" % (params["tls_mode"], params["login_host"],
+                                                                             params["login_port"]))
+    return conn
+
+
+def uses_tls(conn):
+    import ssl  # pylint: disable=import-outside-toplevel
+    return isinstance(getattr(conn, "_sock", None), ssl.SSLSocket)

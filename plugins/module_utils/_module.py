@@ -1,0 +1,148 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) matrixone.backup contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The shared module shell: argument spec, connect, run statements with the `queries` log, exit/fail."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.matrixone.backup.plugins.module_utils import _connection, _server, _sql
+
+
+class SqlError(Exception):
+    """The server refused a statement: its MatrixOne code and text, and the statement (masked)."""
+
+    def __init__(self, code, text, statement):
+        super(SqlError, self).__init__("MatrixOne error %s: %s (statement: %s)" % (code, text, statement.display))
+        self.code = code
+        self.text = text
+        self.statement = statement
+
+
+class ConnectionLost(Exception):
+    """The connection broke or timed out while a statement ran: its outcome is unknown."""
+
+    def __init__(self, code, text, statement):
+        super(ConnectionLost, self).__init__(
+            "connection lost while running %s: (%s) %s" % (statement.display, code, text))
+        self.code = code
+        self.text = text
+        self.statement = statement
+
+
+class MoModule:
+    """AnsibleModule plus one MatrixOne connection, the server facts and the `queries` log."""
+
+    def __init__(self, argument_spec, **constraints):
+        spec = _connection.connection_argspec()
+        spec.update(argument_spec)
+        self.module = AnsibleModule(argument_spec=spec, supports_check_mode=True, **constraints)
+        self.params = self.module.params
+        self.check_mode = self.module.check_mode
+        self.queries = []
+        self.conn = None
+        self.server = None
+        self.connection = None
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    def connect(self):
+        """Connect and learn the server version (one round trip; two on builds without a version)."""
+        if not _connection.HAS_PYMYSQL:
+            self.module.fail_json(msg=missing_required_lib("PyMySQL"), exception=_connection.PYMYSQL_IMPORT_ERROR)
+        try:
+            self.connection = _connection.resolve(self.params)
+            self.conn = _connection.connect(self.connection)
+        except _connection.ConnectionFailure as exc:
+            self.fail(str(exc))
+        version_string = self.query(_sql.select_version(), record=False)[0]["version()"]
+        version = _server.parse_version(version_string)
+        if version is not None:
+            self.server = _server.ServerInfo(version_string, version, "version()")
+        else:
+            probe = _sql.restore_grammar_probe(self.connection["login_account"])
+            try:
+                self.query(probe, record=False)
+                errno = None
+            except SqlError as exc:
+                errno = exc.code
+            self.server = _server.from_probe(version_string, errno)
+        return self
+
+    @property
+    def login_account(self):
+        return (self.connection or _connection.resolve(self.params))["login_account"]
+
+    def close(self):
+        if self.conn is not None:
+            try:
+                self.conn.close()
+            except Exception:  # pylint: disable=broad-except
+                pass
+            self.conn = None
+
+    # -- statements -----------------------------------------------------------------------------
+    def query(self, statement, record=True):
+        """Run a statement; return its rows as dicts keyed by lower-case column label."""
+        import pymysql  # pylint: disable=import-outside-toplevel
+        if record:
+            self.queries.append(statement.display)
+        cursor = self.conn.cursor()
+        try:
+            cursor.execute(statement.sql, statement.params or None)
+            if cursor.description is None:
+                return []
+            labels = [d[0].lower() for d in cursor.description]
+            return [dict(zip(labels, row)) for row in cursor.fetchall()]
+        except pymysql.err.OperationalError as exc:
+            code = exc.args[0] if exc.args else None
+            text = exc.args[1] if len(exc.args) > 1 else str(exc)
+            if code in (2006, 2013, 2014, 2055) or code is None:
+                raise ConnectionLost(code, text, statement)
+            raise SqlError(code, text, statement)
+        except pymysql.err.MySQLError as exc:
+            code = exc.args[0] if exc.args else None
+            text = exc.args[1] if len(exc.args) > 1 else str(exc)
+            raise SqlError(code, text, statement)
+        except (IOError, OSError) as exc:
+            raise ConnectionLost(None, str(exc), statement)
+        finally:
+            cursor.close()
+
+    def would_run(self, statement):
+        """Record a statement that a real run would send (check mode sends nothing)."""
+        self.queries.append(statement.display)
+
+    # -- results --------------------------------------------------------------------------------
+    def _common(self, result):
+        result["queries"] = list(self.queries)
+        if self.server is not None:
+            result["server"] = self.server.as_dict()
+        return result
+
+    def exit(self, changed, diff=None, **result):
+        self.close()
+        result = self._common(dict(result, changed=changed))
+        if diff is not None and self.module._diff:  # pylint: disable=protected-access
+            result["diff"] = diff
+        self.module.exit_json(**result)
+
+    def fail(self, msg, **result):
+        self.close()
+        self.module.fail_json(msg=msg, **self._common(result))
+
+    def fail_from(self, exc, doing, **result):
+        """Fail with what we were doing and what the server said."""
+        if isinstance(exc, SqlError):
+            result.setdefault("error_code", exc.code)
+            self.fail("%s failed: MatrixOne error %s: %s" % (doing, exc.code, exc.text), **result)
+        if isinstance(exc, ConnectionLost):
+            self.fail("%s: the connection was lost while the server ran %s (%s); the outcome is unknown, "
+                      "check the server state before re-running" % (doing, exc.statement.display, exc.text),
+                      **result)
+        if isinstance(exc, _server.FeatureUnavailable):
+            self.fail(str(exc), **result)
+        raise exc

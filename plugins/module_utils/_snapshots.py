@@ -1,0 +1,131 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) matrixone.backup contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Snapshot records, definitions, time filters and prune selection (pure; no SQL here)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import datetime
+import fnmatch
+import re
+
+from ansible_collections.matrixone.backup.plugins.module_utils import _sql
+
+UTC = datetime.timezone.utc
+DEFINITION_FIELDS = ("level", "account", "database", "table")
+_DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d|w)\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_mo_timestamp(text):
+    """MatrixOne's 'YYYY-MM-DD HH:MM:SS[.fraction]' (UTC, 0-9 digits) -> aware datetime (microseconds)."""
+    text = str(text)
+    base, _sep, frac = text.partition(".")
+    dt = datetime.datetime.strptime(base, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+    if frac:
+        dt = dt.replace(microsecond=int((frac + "000000")[:6]))
+    return dt
+
+
+def mo_timestamp_to_iso(text):
+    """Keep every digit MatrixOne gave: '2024-05-10 02:06:08.01635' -> '2024-05-10T02:06:08.01635Z'."""
+    return str(text).replace(" ", "T", 1) + "Z"
+
+
+def to_mo_timestamp(dt):
+    return dt.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f").rstrip("0").rstrip(".")
+
+
+def parse_duration(value, param):
+    m = _DURATION.match(str(value))
+    if not m:
+        raise _sql.InvalidInput("%s=%r is not a duration: use a number and a unit s, m, h, d or w (e.g. 7d)"
+                                % (param, value))
+    return int(m.group(1)) * _UNIT_SECONDS[m.group(2)]
+
+
+def parse_point_in_time(value, param, now):
+    """A duration ('7d' = seven days before now) or an ISO-8601 time with a zone -> aware UTC datetime."""
+    if _DURATION.match(str(value)):
+        return now - datetime.timedelta(seconds=parse_duration(value, param))
+    text = str(value).strip()
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    try:
+        dt = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        raise _sql.InvalidInput("%s=%r is neither a duration (7d) nor an ISO-8601 time "
+                                "(2026-01-31T12:00:00Z)" % (param, value))
+    if dt.tzinfo is None:
+        raise _sql.InvalidInput("%s=%r has no time zone: add Z or an offset such as +08:00" % (param, value))
+    return dt.astimezone(UTC)
+
+
+def from_row(row, now=None):
+    """A SHOW SNAPSHOTS row (labels lower-cased) -> the record every module returns."""
+    ts_text = row.get("timestamp")
+    snap = {
+        "name": row.get("snapshot_name"),
+        "timestamp": mo_timestamp_to_iso(ts_text),
+        "level": row.get("snapshot_level"),
+        "account": row.get("account_name") or None,
+        "database": row.get("database_name") or None,
+        "table": row.get("table_name") or None,
+    }
+    if now is not None:
+        snap["age_seconds"] = int((now - parse_mo_timestamp(ts_text)).total_seconds())
+    return snap
+
+
+def definition(snapshot):
+    return dict((k, snapshot.get(k)) for k in DEFINITION_FIELDS)
+
+
+def desired_definition(params, login_account):
+    """What the task asks for, normalised the way SHOW SNAPSHOTS reports it."""
+    level = params["level"]
+    account = params.get("account")
+    if level == "cluster":
+        return {"level": "cluster", "account": None, "database": None, "table": None}
+    if level == "account":
+        return {"level": "account", "account": account or login_account, "database": None, "table": None}
+    # database and table snapshots are always of the login account
+    return {"level": level, "account": login_account, "database": params.get("database"),
+            "table": params.get("table") if level == "table" else None}
+
+
+def differences(existing, desired):
+    """Fields whose values differ, as 'field: existing -> desired'."""
+    out = []
+    for key in DEFINITION_FIELDS:
+        if existing.get(key) != desired.get(key):
+            out.append("%s: %s -> %s" % (key, existing.get(key) or "(none)", desired.get(key) or "(none)"))
+    return out
+
+
+def literal_prefix(pattern):
+    """The part of a glob pattern before its first wildcard (used to narrow the SQL query)."""
+    m = re.search(r"[*?\[]", pattern)
+    return pattern if m is None else pattern[:m.start()]
+
+
+def matches_pattern(name, pattern):
+    return pattern is None or fnmatch.fnmatchcase(name, pattern)
+
+
+def select_prune(snapshots, keep_newest=None, older_than=None):
+    """Snapshots to drop, given the matching ones newest first.
+
+    keep_newest=N protects the N newest; older_than (aware datetime) limits dropping to older ones.
+    With both, a snapshot goes only if it is outside the newest N *and* older than the cutoff.
+    """
+    ordered = sorted(snapshots, key=lambda s: parse_mo_timestamp(s["timestamp"][:-1].replace("T", " ")),
+                     reverse=True)
+    candidates = ordered[keep_newest:] if keep_newest is not None else ordered
+    if older_than is not None:
+        candidates = [s for s in candidates
+                      if parse_mo_timestamp(s["timestamp"][:-1].replace("T", " ")) < older_than]
+    return candidates

@@ -1,0 +1,309 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) matrixone.backup contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: mo_snapshot
+short_description: Create or drop a MatrixOne snapshot
+version_added: 1.0.0
+description:
+  - Makes sure a MatrixOne snapshot with a given name exists with a given definition (level and target),
+    or does not exist.
+  - Idempotent by definition, not just by name. An existing snapshot with the same definition is left alone;
+    one with another definition makes the task fail and say what differs, unless O(replace=true).
+    C(CREATE SNAPSHOT IF NOT EXISTS) is never relied on, because it succeeds silently on a stale snapshot.
+  - Two runs racing to create the same snapshot end with one snapshot and no failure.
+  - The SQL of the server's version is used; features the server lacks fail before any change with the
+    version they need.
+author:
+  - matrixone.backup contributors
+extends_documentation_fragment:
+  - matrixone.backup.connection
+  - matrixone.backup.attributes
+attributes:
+  check_mode:
+    support: full
+    details: Looks the snapshot and its target up and reports exactly what a real run would do.
+  diff_mode:
+    support: full
+    details: Shows the snapshot definition before and after.
+options:
+  name:
+    description:
+      - Snapshot name. Lower-case ASCII letters, digits, V(_) and V(-); at most 64 characters.
+      - Names starting with V(ccpr_) or V(__mo_branch_) are refused (MatrixOne hides them).
+    type: str
+    required: true
+  state:
+    description:
+      - V(present) creates the snapshot when it does not exist.
+      - V(absent) drops it when it exists. When O(level) or a target is also given, the existing snapshot must
+        match them, so a task never drops a snapshot other than the one it describes.
+    type: str
+    choices: [present, absent]
+    default: present
+  level:
+    description:
+      - What the snapshot covers. V(cluster) needs O(login_account=sys).
+      - V(database) and V(table) need MatrixOne 2.1 or later and are always of the login account; before 3.0.4
+        MatrixOne may garbage-collect their data (a warning is given).
+      - Default V(account) when O(state=present).
+    type: str
+    choices: [cluster, account, database, table]
+  account:
+    description:
+      - Account of an V(account) level snapshot. Default the login account. Another account needs
+        O(login_account=sys).
+      - With V(database) and V(table) it may only name the login account.
+    type: str
+  database:
+    description:
+      - Database of a V(database) or V(table) level snapshot.
+    type: str
+  table:
+    description:
+      - Table of a V(table) level snapshot (in O(database)).
+    type: str
+  replace:
+    description:
+      - When a snapshot with this name exists with another definition, drop it and create the requested one
+        instead of failing. The old snapshot is lost.
+    type: bool
+    default: false
+notes:
+  - A snapshot is a point in time inside the same cluster and storage, not a backup to another place.
+  - On MatrixOne 4.x non-sys accounts may keep 50 snapshots per level by default; use
+    M(matrixone.backup.mo_snapshot_prune) for retention.
+seealso:
+  - module: matrixone.backup.mo_snapshot_info
+  - module: matrixone.backup.mo_snapshot_prune
+  - module: matrixone.backup.mo_restore
+'''
+
+EXAMPLES = r'''
+- name: Snapshot the sys account (mo_br snapshot create --level account --account sys --sname sp_01)
+  matrixone.backup.mo_snapshot:
+    name: sp_01
+    level: account
+    account: sys
+    login_user: dump
+    login_password: "{{ mo_password }}"
+
+- name: Snapshot the whole cluster
+  matrixone.backup.mo_snapshot:
+    name: cluster_sp1
+    level: cluster
+
+- name: Snapshot one database as a tenant admin
+  matrixone.backup.mo_snapshot:
+    name: pre_migration_20260131
+    level: database
+    database: shop
+    login_account: acc1
+    login_user: admin
+    login_password: "{{ acc1_password }}"
+
+- name: Drop a snapshot
+  matrixone.backup.mo_snapshot:
+    name: sp_01
+    state: absent
+'''
+
+RETURN = r'''
+snapshot:
+  description: The snapshot after the task (in check mode the predicted one); absent after a drop.
+  returned: when O(state=present)
+  type: dict
+  contains:
+    name:
+      description: Snapshot name.
+      type: str
+      sample: sp_01
+    timestamp:
+      description: When MatrixOne took it, ISO-8601 UTC with the server's precision; null in check mode for a new one.
+      type: str
+      sample: "2024-05-10T02:06:08.01635Z"
+    level:
+      description: cluster, account, database or table.
+      type: str
+      sample: account
+    account:
+      description: Account it covers (the creating account for database/table level); null for cluster level.
+      type: str
+      sample: sys
+    database:
+      description: Database of a database/table snapshot, else null.
+      type: str
+    table:
+      description: Table of a table snapshot, else null.
+      type: str
+queries:
+  description: SQL that changed state (in check mode, that would have), in order, with secrets masked.
+  returned: always
+  type: list
+  elements: str
+  sample: ["CREATE SNAPSHOT `sp_01` FOR ACCOUNT `sys`"]
+server:
+  description: Server version and the capabilities the module derived from it.
+  returned: when connected
+  type: dict
+  sample: {"version": "3.0.18", "version_string": "8.0.30-MatrixOne-v3.0.18", "version_source": "version()",
+           "capabilities": {"brace_restore": false}}
+'''
+
+from ansible_collections.matrixone.backup.plugins.module_utils import _snapshots, _sql
+from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule, SqlError, ConnectionLost
+from ansible_collections.matrixone.backup.plugins.module_utils._server import FeatureUnavailable
+
+
+def validate(params, login_account):
+    """Check every input before any SQL; return the desired definition (or None for a bare absent)."""
+    _sql.validate_name(params["name"], "snapshot", "name")
+    level = params["level"]
+    if level is None and params["state"] == "present":
+        level = params["level"] = "account"
+    for key, kind in (("account", "account"), ("database", "database"), ("table", "table")):
+        if params[key] is not None:
+            _sql.validate_name(params[key], kind, key)
+    if level is None:
+        if any(params[k] is not None for k in ("account", "database", "table")):
+            raise _sql.InvalidInput("account, database and table need level to say what they describe")
+        return None
+    unused = {"cluster": ("account", "database", "table"), "account": ("database", "table"),
+              "database": ("table",), "table": ()}[level]
+    for key in unused:
+        if params[key] is not None:
+            raise _sql.InvalidInput("%s is not used with level=%s" % (key, level))
+    if level in ("database", "table") and params["database"] is None:
+        raise _sql.InvalidInput("level=%s needs database" % level)
+    if level == "table" and params["table"] is None:
+        raise _sql.InvalidInput("level=table needs table")
+    if level in ("database", "table") and params["account"] not in (None, login_account):
+        raise _sql.InvalidInput("a %s snapshot is always of the login account (%s); to snapshot a database of "
+                                "account %s, log in to it (login_account=%s)" % (level, login_account,
+                                                                                params["account"], params["account"]))
+    if level == "cluster" and login_account != "sys":
+        raise _sql.InvalidInput("level=cluster needs login_account=sys (only the sys account may snapshot the "
+                                "cluster)")
+    if level == "account" and params["account"] not in (None, login_account) and login_account != "sys":
+        raise _sql.InvalidInput("only login_account=sys may snapshot another account (%s)" % params["account"])
+    return _snapshots.desired_definition(params, login_account)
+
+
+def lookup(mo, name):
+    rows = mo.query(_sql.show_snapshots(exact={"name": name}), record=False)
+    return _snapshots.from_row(rows[0]) if rows else None
+
+
+def preflight_target(mo, desired):
+    """In check mode, find what a real CREATE SNAPSHOT would trip over (missing account/database/table)."""
+    level = desired["level"]
+    if level == "account" and desired["account"] != mo.login_account:
+        if not mo.query(_sql.show_accounts(desired["account"]), record=False):
+            mo.fail("account %s does not exist" % desired["account"])
+    if level in ("database", "table"):
+        if mo.query(_sql.count_databases(desired["database"]), record=False)[0]["count(*)"] == 0:
+            mo.fail("database %s does not exist" % desired["database"])
+    if level == "table":
+        if mo.query(_sql.count_tables(desired["database"], desired["table"]), record=False)[0]["count(*)"] == 0:
+            mo.fail("table %s.%s does not exist" % (desired["database"], desired["table"]))
+
+
+def create(mo, name, desired):
+    """CREATE SNAPSHOT; a racing creator of the same definition counts as success (changed=False)."""
+    stmt = _sql.create_snapshot(name, desired["level"], desired["account"], desired["database"], desired["table"])
+    try:
+        mo.query(stmt)
+    except SqlError as exc:
+        if "already exists" in exc.text:
+            winner = lookup(mo, name)
+            if winner is not None and not _snapshots.differences(_snapshots.definition(winner), desired):
+                mo.queries.pop()
+                return winner, False
+        if "has reached the limit" in exc.text or "has disabled" in exc.text:
+            mo.fail("snapshot quota: %s. Drop old snapshots first (matrixone.backup.mo_snapshot_prune) or ask the "
+                    "sys account to raise the quota" % exc.text, error_code=exc.code)
+        mo.fail_from(exc, "creating snapshot %s" % name)
+    created = lookup(mo, name)
+    if created is None:
+        mo.fail("CREATE SNAPSHOT %s reported success but the snapshot is not listed by SHOW SNAPSHOTS" % name)
+    return created, True
+
+
+def main():
+    mo = MoModule(dict(
+        name=dict(type="str", required=True),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+        level=dict(type="str", choices=["cluster", "account", "database", "table"]),
+        account=dict(type="str"),
+        database=dict(type="str"),
+        table=dict(type="str"),
+        replace=dict(type="bool", default=False),
+    ))
+    params = mo.params
+    try:
+        desired = validate(params, mo.login_account)
+    except _sql.InvalidInput as exc:
+        mo.fail(str(exc))
+    name = params["name"]
+    mo.connect()
+    try:
+        if desired is not None and desired["level"] in ("database", "table"):
+            mo.server.require("db_table_snapshot")
+            if not mo.server.has("gc_safe_db_table_snapshot"):
+                mo.module.warn("MatrixOne %s may garbage-collect the data of database and table snapshots (fixed in "
+                               "3.0.4); prefer level=account on this server" % mo.server.describe())
+        existing = lookup(mo, name)
+        if params["state"] == "absent":
+            run_absent(mo, name, desired, existing)
+        run_present(mo, name, desired, existing)
+    except (SqlError, ConnectionLost, FeatureUnavailable) as exc:
+        mo.fail_from(exc, "snapshot %s" % name)
+
+
+def run_absent(mo, name, desired, existing):
+    if existing is None:
+        mo.exit(False, diff={"before": {}, "after": {}})
+    if desired is not None:
+        diffs = _snapshots.differences(_snapshots.definition(existing), desired)
+        if diffs:
+            mo.fail("snapshot %s exists with another definition than the task describes (%s); not dropping it"
+                    % (name, "; ".join(diffs)), snapshot=existing)
+    stmt = _sql.drop_snapshot(name, if_exists=True)
+    if mo.check_mode:
+        mo.would_run(stmt)
+    else:
+        mo.query(stmt)
+    mo.exit(True, diff={"before": existing, "after": {}})
+
+
+def run_present(mo, name, desired, existing):
+    predicted = dict(desired, name=name, timestamp=None)
+    if existing is not None:
+        diffs = _snapshots.differences(_snapshots.definition(existing), desired)
+        if not diffs:
+            mo.exit(False, snapshot=existing, diff={"before": existing, "after": existing})
+        if not mo.params["replace"]:
+            mo.fail("snapshot %s already exists with another definition (%s); set replace=true to drop and "
+                    "recreate it, or choose another name" % (name, "; ".join(diffs)), snapshot=existing)
+    if mo.check_mode:
+        preflight_target(mo, desired)
+        if existing is not None:
+            mo.would_run(_sql.drop_snapshot(name))
+        mo.would_run(_sql.create_snapshot(name, desired["level"], desired["account"], desired["database"],
+                                          desired["table"]))
+        mo.exit(True, snapshot=predicted, diff={"before": existing or {}, "after": predicted})
+    if existing is not None:
+        mo.query(_sql.drop_snapshot(name))
+    created, changed = create(mo, name, desired)
+    mo.exit(changed or existing is not None, snapshot=created, diff={"before": existing or {}, "after": created})
+
+
+if __name__ == "__main__":
+    main()

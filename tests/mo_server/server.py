@@ -1,0 +1,153 @@
+"""mysql-mimic glue: logins in MatrixOne's forms, one engine Session per connection, true affected rows."""
+
+import asyncio
+import logging
+import os
+import ssl
+
+from mysql_mimic import MysqlServer, connection as mimic_connection
+from mysql_mimic.auth import IdentityProvider, NativePasswordAuthPlugin, User
+from mysql_mimic.results import ResultColumn
+from mysql_mimic.session import BaseSession
+from mysql_mimic.types import ColumnType, ServerStatus
+from mysql_mimic.variables import GlobalVariables, SessionVariables
+
+from . import errors
+from .engine import Session
+from .lexer import split_statements
+from .storage import Cluster
+from .versions import Version
+
+log = logging.getLogger("mo_server")
+
+
+async def _handle_query_with_affected_rows(self, data):
+    """mysql-mimic always reports 0 affected rows; report the session's real count (pinned 3.0.5)."""
+    from mysql_mimic import packets  # pylint: disable=import-outside-toplevel
+    com_query = packets.parse_com_query(capabilities=self.capabilities, client_charset=self.client_charset,
+                                        data=data)
+    result_set = await self.query(com_query.sql, com_query.query_attrs)
+    session = self.session
+    flags = ServerStatus(0)
+    if getattr(session, "engine", None) is not None:
+        if session.engine.autocommit:
+            flags |= ServerStatus.SERVER_STATUS_AUTOCOMMIT
+        if session.engine.in_txn:
+            flags |= ServerStatus.SERVER_STATUS_IN_TRANS
+    self.status_flags = flags
+    if not result_set:
+        engine = getattr(session, "engine", None)
+        await self.stream.write(self.ok(affected_rows=engine.affected_rows if engine else 0,
+                                        last_insert_id=engine.last_insert_id if engine else 0))
+        return
+    await self.write_text_resultset(result_set)
+
+
+mimic_connection.Connection.handle_query = _handle_query_with_affected_rows
+
+
+class MoIdentityProvider(IdentityProvider):
+    def __init__(self, cluster):
+        self.cluster = cluster
+        self._plugin = NativePasswordAuthPlugin()
+
+    def get_plugins(self):
+        return [self._plugin]
+
+    async def get_user(self, username):
+        auth = Session(self.cluster).auth_string(username)
+        if auth is None:  # unknown account/user: a password nobody knows gives MySQL's 1045
+            auth = NativePasswordAuthPlugin.create_auth_string(os.urandom(16).hex())
+        return User(name=username, auth_string=auth, auth_plugin=self._plugin.name)
+
+
+def _column_type(value):
+    if isinstance(value, bool) or isinstance(value, int):
+        return ColumnType.LONGLONG
+    if isinstance(value, float):
+        return ColumnType.DOUBLE
+    if isinstance(value, bytes):
+        return ColumnType.BLOB
+    return ColumnType.VARCHAR
+
+
+class MoSession(BaseSession):
+    """One client connection."""
+
+    def __init__(self, cluster):
+        self.cluster = cluster
+        self.variables = SessionVariables(GlobalVariables())
+        self.variables.set("version", cluster.version.version_string, force=True)
+        self.variables.set("version_comment", "MatrixOne", force=True)
+        self.username = None
+        self.database = None
+        self.engine = None
+
+    async def init(self, connection):
+        if self.username is None:
+            return  # failed login: mimic has already sent 1045
+        self.engine = Session(self.cluster)
+        self.engine.login(self.username)
+        if self.database:
+            self.engine._use(self.database)  # pylint: disable=protected-access
+        connection.status_flags |= ServerStatus.SERVER_STATUS_AUTOCOMMIT
+
+    async def close(self):
+        if self.engine is not None:
+            self.engine.abort_txn()
+
+    async def use(self, database):
+        self.engine._use(database)  # pylint: disable=protected-access
+        self.database = database
+
+    async def handle_query(self, sql, attrs):
+        if self.engine is None:
+            raise errors.MoError(errors.ACCESS_DENIED, "Access denied")
+        result = None
+        for statement in split_statements(sql) or [sql]:
+            self.cluster.questions += 1
+            try:
+                result = self.engine.execute(statement)
+            except errors.MoError:
+                raise
+            except Exception as exc:  # never drop the connection on a server bug: report it
+                log.exception("statement failed: %s", statement)
+                raise errors.MoError(1105, "internal error: test server: %s: %s" % (type(exc).__name__, exc)) \
+                    from None
+        self.database = self.engine.database
+        if result is None:
+            return None
+        rows, columns = result
+        cols = []
+        for i, name in enumerate(columns):
+            sample = next((r[i] for r in rows if r[i] is not None), "")
+            cols.append(ResultColumn(name=name, type=_column_type(sample)))
+        return rows, cols
+
+
+async def serve(host, port, version, data_dir=None, root_password="111", tenant_snapshot_quota=50,
+                ssl_context=None, ready=None):
+    cluster = Cluster(Version(version), data_dir=data_dir, root_password=root_password,
+                      tenant_snapshot_quota=tenant_snapshot_quota)
+
+    def session_factory():
+        session = MoSession(cluster)
+        return session
+
+    server = MysqlServer(session_factory=session_factory, identity_provider=MoIdentityProvider(cluster),
+                         ssl=ssl_context)
+    await server.start_server(host=host, port=port)
+    bound = server.sockets()[0].getsockname()
+    if ready is not None:
+        ready(bound[0], bound[1])
+    await server.serve_forever()
+
+
+def tls_context(cert, key):
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(cert, key)
+    return ctx
+
+
+def run(host, port, version, **kwargs):
+    asyncio.run(serve(host, port, version, **kwargs))

@@ -1,0 +1,180 @@
+"""Ordinary MySQL DML/queries: MySQL text -> SQLite text, with MatrixOne snapshot reads.
+
+`db.t` becomes the SQLite table "db.t" in schema main (live data), snapN (an attached snapshot
+copy) or temp (a virtual system table materialised for this statement). Snapshot-read suffixes
+(`t {SNAPSHOT = 'sp'}`, `{MO_TS = n}`) are cut out of the raw text before sqlglot sees it,
+because sqlglot silently mis-parses them.
+"""
+
+import re
+
+import sqlglot
+from sqlglot import exp
+
+from . import errors
+from .lexer import tokenize
+
+SNAP_CATALOG = "__mosnap"
+CURRENT_DB = "__curdb__"
+
+_FAST_INSERT = re.compile(
+    r"^\s*INSERT\s+(?:IGNORE\s+)?INTO\s+((?:`[^`]+`|\w+)(?:\s*\.\s*(?:`[^`]+`|\w+))?)\s*(\([^)]*\))?\s*VALUES\s*(\(.*)$",
+    re.I | re.S)
+
+
+def extract_snapshot_reads(sql):
+    """Replace `tableref {SNAPSHOT = x}` with a three-part name; return (sql, [(kind, value)])."""
+    if "{" not in sql:
+        return sql, []
+    tokens = tokenize(sql)
+    specs, out, last = [], [], 0
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok.text == "{" and i + 1 < len(tokens) and tokens[i + 1].kind == "word":
+            j = i + 1
+            while j < len(tokens) and tokens[j].text != "}":
+                j += 1
+            if j == len(tokens):
+                raise errors.syntax(sql, tok.end, sql[tok.start:])
+            inner = tokens[i + 1:j]
+            kind = inner[0].value.upper()
+            if kind == "AS":
+                kind, value = "TIMESTAMP", inner[-1].value
+            else:
+                if len(inner) != 3 or inner[1].text != "=":
+                    raise errors.syntax(sql, inner[-1].end, sql[inner[0].start - 1:])
+                value = inner[2].value
+            if kind not in ("SNAPSHOT", "MO_TS", "TIMESTAMP"):
+                raise errors.syntax(sql, inner[0].end, sql[tok.start:])
+            # table reference just before the brace: ident [. ident]
+            k = i - 1
+            if k < 0 or tokens[k].kind not in ("word", "bq"):
+                raise errors.syntax(sql, tok.end, sql[tok.start:])
+            name_tok, db_tok = tokens[k], None
+            if k >= 2 and tokens[k - 1].text == "." and tokens[k - 2].kind in ("word", "bq"):
+                db_tok = tokens[k - 2]
+            start = (db_tok or name_tok).start
+            db = db_tok.value if db_tok is not None else CURRENT_DB
+            out.append(sql[last:start])
+            out.append("`%s%d`.`%s`.`%s`" % (SNAP_CATALOG, len(specs), db.replace("`", "``"),
+                                            name_tok.value.replace("`", "``")))
+            specs.append((kind, value))
+            last = tokens[j].end
+            i = j + 1
+            continue
+        i += 1
+    out.append(sql[last:])
+    return "".join(out), specs
+
+
+def fast_insert(sql):
+    """Bulk INSERT ... VALUES that SQLite can run as-is once the table is renamed: (tableref, cols, values)."""
+    if "\\" in sql or "{" in sql or re.search(r"\bduplicate\b|\bselect\b", sql, re.I):
+        return None
+    m = _FAST_INSERT.match(sql)
+    if not m:
+        return None
+    return m.group(1), m.group(2) or "", m.group(3), bool(re.match(r"\s*INSERT\s+IGNORE", sql, re.I))
+
+
+def parse(sql):
+    try:
+        return sqlglot.parse_one(sql, read="mysql")
+    except sqlglot.errors.ParseError as exc:
+        err = exc.errors[0] if exc.errors else {}
+        col = err.get("col") or 1
+        raise errors.syntax(sql, col, sql[max(col - 1, 0):]) from None
+
+
+class Translation:
+    """The SQLite text for one statement plus what it needs (snapshot copies, virtual tables)."""
+
+    def __init__(self, sql, kind):
+        self.sql = sql
+        self.kind = kind
+
+
+def translate(tree, resolve_table, session_values):
+    """Rewrite table references and MySQL-only constructs in a parsed statement.
+
+    resolve_table(catalog, db, name, is_target) -> (schema, sqlite_table_name)
+    """
+    if isinstance(tree, exp.Command):
+        raise errors.syntax(tree.sql(), 1, tree.sql())
+    targets = set()
+    for node_type in (exp.Insert, exp.Update, exp.Delete):
+        for node in tree.find_all(node_type):
+            tgt = node.this
+            if isinstance(tgt, exp.Schema):
+                tgt = tgt.this
+            if isinstance(tgt, exp.Table):
+                targets.add(id(tgt))
+    if isinstance(tree, exp.Delete):
+        for t in tree.args.get("tables") or []:
+            targets.add(id(t))
+
+    cte_names = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
+    for table in list(tree.find_all(exp.Table)):
+        name = table.name
+        if not name or (not table.db and name.lower() in cte_names):
+            continue
+        schema, sqlite_table = resolve_table(table.catalog, table.db, name, id(table) in targets)
+        new = exp.Table(this=exp.to_identifier(sqlite_table, quoted=True),
+                        db=exp.to_identifier(schema, quoted=True))
+        alias = table.args.get("alias")
+        if alias is not None:
+            new.set("alias", alias)
+        elif id(table) not in targets:
+            new.set("alias", exp.TableAlias(this=exp.to_identifier(name, quoted=True)))
+        table.replace(new)
+
+    for col in tree.find_all(exp.Column):
+        if col.args.get("db") is not None:
+            col.set("db", None)
+            col.set("catalog", None)
+
+    for func in list(tree.find_all(exp.Func)):
+        fname = (func.sql_name() or "").upper()
+        if isinstance(func, exp.Anonymous):
+            fname = str(func.this).upper()
+        if fname in session_values:
+            func.replace(exp.Literal.string(session_values[fname]) if session_values[fname] is not None
+                         else exp.Null())
+
+    if isinstance(tree, exp.Insert):
+        conflict = tree.args.get("conflict")
+        if conflict is not None and conflict.args.get("duplicate"):
+            sets = []
+            for eq in conflict.expressions:
+                rhs = eq.expression
+                for v in list(rhs.find_all(exp.Anonymous)) + list(rhs.find_all(exp.Values)):
+                    pass
+                rhs = rhs.transform(_values_to_excluded)
+                sets.append(exp.EQ(this=eq.this, expression=rhs))
+            tree.set("conflict", exp.OnConflict(action=exp.var("DO UPDATE"), expressions=sets))
+    if isinstance(tree, exp.TruncateTable):
+        return "DELETE FROM %s" % tree.expressions[0].sql(dialect="sqlite")
+    return tree.sql(dialect="sqlite")
+
+
+def label_projections(tree):
+    """Give computed select items MySQL's column label (the expression text, function names lower-case)."""
+    if not isinstance(tree, exp.Select):
+        return
+    for i, proj in enumerate(tree.expressions):
+        if not isinstance(proj, (exp.Column, exp.Alias, exp.Star)):
+            label = proj.sql(dialect="mysql")
+            if isinstance(proj, exp.Func) and "(" in label:
+                label = label[0:label.index("(")].lower() + label[label.index("("):]
+            if isinstance(proj, exp.SessionParameter):
+                label = "@@" + proj.name
+            tree.expressions[i] = exp.alias_(proj, label, quoted=True)
+
+
+def _values_to_excluded(node):
+    if isinstance(node, exp.Anonymous) and str(node.this).upper() == "VALUES" and node.expressions:
+        return exp.column(node.expressions[0].name, table="excluded")
+    if isinstance(node, exp.Values) and node.expressions:
+        return exp.column(node.expressions[0].name, table="excluded")
+    return node
