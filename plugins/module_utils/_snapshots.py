@@ -2,7 +2,7 @@
 # Copyright (c) matrixone.backup contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Snapshot records, definitions, time filters and prune selection (pure; no SQL here)."""
+"""Snapshot records, definitions, time filters, listing and prune selection (SQL text comes from _sql)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -129,3 +129,43 @@ def select_prune(snapshots, keep_newest=None, older_than=None):
         candidates = [s for s in candidates
                       if parse_mo_timestamp(s["timestamp"][:-1].replace("T", " ")) < older_than]
     return candidates
+
+
+# name filters shared by mo_snapshot_info and mo_snapshot_prune
+FILTER_OPTIONS = dict(
+    prefix=dict(type="str"),
+    pattern=dict(type="str"),
+    level=dict(type="str", choices=["cluster", "account", "database", "table"]),
+    account=dict(type="str"),
+    database=dict(type="str"),
+    table=dict(type="str"),
+)
+
+
+def build_query(params, now):
+    """Validate the filters and turn them into one SHOW SNAPSHOTS statement (+ a glob for Python)."""
+    for key, kind in (("name", "snapshot"), ("account", "account"), ("database", "database"), ("table", "table")):
+        if params.get(key) is not None:
+            _sql.validate_name(params[key], kind, key)
+    prefix = params.get("prefix")
+    if prefix is not None and prefix != "":
+        _sql.validate_name(prefix, "snapshot", "prefix")
+    pattern = params.get("pattern")
+    if pattern:
+        literal = literal_prefix(pattern)
+        if literal and not prefix:
+            _sql.validate_name(literal, "snapshot", "pattern")
+            prefix = literal
+    bounds = {}
+    for key in ("newer_than", "older_than"):
+        if params.get(key):
+            bounds[key] = to_mo_timestamp(parse_point_in_time(params[key], key, now))
+    exact = dict((k, params.get(k)) for k in ("name", "level", "account", "database", "table"))
+    return _sql.show_snapshots(exact=exact, prefix=prefix or None, **bounds), pattern
+
+
+def list_snapshots(mo, params, now):
+    stmt, pattern = build_query(params, now)
+    rows = mo.query(stmt, record=False)
+    snaps = [from_row(r, now) for r in rows]
+    return [s for s in snaps if matches_pattern(s["name"], pattern)]

@@ -1,0 +1,30 @@
+# matrixone.backup — developer entry points. Needs only Python 3.11 and make.
+#   make demo   virtualenv + collection + embedded test server + playbooks/demo.yml
+#   make test   the whole gate (sanity, units, server, integration x versions, lint, docs, changelog, build)
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEMO_VERSION ?= 4.2.0
+
+.PHONY: help venv test demo docs bench clean
+
+help:
+	@echo "make demo | make test | make clean"
+
+$(STAMP): requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements-dev.txt
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+test: $(STAMP)
+	$(BIN)/python tests/utils/gate.py $(STAGES)
+
+demo: $(STAMP)
+	$(BIN)/python tests/utils/demo.py --version $(DEMO_VERSION)
+
+clean:
+	rm -rf $(VENV) tests/output

@@ -1,0 +1,151 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) matrixone.backup contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: mo_snapshot_info
+short_description: List and filter MatrixOne snapshots
+version_added: 1.0.0
+description:
+  - Lists the snapshots the login account can see (MatrixOne shows each account only the snapshots it
+    created), newest first, filtered by name, prefix, glob pattern, level, target and age.
+  - The equivalent of C(mo_br snapshot show) with its C(--sname), C(--account), C(--db), C(--table),
+    C(--beginTs) and C(--endTs) filters, plus prefix and pattern matching.
+  - Filters run on the server (C(SHOW SNAPSHOTS WHERE ...)), so one round trip serves thousands of snapshots.
+author:
+  - matrixone.backup contributors
+extends_documentation_fragment:
+  - matrixone.backup.connection
+  - matrixone.backup.attributes.INFO_MODULE
+options:
+  name:
+    description: Only the snapshot with exactly this name.
+    type: str
+  prefix:
+    description: Only snapshots whose name starts with this text (matched literally; V(_) is not a wildcard).
+    type: str
+  pattern:
+    description:
+      - Only snapshots whose name matches this shell-style pattern (V(*), V(?), V([...])), e.g. V(pre_*_2026*).
+    type: str
+  level:
+    description: Only snapshots of this level.
+    type: str
+    choices: [cluster, account, database, table]
+  account:
+    description: Only snapshots of this account (for database and table snapshots, the account that took them).
+    type: str
+  database:
+    description: Only snapshots of this database.
+    type: str
+  table:
+    description: Only snapshots of this table.
+    type: str
+  newer_than:
+    description:
+      - Only snapshots taken at or after this point, given as a duration before now (V(30m), V(12h), V(7d), V(2w))
+        or an ISO-8601 time with a zone (V(2026-01-31T00:00:00Z)). Like C(mo_br --beginTs).
+    type: str
+  older_than:
+    description:
+      - Only snapshots taken before this point, in the same forms as O(newer_than). Like C(mo_br --endTs).
+    type: str
+notes:
+  - Ages and durations are computed against the clock of the host running the module; keep it in sync with
+    the MatrixOne cluster (NTP).
+seealso:
+  - module: matrixone.backup.mo_snapshot
+  - module: matrixone.backup.mo_snapshot_prune
+'''
+
+EXAMPLES = r'''
+- name: All snapshots of the sys account (mo_br snapshot show --account sys)
+  matrixone.backup.mo_snapshot_info:
+    account: sys
+  register: sys_snapshots
+
+- name: Guard snapshots of the last week
+  matrixone.backup.mo_snapshot_info:
+    prefix: guard_
+    newer_than: 7d
+
+- name: Cluster snapshots (mo_br snapshot show --cluster sys)
+  matrixone.backup.mo_snapshot_info:
+    level: cluster
+'''
+
+RETURN = r'''
+snapshots:
+  description: Matching snapshots, newest first.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Snapshot name.
+      type: str
+    timestamp:
+      description: When it was taken, ISO-8601 UTC with the server's precision.
+      type: str
+      sample: "2024-05-10T02:06:08.01635Z"
+    level:
+      description: cluster, account, database or table.
+      type: str
+    account:
+      description: Account it covers; null for cluster level.
+      type: str
+    database:
+      description: Database of a database/table snapshot, else null.
+      type: str
+    table:
+      description: Table of a table snapshot, else null.
+      type: str
+    age_seconds:
+      description: Seconds since it was taken, by the clock of the host running the module.
+      type: int
+count:
+  description: Number of matching snapshots.
+  returned: always
+  type: int
+queries:
+  description: Always empty; this module changes nothing.
+  returned: always
+  type: list
+  elements: str
+server:
+  description: Server version and the capabilities the module derived from it.
+  returned: when connected
+  type: dict
+'''
+
+import datetime
+
+from ansible_collections.matrixone.backup.plugins.module_utils import _snapshots, _sql
+from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule, SqlError, ConnectionLost
+
+
+def main():
+    spec = dict(_snapshots.FILTER_OPTIONS, name=dict(type="str"), newer_than=dict(type="str"),
+                older_than=dict(type="str"))
+    mo = MoModule(spec)
+    now = datetime.datetime.now(_snapshots.UTC)
+    try:
+        _snapshots.build_query(mo.params, now)
+    except _sql.InvalidInput as exc:
+        mo.fail(str(exc))
+    mo.connect()
+    try:
+        snaps = _snapshots.list_snapshots(mo, mo.params, now)
+    except (SqlError, ConnectionLost) as exc:
+        mo.fail_from(exc, "listing snapshots")
+    mo.exit(False, snapshots=snaps, count=len(snaps))
+
+
+if __name__ == "__main__":
+    main()

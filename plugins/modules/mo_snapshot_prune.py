@@ -1,0 +1,179 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) matrixone.backup contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: mo_snapshot_prune
+short_description: Drop old MatrixOne snapshots by retention rules
+version_added: 1.0.0
+description:
+  - Retention for MatrixOne snapshots, which never expire by themselves and on 4.x count against a quota.
+  - Among the snapshots that match the name and target filters, keeps the newest O(keep_newest) and/or drops
+    those taken before O(older_than). With both, a snapshot is dropped only if it is outside the newest
+    O(keep_newest) B(and) older than O(older_than).
+  - Check mode and C(--diff) list exactly what would be dropped; a real run drops exactly that and reports it.
+  - Refuses to run without a name or target filter (that would mean every snapshot of the account) unless
+    O(allow_unfiltered=true).
+author:
+  - matrixone.backup contributors
+extends_documentation_fragment:
+  - matrixone.backup.connection
+  - matrixone.backup.attributes
+attributes:
+  check_mode:
+    support: full
+    details: Selects the snapshots exactly as a real run would and drops none.
+  diff_mode:
+    support: full
+    details: Before and after list the names of the matching snapshots.
+options:
+  prefix:
+    description: Consider only snapshots whose name starts with this text (matched literally).
+    type: str
+  pattern:
+    description: Consider only snapshots whose name matches this shell-style pattern, e.g. V(guard_shop_*).
+    type: str
+  level:
+    description: Consider only snapshots of this level.
+    type: str
+    choices: [cluster, account, database, table]
+  account:
+    description: Consider only snapshots of this account.
+    type: str
+  database:
+    description: Consider only snapshots of this database.
+    type: str
+  table:
+    description: Consider only snapshots of this table.
+    type: str
+  keep_newest:
+    description: Keep this many of the newest matching snapshots (V(0) keeps none).
+    type: int
+  older_than:
+    description:
+      - Drop only snapshots taken before this point, a duration before now (V(12h), V(7d), V(2w)) or an ISO-8601
+        time with a zone.
+    type: str
+  exclude:
+    description: Names that are never dropped, whatever the rules say (for example a snapshot in use).
+    type: list
+    elements: str
+    default: []
+  allow_unfiltered:
+    description:
+      - Allow running without any of O(prefix), O(pattern), O(level), O(account), O(database), O(table).
+    type: bool
+    default: false
+notes:
+  - At least one of O(keep_newest) and O(older_than) is required.
+  - Ages are computed against the clock of the host running the module.
+seealso:
+  - module: matrixone.backup.mo_snapshot_info
+  - module: matrixone.backup.mo_snapshot
+'''
+
+EXAMPLES = r'''
+- name: Keep the 5 newest guard snapshots of the shop database
+  matrixone.backup.mo_snapshot_prune:
+    prefix: guard_shop_
+    keep_newest: 5
+
+- name: Drop nightly snapshots older than two weeks, but always keep the last three
+  matrixone.backup.mo_snapshot_prune:
+    prefix: nightly_
+    older_than: 2w
+    keep_newest: 3
+'''
+
+RETURN = r'''
+dropped:
+  description: Snapshots dropped (in check mode, that would be dropped), newest first; same shape as
+    M(matrixone.backup.mo_snapshot_info) returns.
+  returned: always
+  type: list
+  elements: dict
+kept:
+  description: Names of the matching snapshots that remain, newest first.
+  returned: always
+  type: list
+  elements: str
+queries:
+  description: The DROP statements run (in check mode, that would run).
+  returned: always
+  type: list
+  elements: str
+  sample: ["DROP SNAPSHOT IF EXISTS `guard_shop_20260101T000000`"]
+server:
+  description: Server version and the capabilities the module derived from it.
+  returned: when connected
+  type: dict
+'''
+
+import datetime
+
+from ansible_collections.matrixone.backup.plugins.module_utils import _snapshots, _sql
+from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule, SqlError, ConnectionLost
+
+
+def validate(params, now):
+    if params["keep_newest"] is None and params["older_than"] is None:
+        raise _sql.InvalidInput("give keep_newest and/or older_than: without them nothing can be selected")
+    if params["keep_newest"] is not None and params["keep_newest"] < 0:
+        raise _sql.InvalidInput("keep_newest must be 0 or more, got %d" % params["keep_newest"])
+    filters = [k for k in _snapshots.FILTER_OPTIONS if params.get(k)]
+    if not filters and not params["allow_unfiltered"]:
+        raise _sql.InvalidInput("no filter given (prefix, pattern, level, account, database or table): this would "
+                                "consider every snapshot of the account; set allow_unfiltered=true if you mean it")
+    for name in params["exclude"]:
+        _sql.validate_name(name, "snapshot", "exclude")
+    cutoff = None
+    if params["older_than"]:
+        cutoff = _snapshots.parse_point_in_time(params["older_than"], "older_than", now)
+    _snapshots.build_query(dict(params, older_than=None), now)
+    return cutoff
+
+
+def main():
+    mo = MoModule(dict(
+        _snapshots.FILTER_OPTIONS,
+        keep_newest=dict(type="int"),
+        older_than=dict(type="str"),
+        exclude=dict(type="list", elements="str", default=[]),
+        allow_unfiltered=dict(type="bool", default=False),
+    ))
+    params = mo.params
+    now = datetime.datetime.now(_snapshots.UTC)
+    try:
+        cutoff = validate(params, now)
+    except _sql.InvalidInput as exc:
+        mo.fail(str(exc))
+    mo.connect()
+    selected, dropped = [], []
+    try:
+        matching = _snapshots.list_snapshots(mo, dict(params, older_than=None), now)
+        excluded = set(params["exclude"])
+        selected = [s for s in _snapshots.select_prune(matching, params["keep_newest"], cutoff)
+                    if s["name"] not in excluded]
+        dropped_names = set(s["name"] for s in selected)
+        kept = [s["name"] for s in matching if s["name"] not in dropped_names]
+        for snap in selected:
+            stmt = _sql.drop_snapshot(snap["name"], if_exists=True)
+            if mo.check_mode:
+                mo.would_run(stmt)
+            else:
+                mo.query(stmt)
+                dropped.append(snap)
+    except (SqlError, ConnectionLost) as exc:
+        mo.fail_from(exc, "pruning snapshots (%d dropped before the error)" % len(dropped), dropped=dropped)
+    diff = {"before": {"snapshots": [s["name"] for s in matching]}, "after": {"snapshots": kept}}
+    mo.exit(bool(selected), dropped=selected, kept=kept, diff=diff)
+
+
+if __name__ == "__main__":
+    main()

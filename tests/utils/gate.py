@@ -1,0 +1,217 @@
+# Copyright (c) matrixone.backup contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""`make test`: every stage of the gate, each judged by its exit code *and* by proof that it ran something.
+
+Usage: python tests/utils/gate.py [stage ...]   (default: all stages, in order)
+
+Ends with one plain line `N passed, N failed` and exits 1 when any stage failed or ran nothing.
+The collection is staged under a build folder outside the work tree (ansible-test needs an
+`ansible_collections/matrixone/backup` parent and takes its file list from git).
+"""
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+VENV_BIN = os.path.dirname(sys.executable)
+PYTHON_VERSION = "%d.%d" % sys.version_info[:2]
+BUILD = os.environ.get("MO_BUILD_DIR") or os.path.join(
+    tempfile.gettempdir(), "matrixone-backup-" + hashlib.sha1(REPO.encode()).hexdigest()[:10])
+STAGE = os.path.join(BUILD, "ansible_collections", "matrixone", "backup")
+LOGS = os.path.join(BUILD, "logs")
+DEFAULT_VERSIONS = ("1.2.4", "3.0.18", "4.2.0")
+
+
+class StageFailed(Exception):
+    pass
+
+
+def env():
+    e = dict(os.environ)
+    e["PATH"] = VENV_BIN + os.pathsep + e.get("PATH", "")
+    e["ANSIBLE_FORCE_COLOR"] = "0"
+    e.pop("ANSIBLE_COLLECTIONS_PATH", None)
+    return e
+
+
+def run(name, cmd, cwd=STAGE, extra_env=None, must_contain=None, must_not_contain=None):
+    """Run a command with its output in LOGS/name.log (and on stdout); check rc and markers."""
+    os.makedirs(LOGS, exist_ok=True)
+    log_path = os.path.join(LOGS, name + ".log")
+    e = env()
+    e.update(extra_env or {})
+    print("+ (%s) %s" % (os.path.relpath(cwd, BUILD) if cwd.startswith(BUILD) else cwd, " ".join(cmd)), flush=True)
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(cmd, cwd=cwd, env=e, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        out = []
+        for line in proc.stdout:
+            sys.stdout.write(line)
+            log.write(line)
+            out.append(line)
+        rc = proc.wait()
+    text = "".join(out)
+    if rc != 0:
+        raise StageFailed("%s exited %d (log: %s)" % (" ".join(cmd[:3]), rc, log_path))
+    for marker in must_not_contain or ():
+        if re.search(marker, text):
+            raise StageFailed("output of %s contains %r: it ran nothing" % (cmd[0], marker))
+    for marker in must_contain or ():
+        if not re.search(marker, text):
+            raise StageFailed("output of %s lacks %r: no proof that it ran anything" % (cmd[0], marker))
+    return text
+
+
+def prepare():
+    """Copy tracked and untracked-but-not-ignored files into the stage; give it a git index."""
+    if os.path.exists(STAGE):
+        shutil.rmtree(STAGE)
+    os.makedirs(STAGE)
+    files = subprocess.run(["git", "ls-files", "-z", "-co", "--exclude-standard"], cwd=REPO, check=True,
+                           capture_output=True).stdout.decode().split("\0")
+    for rel in filter(None, files):
+        src = os.path.join(REPO, rel)
+        if not os.path.isfile(src):
+            continue
+        dst = os.path.join(STAGE, rel)
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        shutil.copy2(src, dst)
+    subprocess.run(["git", "init", "-q"], cwd=STAGE, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=STAGE, check=True)
+    # ansible-test downloads a get-pip script from a host we cannot reach; give it our stand-in
+    import ansible_test  # pylint: disable=import-outside-toplevel
+    req = os.path.join(os.path.dirname(ansible_test.__file__), "_internal", "python_requirements.py")
+    pip_version = re.search(r"pip='([\d.]+)'", open(req).read()).group(1)
+    cache = os.path.expanduser("~/.ansible/test/cache")
+    os.makedirs(cache, exist_ok=True)
+    shutil.copy2(os.path.join(REPO, "tests", "utils", "get_pip_shim.py"),
+                 os.path.join(cache, "get_pip_%s.py" % pip_version.replace(".", "_")))
+
+
+def stage_sanity():
+    run("sanity", ["ansible-test", "sanity", "--local", "--python", PYTHON_VERSION, "--color", "no"],
+        must_contain=[r"Running sanity test 'validate-modules'"], must_not_contain=[r"All targets skipped"])
+
+
+def stage_units():
+    run("units", ["ansible-test", "units", "--local", "--python", PYTHON_VERSION, "--color", "no"],
+        must_contain=[r"\d+ passed"], must_not_contain=[r"All targets skipped"])
+
+
+def stage_server():
+    run("server", [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/server"],
+        cwd=REPO, must_contain=[r"\d+ passed"])
+
+
+def start_server(version, log_name):
+    """Start the test server on a free loopback port; return (process, port)."""
+    log = open(os.path.join(LOGS, log_name), "w")
+    proc = subprocess.Popen([sys.executable, "-m", "tests.mo_server", "--host", "127.0.0.1", "--port", "0",
+                             "--version", version], cwd=REPO, stdout=subprocess.PIPE, stderr=log, text=True)
+    line = proc.stdout.readline()
+    m = re.match(r"READY ([\d.]+):(\d+)", line)
+    if not m:
+        proc.kill()
+        raise StageFailed("test server %s did not start: %r" % (version, line))
+    return proc, int(m.group(2))
+
+
+def write_integration_config(host, port, user, password, version):
+    path = os.path.join(STAGE, "tests", "integration", "integration_config.yml")
+    with open(path, "w") as f:
+        f.write("mo_host: %s\nmo_port: %d\nmo_user: %s\nmo_password: %s\nmo_expected_version: '%s'\n"
+                % (host, port, user, password, version))
+
+
+def stage_integration():
+    os.makedirs(LOGS, exist_ok=True)
+    cmd = ["ansible-test", "integration", "--local", "--python", PYTHON_VERSION, "--color", "no"]
+    markers = dict(must_contain=[r"Running \S+ integration test role"], must_not_contain=[r"All targets skipped"])
+    if os.environ.get("MO_TEST_HOST"):  # a real MatrixOne: no test server
+        write_integration_config(os.environ["MO_TEST_HOST"], int(os.environ.get("MO_TEST_PORT", "6001")),
+                                 os.environ.get("MO_TEST_USER", "root"), os.environ.get("MO_TEST_PASSWORD", "111"),
+                                 "")
+        run("integration-real", cmd, **markers)
+        return
+    versions = os.environ.get("MO_TEST_VERSIONS", " ".join(DEFAULT_VERSIONS)).split()
+    for version in versions:
+        proc, port = start_server(version, "server-%s.log" % version)
+        try:
+            write_integration_config("127.0.0.1", port, "root", "111", version)
+            run("integration-%s" % version, cmd, **markers)
+        finally:
+            proc.terminate()
+            proc.wait()
+
+
+def stage_lint():
+    run("lint", ["ansible-lint"], must_not_contain=[r"^WARNING\s+Listing \d+ violation"])
+
+
+def stage_docs():
+    run("docs", ["antsibull-docs", "lint-collection-docs", "--plugin-docs", "."])
+
+
+def stage_changelog():
+    run("changelog", ["antsibull-changelog", "lint"])
+    run("changelog-yaml", ["antsibull-changelog", "lint-changelog-yaml", "changelogs/changelog.yaml"])
+
+
+def stage_build():
+    dist, inst = os.path.join(BUILD, "dist"), os.path.join(BUILD, "inst")
+    for path in (dist, inst):
+        shutil.rmtree(path, ignore_errors=True)
+    run("build", ["ansible-galaxy", "collection", "build", "--force", "--output-path", dist])
+    artifact = os.path.join(dist, os.listdir(dist)[0])
+    members = subprocess.run(["tar", "tzf", artifact], check=True, capture_output=True, text=True).stdout.split()
+    leaked = [m for m in members if m.startswith(("tests/", "extensions/", ".ansible/", ".venv/", ".ci/"))]
+    if leaked:
+        raise StageFailed("the artifact contains files that must not ship: %s" % ", ".join(leaked[:5]))
+    run("install", ["ansible-galaxy", "collection", "install", "--force", "-p", inst, artifact])
+    modules = sorted(f[:-3] for f in os.listdir(os.path.join(STAGE, "plugins", "modules")) if f.endswith(".py"))
+    docs_env = {"ANSIBLE_COLLECTIONS_PATH": inst}
+    for module in modules:
+        run("ansible-doc-" + module, ["ansible-doc", "matrixone.backup." + module], extra_env=docs_env,
+            must_contain=[r"MatrixOne"])
+
+
+STAGES = [("sanity", stage_sanity), ("units", stage_units), ("server", stage_server),
+          ("integration", stage_integration), ("lint", stage_lint), ("docs", stage_docs),
+          ("changelog", stage_changelog), ("build", stage_build)]
+
+
+def main(argv):
+    wanted = argv or [name for name, _ in STAGES]
+    unknown = set(wanted) - {name for name, _ in STAGES}
+    if unknown:
+        print("unknown stage(s): %s; known: %s" % (", ".join(sorted(unknown)), ", ".join(n for n, _ in STAGES)))
+        return 2
+    prepare()
+    results = []
+    for name, fn in STAGES:
+        if name not in wanted:
+            continue
+        print("\n===== %s =====" % name, flush=True)
+        start = time.time()
+        try:
+            fn()
+            results.append((name, True, time.time() - start, ""))
+        except StageFailed as exc:
+            results.append((name, False, time.time() - start, str(exc)))
+            print("STAGE FAILED: %s: %s" % (name, exc), flush=True)
+    print("\n===== summary =====")
+    for name, ok, secs, why in results:
+        print("%s %-12s %6.1f s %s" % ("PASS" if ok else "FAIL", name, secs, why))
+    passed = sum(1 for r in results if r[1])
+    failed = len(results) - passed
+    print("%d passed, %d failed" % (passed, failed))
+    return 0 if failed == 0 and passed > 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
