@@ -1,0 +1,99 @@
+# Copyright (c) matrixone.backup contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import ssl
+
+import pytest
+
+from ansible_collections.matrixone.backup.plugins.module_utils import _connection
+
+
+def params(**kw):
+    base = dict(login_host=None, login_port=None, login_user=None, login_password="pw-secret", login_account=None,
+                login_role=None, connect_timeout=10, read_timeout=3600, tls_mode="disabled", ca_cert=None,
+                client_cert=None, client_key=None, config_file=None)
+    base.update(kw)
+    return base
+
+
+def test_defaults_apply_last():
+    r = _connection.resolve(params())
+    assert (r["login_host"], r["login_port"], r["login_user"], r["login_account"]) == ("127.0.0.1", 6001, "root",
+                                                                                       "sys")
+
+
+def test_config_file_fills_unset_options_only(tmp_path):
+    cnf = tmp_path / "mo.cnf"
+    cnf.write_text("!includedir /etc/x\n[client]\nhost = db.example\nport = 6002\nuser = admin\n"
+                   "password = from-file\naccount = acc1\n")
+    r = _connection.resolve(params(config_file=str(cnf), login_user="explicit", login_password=None))
+    assert r["login_host"] == "db.example" and r["login_port"] == 6002
+    assert r["login_user"] == "explicit"
+    assert r["login_password"] == "from-file" and r["login_account"] == "acc1"
+
+
+@pytest.mark.parametrize("content, fragment", [(None, "does not exist"), ("[mysql]\nx=1\n", r"no \[client\]")])
+def test_config_file_errors(tmp_path, content, fragment):
+    path = tmp_path / "mo.cnf"
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(_connection.ConnectionFailure, match=fragment):
+        _connection.resolve(params(config_file=str(path)))
+
+
+@pytest.mark.parametrize("user, account, role, expected", [
+    ("root", "sys", None, "sys#root"),
+    ("admin", "acc1", None, "acc1#admin"),
+    ("admin", "acc1", "accountadmin", "acc1#admin#accountadmin"),
+    ("acc1#admin", "sys", None, "acc1#admin"),
+    ("acc1:admin:r", "sys", None, "acc1:admin:r"),
+])
+def test_login_name(user, account, role, expected):
+    assert _connection.login_name(dict(login_user=user, login_account=account, login_role=role)) == expected
+
+
+def test_ssl_context_per_mode():
+    assert _connection.ssl_context(params(tls_mode="disabled")) is None
+    ctx = _connection.ssl_context(params(tls_mode="required"))
+    assert ctx.verify_mode == ssl.CERT_NONE and not ctx.check_hostname
+    ctx = _connection.ssl_context(params(tls_mode="verify_ca"))
+    assert ctx.verify_mode == ssl.CERT_REQUIRED and not ctx.check_hostname
+    ctx = _connection.ssl_context(params(tls_mode="verify_identity"))
+    assert ctx.verify_mode == ssl.CERT_REQUIRED and ctx.check_hostname
+
+
+def test_connect_failure_names_target_but_never_the_password(mocker):
+    err = _connection.pymysql.err.OperationalError(1045, "Access denied for user 'sys#root'")
+    mocker.patch.object(_connection.pymysql, "connect", side_effect=err)
+    with pytest.raises(_connection.ConnectionFailure) as exc:
+        _connection.connect(_connection.resolve(params(login_port=6001)))
+    msg = str(exc.value)
+    assert "sys#root@127.0.0.1:6001 (tls_mode=disabled)" in msg
+    assert "check login_user, login_password and login_account" in msg
+    assert "pw-secret" not in msg
+
+
+def test_connect_uses_autocommit_and_timeouts(mocker):
+    fake = mocker.patch.object(_connection.pymysql, "connect")
+    _connection.connect(_connection.resolve(params(read_timeout=99)))
+    kwargs = fake.call_args.kwargs
+    assert kwargs["autocommit"] is True and kwargs["read_timeout"] == 99 and kwargs["user"] == "sys#root"
+    assert "ssl" not in kwargs
+
+
+def test_preferred_falls_back_to_plain_text(mocker):
+    fake = mocker.patch.object(_connection.pymysql, "connect", side_effect=[
+        _connection.pymysql.err.OperationalError(2026, "SSL is required but the server doesn't support it"),
+        mocker.Mock()])
+    _connection.connect(_connection.resolve(params(tls_mode="preferred")))
+    assert "ssl" in fake.call_args_list[0].kwargs and "ssl" not in fake.call_args_list[1].kwargs
+
+
+def test_required_fails_when_server_offers_no_tls(mocker):
+    mocker.patch.object(_connection.pymysql, "connect", side_effect=_connection.pymysql.err.OperationalError(
+        2026, "SSL is required but the server doesn't support it"))
+    with pytest.raises(_connection.ConnectionFailure, match="tls_mode=required"):
+        _connection.connect(_connection.resolve(params(tls_mode="required")))
