@@ -1,0 +1,47 @@
+# Copyright (c) matrixone.backup contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""`make demo`: build and install the collection, start the embedded test server, run playbooks/demo.yml."""
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.path.dirname(sys.executable)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--version", default="4.2.0", help="MatrixOne version the test server impersonates")
+    args = parser.parse_args()
+    work = os.path.join(REPO, ".build", "demo")
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    subprocess.run([os.path.join(BIN, "ansible-galaxy"), "collection", "build", "--force", "--output-path", work,
+                    REPO], check=True, stdout=subprocess.DEVNULL)
+    artifact = [f for f in os.listdir(work) if f.endswith(".tar.gz")][0]
+    collections = os.path.join(work, "collections")
+    subprocess.run([os.path.join(BIN, "ansible-galaxy"), "collection", "install", "--force", "-p", collections,
+                    os.path.join(work, artifact)], check=True, stdout=subprocess.DEVNULL)
+    server = subprocess.Popen([sys.executable, "-m", "tests.mo_server", "--port", "0", "--version", args.version],
+                              cwd=REPO, stdout=subprocess.PIPE, text=True)
+    try:
+        ready = server.stdout.readline()
+        port = re.match(r"READY [\d.]+:(\d+)", ready).group(1)
+        print("embedded MatrixOne-compatible test server (v%s) on 127.0.0.1:%s" % (args.version, port))
+        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections, MO_HOST="127.0.0.1", MO_PORT=port,
+                   MO_USER="root", MO_PASSWORD="111", PATH=BIN + os.pathsep + os.environ.get("PATH", ""))
+        env.pop("ANSIBLE_COLLECTIONS_PATHS", None)
+        return subprocess.run([os.path.join(BIN, "ansible-playbook"), "-i", "localhost,", "-c", "local",
+                               "-e", "ansible_python_interpreter=" + sys.executable,
+                               os.path.join(REPO, "playbooks", "demo.yml")], env=env, check=False).returncode
+    finally:
+        server.terminate()
+        server.wait()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
