@@ -27,9 +27,11 @@ attributes:
 options: {}
 attributes:
   check_mode:
+    description: Can run in C(check_mode) and return changed status prediction without modifying the target.
     support: full
     details: This module never changes anything; it runs the same read-only queries in check mode.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in C(check_mode)), when in diff mode.
     support: N/A
     details: This module does not change anything.
   action_group:

@@ -87,8 +87,8 @@ options:
 requirements:
   - PyMySQL >= 1.0 on the host that runs the module (usually the controller or the execution environment).
 notes:
-  - The module connects from the host it runs on; with C(connection: local) or C(delegate_to: localhost) that is
-    the controller or the AWX/AAP execution environment, which then needs network access to MatrixOne.
+  - "The module connects from the host it runs on; with C(connection: local) or C(delegate_to: localhost) that is
+    the controller or the AWX/AAP execution environment, which then needs network access to MatrixOne."
   - Every connection runs with autocommit on, because MatrixOne refuses snapshot and restore statements inside
     an open transaction.
 '''

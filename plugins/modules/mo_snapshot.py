@@ -22,7 +22,7 @@ description:
   - The SQL of the server's version is used; features the server lacks fail before any change with the
     version they need.
 author:
-  - matrixone.backup contributors
+  - matrixone.backup maintainers (@matrixone-backup)
 extends_documentation_fragment:
   - matrixone.backup.connection
   - matrixone.backup.attributes
@@ -83,7 +83,6 @@ notes:
 seealso:
   - module: matrixone.backup.mo_snapshot_info
   - module: matrixone.backup.mo_snapshot_prune
-  - module: matrixone.backup.mo_restore
 '''
 
 EXAMPLES = r'''
@@ -186,8 +185,8 @@ def validate(params, login_account):
         raise _sql.InvalidInput("level=table needs table")
     if level in ("database", "table") and params["account"] not in (None, login_account):
         raise _sql.InvalidInput("a %s snapshot is always of the login account (%s); to snapshot a database of "
-                                "account %s, log in to it (login_account=%s)" % (level, login_account,
-                                                                                params["account"], params["account"]))
+                                "account %s, log in to it (login_account=%s)"
+                                % (level, login_account, params["account"], params["account"]))
     if level == "cluster" and login_account != "sys":
         raise _sql.InvalidInput("level=cluster needs login_account=sys (only the sys account may snapshot the "
                                 "cluster)")

@@ -19,7 +19,7 @@ description:
     C(--beginTs) and C(--endTs) filters, plus prefix and pattern matching.
   - Filters run on the server (C(SHOW SNAPSHOTS WHERE ...)), so one round trip serves thousands of snapshots.
 author:
-  - matrixone.backup contributors
+  - matrixone.backup maintainers (@matrixone-backup)
 extends_documentation_fragment:
   - matrixone.backup.connection
   - matrixone.backup.attributes.INFO_MODULE

@@ -21,7 +21,7 @@ description:
   - Refuses to run without a name or target filter (that would mean every snapshot of the account) unless
     O(allow_unfiltered=true).
 author:
-  - matrixone.backup contributors
+  - matrixone.backup maintainers (@matrixone-backup)
 extends_documentation_fragment:
   - matrixone.backup.connection
   - matrixone.backup.attributes

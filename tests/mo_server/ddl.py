@@ -241,8 +241,8 @@ def render_mysql(name, table):
     if table["primary_key"]:
         lines.append("  PRIMARY KEY (%s)" % ",".join(_quote_ident(c) for c in table["primary_key"]))
     for ix in table["indexes"]:
-        lines.append("  %sKEY %s (%s)" % ("UNIQUE " if ix["unique"] else "", _quote_ident(ix["name"]),
-                                         ",".join(_quote_ident(c) for c in ix["columns"])))
+        columns = ",".join(_quote_ident(c) for c in ix["columns"])
+        lines.append("  %sKEY %s (%s)" % ("UNIQUE " if ix["unique"] else "", _quote_ident(ix["name"]), columns))
     for fk in table["foreign_keys"]:
         lines.append("  " + fk)
     return "CREATE TABLE %s (\n%s\n)" % (_quote_ident(name), ",\n".join(lines))
@@ -350,7 +350,7 @@ def apply_alter(p, name, table):
             change = p.tokens[p.i - 1].value.upper() == "CHANGE"
             p.accept("COLUMN")
             old = p.ident() if change else None
-            col, _ = parse_column(p)
+            col = parse_column(p)[0]
             old = old or col["name"]
             j = _find_column(table, old)
             if j is None:
@@ -365,7 +365,8 @@ def apply_alter(p, name, table):
                     ix["columns"] = [col["name"] if c == old_name else c for c in ix["columns"]]
         elif p.accept("RENAME"):
             if p.accept("COLUMN"):
-                old, _ = p.ident(), p.expect("TO")
+                old = p.ident()
+                p.expect("TO")
                 new = p.ident()
                 j = _find_column(table, old)
                 if j is None:

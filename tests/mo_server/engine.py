@@ -572,7 +572,7 @@ class Session:
             pairs = [(dst, src) for dst, src in mapping.items() if src is not None]
             if pairs:
                 conn.execute("INSERT INTO %s (%s) SELECT %s FROM %s" % (
-                    tmp, ", ".join('"%s"' % d for d, _ in pairs), ", ".join('"%s"' % s for _, s in pairs),
+                    tmp, ", ".join('"%s"' % pair[0] for pair in pairs), ", ".join('"%s"' % pair[1] for pair in pairs),
                     ddl.sqlite_name(db, name)))
             conn.execute("DROP TABLE %s" % ddl.sqlite_name(db, name))
             conn.execute("ALTER TABLE %s RENAME TO %s" % (tmp, ddl.sqlite_name(db, new_name)))
@@ -978,8 +978,8 @@ class Session:
         if account != self.account_name or snap["account_name"] != self.account_name:
             raise internal("can't restore %s from other account's snapshot" % what)
         if snap["level"] == "database" and snap["database_name"] != database:
-            raise internal("databaseName(%s) does not match snapshot.databaseName(%s)" % (database,
-                                                                                             snap["database_name"]))
+            raise internal("databaseName(%s) does not match snapshot.databaseName(%s)"
+                           % (database, snap["database_name"]))
         if snap["level"] == "table" and (snap["database_name"], snap["table_name"]) != (database, table):
             raise internal("tableName(%s) does not match snapshot.tableName(%s)" % (table, snap["table_name"]))
         uri = self.cluster.copy_uri(snap["snapshot_id"], self.account_name)
@@ -1052,8 +1052,8 @@ class Session:
             parts = [x.strip().strip("`") for x in ref.split(".")]
             db, name = (parts[0], parts[1]) if len(parts) == 2 else (self._db(None), parts[0])
             self._check_table(conn, "main", db, name)
-            text = "INSERT %sINTO %s %s VALUES %s" % ("OR IGNORE " if ignore else "", ddl.sqlite_name(db, name),
-                                                     cols.replace("`", '"'), values)
+            text = "INSERT %sINTO %s %s VALUES %s" % (
+                "OR IGNORE " if ignore else "", ddl.sqlite_name(db, name), cols.replace("`", '"'), values)
             return self._execute_sqlite(conn, text)
         rewritten, specs = sqlrun.extract_snapshot_reads(sql)
         tree = sqlrun.parse(rewritten) if not re.match(r"\s*replace\b", rewritten, re.I) else None
@@ -1115,9 +1115,9 @@ class Session:
         except sqlite3.IntegrityError as exc:
             msg = str(exc)
             if "UNIQUE" in msg or "PRIMARY KEY" in msg:
-                raise errors.MoError(errors.DUP_ENTRY, "Duplicate entry for key '%s'" % msg.split(": ")[-1]) from None
+                raise errors.MoError(errors.DUP_ENTRY, "Duplicate entry for key '%s'" % msg.rsplit(": ", maxsplit=1)[-1]) from None
             if "NOT NULL" in msg:
-                raise errors.MoError(1048, "Column '%s' cannot be null" % msg.split(".")[-1]) from None
+                raise errors.MoError(1048, "Column '%s' cannot be null" % msg.rsplit(".", maxsplit=1)[-1]) from None
             raise errors.MoError(1105, msg) from None
         except sqlite3.OperationalError as exc:
             raise _column_error(exc) from None
@@ -1283,4 +1283,3 @@ def copy_scope(conn, copy_uri, databases, table, with_users=False, snapshot_name
             raise
     finally:
         conn.execute("DETACH DATABASE snap")
-

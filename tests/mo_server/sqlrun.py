@@ -57,8 +57,8 @@ def extract_snapshot_reads(sql):
             start = (db_tok or name_tok).start
             db = db_tok.value if db_tok is not None else CURRENT_DB
             out.append(sql[last:start])
-            out.append("`%s%d`.`%s`.`%s`" % (SNAP_CATALOG, len(specs), db.replace("`", "``"),
-                                            name_tok.value.replace("`", "``")))
+            out.append("`%s%d`.`%s`.`%s`" % (
+                SNAP_CATALOG, len(specs), db.replace("`", "``"), name_tok.value.replace("`", "``")))
             specs.append((kind, value))
             last = tokens[j].end
             i = j + 1

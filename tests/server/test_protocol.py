@@ -65,7 +65,7 @@ def test_questions_counter_counts_statements(server):
     with conn.cursor() as cur:
         cur.execute("show global status like 'Questions'")
         before = int(cur.fetchone()[1])
-        for _ in range(5):
+        for _attempt in range(5):
             cur.execute("select 1")
         cur.execute("show global status like 'Questions'")
         assert int(cur.fetchone()[1]) == before + 6
@@ -86,10 +86,10 @@ def test_fuzz_never_crashes_or_drops_the_connection(server):
              "\\", "--", "/*", "*/", "cluster", "to", "pitr", "1", "sp", "x.y"]
     conn = server.connect()
     with conn.cursor() as cur:
-        for _ in range(500):
+        for _attempt in range(500):
             parts = [rng.choice(words) if rng.random() < 0.7 else
-                     "".join(rng.choice(string.printable) for _ in range(rng.randint(1, 8)))
-                     for _ in range(rng.randint(1, 10))]
+                     "".join(rng.choice(string.printable) for _char in range(rng.randint(1, 8)))
+                     for _word in range(rng.randint(1, 10))]
             try:
                 cur.execute(" ".join(parts).replace("%", "%%"))
             except pymysql.err.MySQLError as exc:

@@ -96,8 +96,8 @@ def test_example_3_account_level_and_new_account(fresh):
     q(conn, "create account acc2 admin_name 'admin' identified by '111'")
     q(conn, restore_sql(fresh.version, "account", "sp_03", to_account="acc2"))
     acc2 = fresh.connect(user="acc2#admin")
-    assert [r[0] for r in q(acc2, "show databases")] == ["information_schema", "mo_catalog", "mysql",
-                                                          "snapshot_read", "system", "system_metrics"]
+    expected = ["information_schema", "mo_catalog", "mysql", "snapshot_read", "system", "system_metrics"]
+    assert [r[0] for r in q(acc2, "show databases")] == expected
 
 
 def test_example_4_cluster_level(fresh):

@@ -70,6 +70,6 @@ def test_metadata(sql):
         (("t1", 2),)
     assert sql("select column_name, column_key from information_schema.columns where table_schema = 'meta' "
                "order by ordinal_position") == (("a", "PRI"), ("b", ""))
-    assert ("t1", "meta", "r") in [r[:3] for r in sql("select relname, reldatabase, relkind from "
-                                                       "mo_catalog.mo_tables")]
+    tables = sql("select relname, reldatabase, relkind from mo_catalog.mo_tables")
+    assert ("t1", "meta", "r") in [r[:3] for r in tables]
     assert error_of(sql, "select * from meta.nope") == (1064, 'SQL parser error: table "nope" does not exist')

@@ -95,7 +95,7 @@ def prepare():
 
 def stage_sanity():
     run("sanity", ["ansible-test", "sanity", "--local", "--python", PYTHON_VERSION, "--color", "no"],
-        must_contain=[r"Running sanity test 'validate-modules'"], must_not_contain=[r"All targets skipped"])
+        must_contain=[r"Running sanity test .validate-modules"], must_not_contain=[r"All targets skipped"])
 
 
 def stage_units():
@@ -186,10 +186,10 @@ STAGES = [("sanity", stage_sanity), ("units", stage_units), ("server", stage_ser
 
 
 def main(argv):
-    wanted = argv or [name for name, _ in STAGES]
-    unknown = set(wanted) - {name for name, _ in STAGES}
+    wanted = argv or [stage[0] for stage in STAGES]
+    unknown = set(wanted) - {stage[0] for stage in STAGES}
     if unknown:
-        print("unknown stage(s): %s; known: %s" % (", ".join(sorted(unknown)), ", ".join(n for n, _ in STAGES)))
+        print("unknown stage(s): %s; known: %s" % (", ".join(sorted(unknown)), ", ".join(stage[0] for stage in STAGES)))
         return 2
     prepare()
     results = []
