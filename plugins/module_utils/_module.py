@@ -47,6 +47,7 @@ class MoModule:
         self.conn = None
         self.server = None
         self.connection = None
+        self._others = []
 
     # -- lifecycle ------------------------------------------------------------------------------
     def connect(self):
@@ -76,21 +77,34 @@ class MoModule:
     def login_account(self):
         return (self.connection or _connection.resolve(self.params))["login_account"]
 
+    def connect_as(self, account, user, password):
+        """A second connection with the same host and TLS options as another account's user."""
+        params = dict(self.connection, login_account=account, login_user=user, login_password=password,
+                      login_role=None)
+        try:
+            conn = _connection.connect(params)
+        except _connection.ConnectionFailure as exc:
+            self.fail(str(exc))
+        self._others.append(conn)
+        return conn
+
     def close(self):
-        if self.conn is not None:
-            try:
-                self.conn.close()
-            except Exception:  # pylint: disable=broad-except
-                pass
-            self.conn = None
+        for conn in [self.conn] + self._others:
+            if conn is not None:
+                try:
+                    conn.close()
+                except Exception:  # pylint: disable=broad-except
+                    pass
+        self.conn = None
+        self._others = []
 
     # -- statements -----------------------------------------------------------------------------
-    def query(self, statement, record=True):
+    def query(self, statement, record=True, conn=None):
         """Run a statement; return its rows as dicts keyed by lower-case column label."""
         import pymysql  # pylint: disable=import-outside-toplevel
         if record:
             self.queries.append(statement.display)
-        cursor = self.conn.cursor()
+        cursor = (conn or self.conn).cursor()
         try:
             cursor.execute(statement.sql, statement.params or None)
             if cursor.description is None:

@@ -181,3 +181,110 @@ def count_databases(database):
 def count_tables(database, table):
     return Statement("SELECT count(*) FROM information_schema.tables WHERE table_schema = %s AND table_name = %s",
                      (database, table))
+
+
+# -- restore ----------------------------------------------------------------------------------------
+def restore(brace, level, snapshot, account=None, database=None, table=None, to_account=None):
+    """RESTORE in the grammar of the server: legacy `... FROM SNAPSHOT s` (<= 3.0.x) or `{SNAPSHOT = s}` (4.x)."""
+    snap = quote_ident(snapshot)
+    if brace:
+        target = {
+            "cluster": "CLUSTER",
+            "account": "ACCOUNT %s" % quote_ident(account or ""),
+            "database": "DATABASE %s" % quote_ident(database or ""),
+            "table": "TABLE %s.%s" % (quote_ident(database or ""), quote_ident(table or "")),
+        }[level]
+        sql = "RESTORE %s {SNAPSHOT = %s}" % (target, snap)
+    else:
+        target = {
+            "cluster": "CLUSTER",
+            "account": "ACCOUNT %s" % quote_ident(account or ""),
+            "database": "ACCOUNT %s DATABASE %s" % (quote_ident(account or ""), quote_ident(database or "")),
+            "table": "ACCOUNT %s DATABASE %s TABLE %s" % (quote_ident(account or ""), quote_ident(database or ""),
+                                                          quote_ident(table or "")),
+        }[level]
+        sql = "RESTORE %s FROM SNAPSHOT %s" % (target, snap)
+    if to_account:
+        sql += " TO ACCOUNT %s" % quote_ident(to_account)
+    return Statement(sql)
+
+
+# -- reading a scope now or at a snapshot (restore preview and verification) -------------------------
+def server_ident(name):
+    """Quote a name that came from the server (it may contain anything, so backticks are doubled)."""
+    return "`%s`" % str(name).replace("`", "``")
+
+
+def at_snapshot(snapshot=None, mo_ts=None):
+    """The read suffix: `{SNAPSHOT = s}` for the snapshot holder, `{MO_TS = n}` for any account."""
+    if snapshot is not None:
+        return " {SNAPSHOT = %s}" % quote_ident(snapshot)
+    if mo_ts is not None:
+        return " {MO_TS = %d}" % int(mo_ts)
+    return ""
+
+
+def _scope_filter(column, databases):
+    excluded = ", ".join("'%s'" % d for d in SYSTEM_DATABASES)
+    if databases is None:
+        return "%s NOT IN (%s)" % (column, excluded), []
+    return "%s IN (%s)" % (column, ", ".join(["%s"] * len(databases))), list(databases)
+
+
+def scope_objects(suffixes, databases=None):
+    """One statement listing databases and tables of the login account, now and/or at a snapshot.
+
+    suffixes: {'now': '', 'snap': ' {SNAPSHOT = s}'}; rows: (side, kind, database, table, definition).
+    databases=None means every non-system database.
+    """
+    parts, params = [], []
+    for side, suffix in suffixes.items():
+        db_cond, db_params = _scope_filter("datname", databases)
+        parts.append("SELECT %%s AS side, 'database' AS kind, datname AS db, '' AS tbl, '' AS def "
+                     "FROM mo_catalog.mo_database%s WHERE account_id = current_account_id() AND %s"
+                     % (suffix, db_cond))
+        params += [side] + db_params
+        tb_cond, tb_params = _scope_filter("reldatabase", databases)
+        parts.append("SELECT %%s AS side, 'table' AS kind, reldatabase AS db, relname AS tbl, rel_createsql AS def "
+                     "FROM mo_catalog.mo_tables%s WHERE account_id = current_account_id() AND relkind = 'r' AND %s"
+                     % (suffix, tb_cond))
+        params += [side] + tb_params
+    return Statement(" UNION ALL ".join(parts), params)
+
+
+def row_counts(tables_by_side):
+    """One statement counting rows of many tables: {'now': ('', [(db, t)]), 'snap': (suffix, [...])}.
+
+    rows: (side, database, table, count). Returns None when there is nothing to count.
+    """
+    parts, params = [], []
+    for side, (suffix, tables) in tables_by_side.items():
+        for db, table in tables:
+            parts.append("SELECT %%s AS side, %%s AS db, %%s AS tbl, count(*) AS n FROM %s.%s%s"
+                         % (server_ident(db), server_ident(table), suffix))
+            params += [side, db, table]
+    if not parts:
+        return None
+    return Statement(" UNION ALL ".join(parts), params)
+
+
+def content_differences(suffix, tables):
+    """One statement giving, per table, how many rows differ from the snapshot in either direction."""
+    parts, params = [], []
+    for db, table in tables:
+        ref = "%s.%s" % (server_ident(db), server_ident(table))
+        parts.append("SELECT %%s AS db, %%s AS tbl, "
+                     "(SELECT count(*) FROM (SELECT * FROM %s EXCEPT SELECT * FROM %s%s) a) + "
+                     "(SELECT count(*) FROM (SELECT * FROM %s%s EXCEPT SELECT * FROM %s) b) AS n"
+                     % (ref, ref, suffix, ref, suffix, ref))
+        params += [db, table]
+    if not parts:
+        return None
+    return Statement(" UNION ALL ".join(parts), params)
+
+
+def snapshot_accounts(snapshot):
+    """Accounts at a cluster snapshot and now (sys only): rows (side, account_name)."""
+    suffix = at_snapshot(snapshot)
+    return Statement("SELECT 'now' AS side, account_name FROM mo_catalog.mo_account UNION ALL "
+                     "SELECT 'snap' AS side, account_name FROM mo_catalog.mo_account%s" % suffix)

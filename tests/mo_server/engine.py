@@ -59,6 +59,7 @@ class Session:
         self.in_txn = False
         self.affected_rows = 0
         self.last_insert_id = 0
+        self._read_specs = {}  # attached schema -> snapshot-read spec, for virtual tables at a snapshot
         self.variables = {"time_zone": "SYSTEM", "sql_mode": "", "autocommit": 1,
                           "version_comment": "MatrixOne", "lower_case_table_names": 1,
                           "transaction_isolation": "REPEATABLE-READ", "max_allowed_packet": 67108864,
@@ -645,6 +646,12 @@ class Session:
 
     def _snapshot_copy_uri(self, spec):
         kind, value = spec
+        if kind == "MO_TS":
+            uri = self.cluster.copy_at(int(value), self.account_name)
+            if uri is None:  # this server keeps history only at snapshot timestamps
+                raise internal("the test server has no data of account %s at mo_ts %s (it keeps history only at "
+                               "snapshot timestamps)" % (self.account_name, value))
+            return uri
         if kind != "SNAPSHOT":
             raise internal("time-travel reads by %s are not supported by this server" % kind.lower())
         snap = self.cluster.snapshot(self.account_id, value)
@@ -1065,11 +1072,13 @@ class Session:
         def resolve(catalog, db, name, is_target):
             schema = "main"
             if catalog and catalog.startswith(sqlrun.SNAP_CATALOG):
-                k = int(catalog[len(sqlrun.SNAP_CATALOG):])
-                schema = "snap%d" % k
-                if schema not in attached:
-                    attached[schema] = self._snapshot_copy_uri(specs[k])
-                    conn.execute("ATTACH DATABASE ? AS %s" % schema, (attached[schema],))
+                spec = specs[int(catalog[len(sqlrun.SNAP_CATALOG):])]
+                uri = self._snapshot_copy_uri(spec)
+                if uri not in attached:  # SQLite attaches a database once: one schema per copy
+                    attached[uri] = "snap%d" % len(attached)
+                    conn.execute("ATTACH DATABASE ? AS %s" % attached[uri], (uri,))
+                    self._read_specs[attached[uri]] = spec
+                schema = attached[uri]
             if db == sqlrun.CURRENT_DB or not db:
                 db = self._db(None)
             if db.lower() in ("information_schema", "mo_catalog"):
@@ -1097,7 +1106,7 @@ class Session:
         finally:
             for table in virtual:
                 conn.execute("DROP TABLE IF EXISTS temp.%s" % table)
-            for schema in attached:
+            for schema in attached.values():
                 conn.execute("DETACH DATABASE %s" % schema)
 
     def _check_table(self, conn, schema, db, name):
@@ -1189,8 +1198,15 @@ class Session:
     def _v_mo_account(self, conn, schema):  # pylint: disable=unused-argument
         if not self.is_sys:
             raise errors.parse('table "mo_account" does not exist')
+        catalog = self.cluster.catalog
+        if schema != "main":  # accounts at the snapshot: the accounts a cluster snapshot copied
+            kind, value = self._read_specs[schema]
+            snap = self.cluster.snapshot(self.account_id, value) if kind == "SNAPSHOT" else None
+            sid = snap["snapshot_id"] if snap else ""
+            rows = [(i, n, "open", "", "") for i, n, _admin, _store in self.cluster.snapshot_copies(sid)]
+            return ("account_id", "account_name", "status", "created_time", "comments"), rows
         rows = [(i, n, s, _ns_datetime(c), cm)
-                for i, n, s, c, cm in self.cluster.catalog.execute(
+                for i, n, s, c, cm in catalog.execute(
                     "SELECT id, name, status, created_ns, comment FROM accounts ORDER BY id")]
         return ("account_id", "account_name", "status", "created_time", "comments"), rows
 

@@ -148,12 +148,9 @@ class Cluster:
     def create_account_db(self, account_id, name, admin_name, comment=""):
         self.catalog.execute("INSERT INTO accounts(id, name, admin_name, created_ns, comment) VALUES (?,?,?,?,?)",
                              (account_id, name, admin_name, now_ns(), comment))
-        store_name = "acc_%d" % account_id
-        self.store.remove(store_name)
-        conn = self.store.connect(store_name)
-        conn.executescript(ACCOUNT_SCHEMA)
-        self._accounts[account_id] = conn
-        return conn
+        self.store.remove("acc_%d" % account_id)
+        self._accounts.pop(account_id, None)
+        return self.account_conn(account_id)
 
     def new_account_id(self):
         return (self.catalog.execute("SELECT coalesce(max(id), 0) FROM accounts").fetchone()[0] or 0) + 1
@@ -169,6 +166,7 @@ class Cluster:
             conn = self.store.connect("acc_%d" % account_id)
             conn.executescript(ACCOUNT_SCHEMA)
             self._accounts[account_id] = conn
+            conn.create_function("current_account_id", 0, lambda: account_id)
         return conn
 
     def drop_account(self, account_id):
@@ -225,6 +223,13 @@ class Cluster:
         return self.catalog.execute(
             "SELECT account_id, account_name, admin_name, store FROM snapshot_copies WHERE snapshot_id = ?",
             (snapshot_id,)).fetchall()
+
+    def copy_at(self, ts, account_name):
+        """The copy of an account at exactly this timestamp ({MO_TS = n} reads), from any snapshot."""
+        row = self.catalog.execute(
+            "SELECT c.store FROM snapshots s JOIN snapshot_copies c ON c.snapshot_id = s.snapshot_id"
+            " WHERE s.ts = ? AND c.account_name = ?", (ts, account_name)).fetchone()
+        return self.store.uri(row[0]) if row else None
 
     def copy_uri(self, snapshot_id, account_name):
         row = self.catalog.execute(

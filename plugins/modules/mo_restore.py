@@ -1,0 +1,473 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) matrixone.backup contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: mo_restore
+short_description: Restore MatrixOne data from a snapshot, with a preview and a verified result
+version_added: 1.0.0
+description:
+  - Restores a cluster, an account, a database or a table from a MatrixOne snapshot, in place or into another
+    account (created first when asked, as C(mo_br snapshot restore --new_account) does).
+  - Uses the grammar of the server's version, C(RESTORE ... FROM SNAPSHOT s) up to 3.0.x and
+    C(RESTORE ... {SNAPSHOT = s}) from 4.0, and applies MatrixOne's rules (who may restore what, which
+    snapshot levels fit which restore) before any SQL runs.
+  - Check mode and C(--diff) show a preview of what the restore changes in the target scope (databases and
+    tables that appear or vanish, tables whose definition or row count differs), computed with snapshot reads in
+    a fixed number of round trips whatever the number of tables.
+  - After a real restore the target is compared with the snapshot again; any difference fails the task
+    (MatrixOne has had restores that reported success and changed nothing).
+  - A restore that runs reports C(changed). With O(skip_if_identical=true), a restore whose target provably
+    equals the snapshot (objects, definitions, row counts and row contents) is skipped and reports C(ok).
+author:
+  - matrixone.backup maintainers (@matrixone-backup)
+extends_documentation_fragment:
+  - matrixone.backup.connection
+  - matrixone.backup.attributes
+attributes:
+  check_mode:
+    support: full
+    details: Finds the snapshot, applies every rule, computes the preview and fails where a real run would.
+  diff_mode:
+    support: full
+    details: Before and after map each database of the target scope to its tables and row counts.
+options:
+  snapshot:
+    description:
+      - Name of the snapshot to restore from. It must be visible to the login account (MatrixOne shows each
+        account only the snapshots it created).
+    type: str
+    required: true
+  level:
+    description:
+      - Scope of the restore; default the snapshot's own level.
+      - Narrower scopes are allowed where MatrixOne allows them, for example one table from an account or database
+        snapshot. V(database) and V(table) restores work only inside the login account and from its own snapshots.
+      - V(cluster) restores every account, drops accounts created after the snapshot and recreates dropped ones.
+    type: str
+    choices: [cluster, account, database, table]
+  account:
+    description:
+      - Account to restore (V(account) level); default the snapshot's account (for a cluster snapshot the login
+        account). Another account than the login account needs O(login_account=sys).
+    type: str
+  database:
+    description: Database to restore (V(database) and V(table) level); default the snapshot's database.
+    type: str
+  table:
+    description: Table to restore (V(table) level); default the snapshot's table.
+    type: str
+  to_account:
+    description:
+      - Restore the account into this other account instead of in place (V(account) level, O(login_account=sys)).
+        The target's current databases are replaced.
+      - When it does not exist it is created first with O(to_account_admin_name) and O(to_account_admin_password);
+        without them a missing target is an error.
+    type: str
+  to_account_admin_name:
+    description:
+      - Admin user of the account restored into when that is not the login account (O(to_account), or an in-place
+        restore of another account by sys). Used to create O(to_account) when missing, and to log in to the target
+        to preview and verify the restore.
+    type: str
+  to_account_admin_password:
+    description:
+      - Password of O(to_account_admin_name). Never logged or returned; masked in C(queries).
+    type: str
+  verify:
+    description:
+      - After the restore, compare the target with the snapshot (databases, tables, definitions, row counts) and
+        fail if they differ.
+      - Restoring another account than the login account can be verified only with O(to_account_admin_name) and
+        O(to_account_admin_password); otherwise the task fails before restoring unless O(verify=false).
+    type: bool
+    default: true
+  safety_snapshot:
+    description:
+      - Take a snapshot of the target scope just before restoring, so the restore itself can be undone. Its name is
+        returned in RV(safety_snapshot); it is never dropped by this module.
+    type: bool
+    default: false
+  safety_snapshot_name:
+    description: Name of the safety snapshot; default C(<snapshot>_pre_restore_<UTC yyyymmddHHMMSS>).
+    type: str
+  skip_if_identical:
+    description:
+      - Do not restore when the target already equals the snapshot, proven by objects, definitions, row counts and a
+        row-by-row comparison (for tables without a primary key duplicate rows are compared as a set). Report C(ok).
+    type: bool
+    default: false
+notes:
+  - A restore is one long statement. Its duration grows with the data; set O(read_timeout) above the longest
+    expected restore, or run the task with C(async) and C(poll). When the connection is lost or times out during
+    the restore the module fails with "the outcome is unknown" and never re-runs it; check the state before retrying.
+  - MatrixOne does not stop other sessions from writing while it restores; stop application writers first.
+  - An account restore also reverts users, roles and grants of that account; writes made after the snapshot are
+    lost in the restored scope.
+seealso:
+  - module: matrixone.backup.mo_snapshot
+  - module: matrixone.backup.mo_snapshot_info
+'''
+
+EXAMPLES = r'''
+- name: Preview a table restore (run with --check --diff), then restore it
+  matrixone.backup.mo_restore:
+    snapshot: sp_01
+    level: table
+    database: snapshot_read
+    table: test_snapshot_read
+
+- name: Restore a database from an account snapshot, keeping a safety snapshot of the current state
+  matrixone.backup.mo_restore:
+    snapshot: sp_02
+    level: database
+    database: snapshot_read
+    safety_snapshot: true
+  register: restored
+
+- name: Restore the sys account into a new account acc2 (mo_br --new_account acc2 --new_admin_name admin)
+  matrixone.backup.mo_restore:
+    snapshot: sp_03
+    level: account
+    account: sys
+    to_account: acc2
+    to_account_admin_name: admin
+    to_account_admin_password: "{{ acc2_admin_password }}"
+
+- name: Restore the whole cluster
+  matrixone.backup.mo_restore:
+    snapshot: cluster_sp1
+    login_user: root
+    login_password: "{{ mo_root_password }}"
+'''
+
+RETURN = r'''
+preview:
+  description: What the restore changes (changed) in the target scope, measured before restoring.
+  returned: when the snapshot was found
+  type: dict
+  contains:
+    scope:
+      description: level, account, database, table and to_account of the restore.
+      type: dict
+    snapshot:
+      description: The snapshot restored from (name, timestamp, level, account, database, table).
+      type: dict
+    databases_restored:
+      description: Databases in the snapshot that do not exist now (they come back).
+      type: list
+      elements: str
+    databases_removed:
+      description: Databases that exist now but not in the snapshot (they vanish).
+      type: list
+      elements: str
+    tables_restored:
+      description: Tables (C(db.table)) in the snapshot that do not exist now.
+      type: list
+      elements: str
+    tables_removed:
+      description: Tables that exist now but not in the snapshot.
+      type: list
+      elements: str
+    tables_redefined:
+      description: Tables whose definition differs between now and the snapshot.
+      type: list
+      elements: str
+    row_changes:
+      description: Tables whose row count differs, with C(now) and C(snapshot) counts.
+      type: list
+      elements: dict
+    tables_unchanged:
+      description: Tables with the same definition and row count on both sides.
+      type: int
+    accounts_restored:
+      description: Cluster restore only, accounts that come back.
+      type: list
+      elements: str
+    accounts_removed:
+      description: Cluster restore only, accounts created after the snapshot that are dropped.
+      type: list
+      elements: str
+    changes:
+      description: Number of databases, tables and accounts that differ.
+      type: int
+    identical:
+      description: With O(skip_if_identical), whether the target provably equals the snapshot; else null.
+      type: bool
+    not_previewed:
+      description: Parts of the target that could not be read, and why.
+      type: list
+      elements: str
+verified:
+  description: True when the restored target was compared with the snapshot and matched; false when not verified.
+  returned: always
+  type: bool
+safety_snapshot:
+  description: The snapshot taken before restoring (name, timestamp, level, ...), or null.
+  returned: always
+  type: dict
+queries:
+  description: SQL that changed state (in check mode, that would), in order; passwords masked.
+  returned: always
+  type: list
+  elements: str
+  sample: ["RESTORE ACCOUNT `sys` DATABASE `snapshot_read` FROM SNAPSHOT `sp_02`"]
+server:
+  description: Server version and the capabilities the module derived from it.
+  returned: when connected
+  type: dict
+'''
+
+import datetime
+
+from ansible_collections.matrixone.backup.plugins.module_utils import _restore, _snapshots, _sql
+from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule, SqlError, ConnectionLost
+from ansible_collections.matrixone.backup.plugins.module_utils._server import FeatureUnavailable
+
+
+def validate(params):
+    _sql.validate_name(params["snapshot"], "snapshot", "snapshot")
+    for key, kind in (("account", "account"), ("database", "database"), ("table", "table"),
+                      ("to_account", "account"), ("to_account_admin_name", "user"),
+                      ("safety_snapshot_name", "snapshot")):
+        if params[key] is not None:
+            _sql.validate_name(params[key], kind, key)
+    if params["safety_snapshot_name"] and not params["safety_snapshot"]:
+        raise _sql.InvalidInput("safety_snapshot_name needs safety_snapshot=true")
+
+
+class Restore:
+    """One restore: plan (scope, readers, statements), preview, run, verify."""
+
+    def __init__(self, mo):
+        self.mo = mo
+        self.p = mo.params
+        self.login = mo.login_account
+        self.target_conn = None
+        self.statements = []
+
+    def q_login(self, stmt):
+        return self.mo.query(stmt, record=False)
+
+    def q_target(self, stmt):
+        return self.mo.query(stmt, record=False, conn=self.target_conn)
+
+    def find_snapshot(self):
+        rows = self.mo.query(_sql.show_snapshots(exact={"name": self.p["snapshot"]}), record=False)
+        if not rows:
+            self.mo.fail("snapshot %s not found among the snapshots of account %s (MatrixOne shows each account "
+                         "only the snapshots it created)" % (self.p["snapshot"], self.login))
+        if len(rows) > 1:
+            self.mo.fail("snapshot name %s is ambiguous: %d snapshots are listed" % (self.p["snapshot"], len(rows)))
+        return _snapshots.from_row(rows[0])
+
+    def plan(self):
+        mo, p = self.mo, self.p
+        self.snap = self.find_snapshot()
+        try:
+            self.scope = _restore.resolve_scope(p, self.snap, self.login)
+        except _restore.RestoreRefused as exc:
+            mo.fail(str(exc), preview=None)
+        scope = self.scope
+        if scope["level"] == "cluster":
+            mo.server.require("restore_cluster")
+        target = scope["target"]
+        self.target_exists = True
+        has_admin = p["to_account_admin_name"] is not None
+        if has_admin and (target is None or target == self.login):
+            mo.fail("to_account_admin_name and to_account_admin_password are only used when restoring into another "
+                    "account than the login account")
+        if target is not None and target != self.login:
+            self.target_exists = bool(mo.query(_sql.show_accounts(target), record=False))
+            if not self.target_exists:
+                if scope["to_account"] and has_admin:
+                    self.statements.append(_sql.create_account(target, p["to_account_admin_name"],
+                                                               p["to_account_admin_password"]))
+                elif scope["to_account"]:
+                    mo.fail("to_account %s does not exist; give to_account_admin_name and to_account_admin_password "
+                            "to create it first" % target)
+                else:
+                    mo.server.require("restore_dropped_account", "restoring a dropped account (%s)" % target)
+            elif has_admin:
+                self.target_conn = mo.connect_as(target, p["to_account_admin_name"], p["to_account_admin_password"])
+        if p["verify"] and target is not None and target != self.login and not has_admin:
+            mo.fail("verify=true needs to read account %s after the restore: give to_account_admin_name and "
+                    "to_account_admin_password (its admin), or set verify=false" % target)
+        if p["safety_snapshot"]:
+            self.safety_name = p["safety_snapshot_name"] or _restore.safety_snapshot_name(
+                p["snapshot"], datetime.datetime.now(_snapshots.UTC))
+            if scope["level"] != "cluster" and not self.target_exists:
+                self.safety_name = None  # nothing to protect: the target account does not exist yet
+            else:
+                self.statements.append(self.safety_statement())
+        else:
+            self.safety_name = None
+        self.restore_stmt = _sql.restore(mo.server.has("brace_restore"), scope["level"], p["snapshot"],
+                                         scope["account"], scope["database"], scope["table"], scope["to_account"])
+        self.statements.append(self.restore_stmt)
+
+    def safety_statement(self):
+        s = self.scope
+        if s["level"] == "cluster":
+            return _sql.create_snapshot(self.safety_name, "cluster")
+        if s["level"] == "account":
+            return _sql.create_snapshot(self.safety_name, "account", s["target"])
+        return _sql.create_snapshot(self.safety_name, s["level"], None, s["database"], s["table"])
+
+    # -- reading -------------------------------------------------------------------------------------
+    def read_scope(self):
+        s = self.scope
+        if s["level"] == "cluster":  # the login (sys) account's part; other accounts are listed, not read
+            return dict(level="account", database=None, table=None)
+        return s
+
+    def snapshot_side(self):
+        s = self.scope
+        if s["level"] == "cluster" or s["source"] == self.login:
+            return _restore.Side(self.q_login, _sql.at_snapshot(snapshot=self.p["snapshot"]), self.login)
+        if self.target_conn is not None and s["source"] == s["target"]:
+            return _restore.Side(self.q_target, _sql.at_snapshot(mo_ts=_restore.timestamp_ns(self.snap["timestamp"])),
+                                 s["target"])
+        return None
+
+    def now_side(self):
+        s = self.scope
+        if s["level"] == "cluster" or s["target"] == self.login:
+            return _restore.Side(self.q_login, "", self.login)
+        if self.target_conn is not None:
+            return _restore.Side(self.q_target, "", s["target"])
+        return None
+
+    def preview(self):
+        s, scope = self.scope, self.read_scope()
+        sides, notes = {}, []
+        snap_side, now_side = self.snapshot_side(), self.now_side()
+        if snap_side is not None:
+            sides["snap"] = snap_side
+        else:
+            notes.append("the snapshot's data of account %s is not readable from account %s" % (s["source"],
+                                                                                                self.login))
+        if now_side is not None:
+            sides["now"] = now_side
+        elif self.target_exists:
+            notes.append("the current data of account %s is not readable without to_account_admin_name and "
+                         "to_account_admin_password" % s["target"])
+        state = _restore.read_state(sides, scope) if sides else {}
+        empty = {"databases": set(), "tables": {}, "rows": {}}
+        self.snap_state = state.get("snap")
+        self.now_state = state.get("now", empty if not self.target_exists else None)
+        preview = {"scope": dict((k, s[k]) for k in ("level", "account", "database", "table", "to_account")),
+                   "snapshot": self.snap, "identical": None, "not_previewed": notes}
+        if self.snap_state is not None and self.now_state is not None:
+            preview.update(_restore.compare(self.now_state, self.snap_state, scope))
+        if s["level"] == "cluster":
+            now_accounts, snap_accounts = _restore.accounts_state(self.q_login, self.p["snapshot"])
+            self.snap_accounts = snap_accounts
+            preview["accounts_restored"] = sorted(snap_accounts - now_accounts)
+            preview["accounts_removed"] = sorted(now_accounts - snap_accounts)
+            preview["changes"] = preview.get("changes", 0) + len(preview["accounts_restored"]) + \
+                len(preview["accounts_removed"])
+            notes.append("accounts other than %s are restored but only listed, not compared" % self.login)
+        if self.p["skip_if_identical"] and preview.get("changes") == 0 and not notes and \
+                snap_side.query == now_side.query:
+            preview["identical"] = _restore.content_identical(now_side.query, snap_side.suffix,
+                                                              self.snap_state["tables"])
+        self.previewed = preview
+        return preview
+
+    def diff(self):
+        before = _restore.diff_view(self.now_state) if self.now_state is not None else {}
+        after = _restore.diff_view(self.snap_state) if self.snap_state is not None else {}
+        return {"before": before, "after": after}
+
+    # -- acting --------------------------------------------------------------------------------------
+    def run(self):
+        mo = self.mo
+        safety = None
+        for stmt in self.statements:
+            if stmt is self.restore_stmt:
+                break
+            try:
+                mo.query(stmt)
+            except (SqlError, ConnectionLost) as exc:
+                mo.fail_from(exc, "preparing the restore (nothing was restored)", preview=self.previewed,
+                             verified=False, safety_snapshot=None)
+            if self.safety_name and stmt.sql.startswith("CREATE SNAPSHOT"):
+                rows = mo.query(_sql.show_snapshots(exact={"name": self.safety_name}), record=False)
+                safety = _snapshots.from_row(rows[0]) if rows else {"name": self.safety_name}
+        if not self.target_exists and self.p["to_account_admin_name"] and self.scope["to_account"]:
+            self.target_conn = mo.connect_as(self.scope["target"], self.p["to_account_admin_name"],
+                                             self.p["to_account_admin_password"])
+        try:
+            mo.query(self.restore_stmt)
+        except (SqlError, ConnectionLost) as exc:
+            mo.fail_from(exc, "restore from snapshot %s" % self.p["snapshot"], preview=self.previewed,
+                         verified=False, safety_snapshot=safety)
+        return safety
+
+    def verify(self, safety):
+        mo = self.mo
+        if self.target_conn is None and self.scope["target"] not in (None, self.login):
+            self.target_conn = mo.connect_as(self.scope["target"], self.p["to_account_admin_name"],
+                                             self.p["to_account_admin_password"])
+        after = _restore.read_state({"now": self.now_side()}, self.read_scope())["now"]
+        report = _restore.compare(after, self.snap_state, self.read_scope())
+        problems = [] if report["changes"] == 0 else [_restore.describe_differences(report)]
+        if self.scope["level"] == "cluster":
+            now_accounts, _snap = _restore.accounts_state(self.q_login, self.p["snapshot"])
+            if now_accounts != self.snap_accounts:
+                problems.append("accounts now %s, at the snapshot %s" % (sorted(now_accounts),
+                                                                          sorted(self.snap_accounts)))
+        if problems:
+            mo.fail("the restore from snapshot %s reported success but the target does not match the snapshot: %s%s"
+                    % (self.p["snapshot"], "; ".join(problems),
+                       (". The state before the restore is in safety snapshot %s" % safety["name"]) if safety else ""),
+                    changed=True, preview=self.previewed, verified=False, safety_snapshot=safety)
+
+
+def main():
+    mo = MoModule(dict(
+        snapshot=dict(type="str", required=True),
+        level=dict(type="str", choices=["cluster", "account", "database", "table"]),
+        account=dict(type="str"),
+        database=dict(type="str"),
+        table=dict(type="str"),
+        to_account=dict(type="str"),
+        to_account_admin_name=dict(type="str"),
+        to_account_admin_password=dict(type="str", no_log=True),
+        verify=dict(type="bool", default=True),
+        safety_snapshot=dict(type="bool", default=False),
+        safety_snapshot_name=dict(type="str"),
+        skip_if_identical=dict(type="bool", default=False),
+    ), required_together=[("to_account_admin_name", "to_account_admin_password")])
+    try:
+        validate(mo.params)
+    except _sql.InvalidInput as exc:
+        mo.fail(str(exc))
+    mo.connect()
+    job = Restore(mo)
+    try:
+        job.plan()
+        preview = job.preview()
+        skip = mo.params["skip_if_identical"] and preview["identical"] is True
+        if mo.check_mode or skip:
+            if not skip:
+                for stmt in job.statements:
+                    mo.would_run(stmt)
+            mo.exit(not skip, preview=preview, verified=False, safety_snapshot=None, diff=job.diff())
+        safety = job.run()
+        if mo.params["verify"]:
+            job.verify(safety)
+        mo.exit(True, preview=preview, verified=bool(mo.params["verify"]), safety_snapshot=safety, diff=job.diff())
+    except (SqlError, ConnectionLost, FeatureUnavailable) as exc:
+        mo.fail_from(exc, "restore from snapshot %s" % mo.params["snapshot"])
+
+
+if __name__ == "__main__":
+    main()
