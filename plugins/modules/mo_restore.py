@@ -92,6 +92,8 @@ options:
     description:
       - Take a snapshot of the target scope just before restoring, so the restore itself can be undone. Its name is
         returned in RV(safety_snapshot); it is never dropped by this module.
+      - For database and table restores on MatrixOne before 3.0.4 (no database/table snapshots, or ones that may be
+        garbage-collected) the safety snapshot covers the whole login account.
     type: bool
     default: false
   safety_snapshot_name:
@@ -318,6 +320,10 @@ class Restore:
             return _sql.create_snapshot(self.safety_name, "cluster")
         if s["level"] == "account":
             return _sql.create_snapshot(self.safety_name, "account", s["target"])
+        if not self.mo.server.has("gc_safe_db_table_snapshot"):
+            # database/table snapshots are missing (< 2.1) or may be garbage-collected (< 3.0.4): a safety net
+            # must hold, so protect the whole login account instead
+            return _sql.create_snapshot(self.safety_name, "account", self.login)
         return _sql.create_snapshot(self.safety_name, s["level"], None, s["database"], s["table"])
 
     # -- reading -------------------------------------------------------------------------------------

@@ -1063,10 +1063,6 @@ class Session:
                 "OR IGNORE " if ignore else "", ddl.sqlite_name(db, name), cols.replace("`", '"'), values)
             return self._execute_sqlite(conn, text)
         rewritten, specs = sqlrun.extract_snapshot_reads(sql)
-        tree = sqlrun.parse(rewritten) if not re.match(r"\s*replace\b", rewritten, re.I) else None
-        if tree is None:  # REPLACE INTO -> INSERT OR REPLACE
-            tree = sqlrun.parse(re.sub(r"^\s*replace\b", "INSERT", rewritten, flags=re.I))
-            tree.set("alternative", "REPLACE")
         attached, virtual = {}, []
 
         def resolve(catalog, db, name, is_target):
@@ -1088,26 +1084,36 @@ class Session:
             self._check_table(conn, schema, db, name)
             return schema, "%s.%s" % (db, name)
 
-        session_values = {"VERSION": self.version.version_string, "DATABASE": self.database,
-                          "CURRENT_USER": "%s@%%" % self.user}
         try:
-            sqlrun.label_projections(tree)
-            for param in list(tree.find_all(exp.SessionParameter)):
-                value = self.variables.get(param.name.lower(), None)
-                param.replace(exp.Literal.number(value) if isinstance(value, int) else
-                              (exp.Literal.string(str(value)) if value is not None else exp.Null()))
-            for node_type, key in ((exp.CurrentVersion, "VERSION"), (exp.CurrentSchema, "DATABASE"),
-                                   (exp.CurrentUser, "CURRENT_USER")):
-                for node in list(tree.find_all(node_type)):
-                    value = session_values[key]
-                    node.replace(exp.Literal.string(value) if value is not None else exp.Null())
-            text = sqlrun.translate(tree, resolve, {})
+            parts = sqlrun.split_union_all(rewritten)
+            text = sqlrun.regroup_union_all([self._translate(part, resolve) for part in parts])
             return self._execute_sqlite(conn, text)
         finally:
             for table in virtual:
                 conn.execute("DROP TABLE IF EXISTS temp.%s" % table)
             for schema in attached.values():
                 conn.execute("DETACH DATABASE %s" % schema)
+
+    def _translate(self, sql, resolve):
+        """One MySQL statement (already free of snapshot suffixes) -> SQLite text."""
+        if re.match(r"\s*replace\b", sql, re.I):  # REPLACE INTO -> INSERT OR REPLACE
+            tree = sqlrun.parse(re.sub(r"^\s*replace\b", "INSERT", sql, flags=re.I))
+            tree.set("alternative", "REPLACE")
+        else:
+            tree = sqlrun.parse(sql)
+        sqlrun.label_projections(tree)
+        session_values = {"VERSION": self.version.version_string, "DATABASE": self.database,
+                          "CURRENT_USER": "%s@%%" % self.user}
+        for param in list(tree.find_all(exp.SessionParameter)):
+            value = self.variables.get(param.name.lower(), None)
+            param.replace(exp.Literal.number(value) if isinstance(value, int) else
+                          (exp.Literal.string(str(value)) if value is not None else exp.Null()))
+        for node_type, key in ((exp.CurrentVersion, "VERSION"), (exp.CurrentSchema, "DATABASE"),
+                               (exp.CurrentUser, "CURRENT_USER")):
+            for node in list(tree.find_all(node_type)):
+                value = session_values[key]
+                node.replace(exp.Literal.string(value) if value is not None else exp.Null())
+        return sqlrun.translate(tree, resolve, {})
 
     def _check_table(self, conn, schema, db, name):
         if db.lower() in SYSTEM_DATABASES:

@@ -44,6 +44,16 @@ async def _handle_query_with_affected_rows(self, data):
 
 
 mimic_connection.Connection.handle_query = _handle_query_with_affected_rows
+_original_connection_init = mimic_connection.Connection.__init__
+
+
+def _connection_init_autocommit(self, *args, **kwargs):
+    """MatrixOne's greeting says autocommit is on; without it PyMySQL sends an extra SET AUTOCOMMIT."""
+    _original_connection_init(self, *args, **kwargs)
+    self.status_flags = ServerStatus.SERVER_STATUS_AUTOCOMMIT
+
+
+mimic_connection.Connection.__init__ = _connection_init_autocommit
 
 
 class MoIdentityProvider(IdentityProvider):
@@ -106,12 +116,13 @@ class MoSession(BaseSession):
         result = None
         for statement in split_statements(sql) or [sql]:
             self.cluster.questions += 1
+            log.debug("statement: %s", statement[:200])
             try:
                 result = self.engine.execute(statement)
             except errors.MoError:
                 raise
             except Exception as exc:  # never drop the connection on a server bug: report it
-                log.exception("statement failed: %s", statement)
+                log.exception("statement failed: %s", statement[:300])
                 raise errors.MoError(1105, "internal error: test server: %s: %s" % (type(exc).__name__, exc)) \
                     from None
         self.database = self.engine.database

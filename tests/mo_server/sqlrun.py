@@ -158,6 +158,43 @@ def translate(tree, resolve_table, session_values):
     return tree.sql(dialect="sqlite")
 
 
+# SQLite refuses compound SELECTs of more than 500 terms, and sqlglot recurses once per term;
+# MatrixOne has neither limit. Long UNION ALL chains are split on the raw text and regrouped.
+_MAX_COMPOUND = 400
+SPLIT_THRESHOLD = 100
+
+
+def split_union_all(sql):
+    """Top-level parts of `a UNION ALL b UNION ALL ...`, or [sql] when it is not such a chain."""
+    tokens = tokenize(sql)
+    cuts, depth = [], 0
+    for i, tok in enumerate(tokens):
+        if tok.text == "(":
+            depth += 1
+        elif tok.text == ")":
+            depth -= 1
+        elif depth == 0 and tok.is_word("UNION") and i + 1 < len(tokens) and tokens[i + 1].is_word("ALL"):
+            cuts.append((tok.start, tokens[i + 1].end))
+    if len(cuts) < SPLIT_THRESHOLD:
+        return [sql]
+    parts, last = [], 0
+    for start, end in cuts:
+        parts.append(sql[last:start])
+        last = end
+    parts.append(sql[last:])
+    if re.search(r"\b(order\s+by|limit)\b", parts[-1], re.I) and not parts[-1].strip().endswith(")"):
+        return [sql]  # an ORDER BY/LIMIT applies to the whole chain: leave it to the normal path
+    return parts
+
+
+def regroup_union_all(texts):
+    """SQLite text for the UNION ALL of already translated parts, nested in groups SQLite accepts."""
+    if len(texts) <= _MAX_COMPOUND:
+        return " UNION ALL ".join(texts)
+    groups = [texts[i:i + _MAX_COMPOUND] for i in range(0, len(texts), _MAX_COMPOUND)]
+    return " UNION ALL ".join("SELECT * FROM (%s) AS g%d" % (" UNION ALL ".join(g), n) for n, g in enumerate(groups))
+
+
 def label_projections(tree):
     """Give computed select items MySQL's column label (the expression text, function names lower-case)."""
     if not isinstance(tree, exp.Select):

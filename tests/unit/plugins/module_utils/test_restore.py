@@ -1,0 +1,164 @@
+# Copyright (c) matrixone.backup contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.matrixone.backup.plugins.module_utils import _restore, _sql
+
+
+def snap(level, account="sys", database=None, table=None, name="sp"):
+    return {"name": name, "level": level, "account": account, "database": database, "table": table,
+            "timestamp": "2026-01-01T00:00:00.5Z"}
+
+
+def params(**kw):
+    base = dict(level=None, account=None, database=None, table=None, to_account=None)
+    base.update(kw)
+    return base
+
+
+def test_default_scope_is_the_snapshot_level():
+    scope = _restore.resolve_scope(params(), snap("account"), "sys")
+    assert scope == {"level": "account", "account": "sys", "database": None, "table": None, "to_account": None,
+                     "source": "sys", "target": "sys"}
+    assert _restore.resolve_scope(params(), snap("cluster", account=None), "sys")["level"] == "cluster"
+    scope = _restore.resolve_scope(params(), snap("table", database="d", table="t"), "sys")
+    assert (scope["database"], scope["table"]) == ("d", "t")
+
+
+def test_narrower_scopes_from_an_account_snapshot():
+    scope = _restore.resolve_scope(params(level="table", database="d", table="t"), snap("account"), "sys")
+    assert scope["level"] == "table" and scope["target"] == "sys"
+    scope = _restore.resolve_scope(params(level="database", database="d"), snap("account"), "sys")
+    assert scope["database"] == "d"
+
+
+def test_into_another_account():
+    scope = _restore.resolve_scope(params(to_account="acc2"), snap("account"), "sys")
+    assert scope["to_account"] == "acc2" and scope["target"] == "acc2" and scope["source"] == "sys"
+    # to_account equal to the account is an in-place restore
+    assert _restore.resolve_scope(params(to_account="sys"), snap("account"), "sys")["to_account"] is None
+
+
+@pytest.mark.parametrize("kw, snapshot, login, fragment", [
+    (dict(level="cluster"), snap("account"), "sys", "needs a cluster snapshot"),
+    (dict(level="cluster"), snap("cluster", account=None), "acc1", "needs login_account=sys"),
+    (dict(level="cluster", account="x"), snap("cluster", account=None), "sys", "account is not used"),
+    (dict(level="account"), snap("database", database="d"), "sys", "an account cannot be restored from it"),
+    (dict(level="account", account="acc9"), snap("account", account="acc1"), "sys", "is of account acc1, not acc9"),
+    (dict(level="account", account="acc2"), snap("cluster", account=None), "acc1", "only login_account=sys"),
+    (dict(to_account="acc2"), snap("account", account="acc1"), "acc1", "needs login_account=sys"),
+    (dict(to_account="sys"), snap("account", account="acc1"), "sys", "into the sys account"),
+    (dict(level="database", database="d"), snap("cluster", account=None), "sys", "from a cluster snapshot"),
+    (dict(level="database"), snap("table", database="d", table="t"), "sys", "a database cannot be restored"),
+    (dict(level="database", database="d"), snap("account", account="acc1"), "sys", "only inside the login account"),
+    (dict(level="database"), snap("account"), "sys", "needs database"),
+    (dict(level="database", database="x"), snap("database", database="d"), "sys", "is of database d, not x"),
+    (dict(level="table", database="d", table="x"), snap("table", database="d", table="t"), "sys", "not d.x"),
+    (dict(level="table", database="d"), snap("account"), "sys", "level=table needs table"),
+    (dict(level="database", database="d", table="t"), snap("account"), "sys", "table is not used"),
+    (dict(level="table", database="d", table="t", to_account="a"), snap("account"), "sys", "to_account is not used"),
+])
+def test_refusals_are_found_before_sql(kw, snapshot, login, fragment):
+    with pytest.raises(_restore.RestoreRefused) as err:
+        _restore.resolve_scope(params(**kw), snapshot, login)
+    assert fragment in str(err.value)
+
+
+def test_timestamp_ns_is_exact():
+    assert _restore.timestamp_ns("1970-01-01T00:00:01.000000002Z") == 1000000002
+    assert _restore.timestamp_ns("2026-01-01T00:00:00Z") == 1767225600 * 10 ** 9
+    assert _restore.timestamp_ns("2024-05-10T02:06:08.01635Z") % 10 ** 9 == 16350000
+
+
+def state(dbs, tables, rows):
+    return {"databases": set(dbs), "tables": tables, "rows": rows}
+
+
+def test_compare_reports_every_kind_of_change():
+    now = state(["d", "later"], {("d", "t"): "A", ("d", "u"): "B", ("d", "new"): "N"},
+                {("d", "t"): 50, ("d", "u"): 1, ("d", "new"): 0})
+    snap_state = state(["d", "gone"], {("d", "t"): "A", ("d", "u"): "B2", ("d", "old"): "O"},
+                       {("d", "t"): 100, ("d", "u"): 1, ("d", "old"): 3})
+    preview = _restore.compare(now, snap_state, {"level": "account"})
+    assert preview["databases_restored"] == ["gone"] and preview["databases_removed"] == ["later"]
+    assert preview["tables_restored"] == ["d.old"] and preview["tables_removed"] == ["d.new"]
+    assert preview["tables_redefined"] == ["d.u"]
+    assert preview["row_changes"] == [{"table": "d.t", "now": 50, "snapshot": 100}]
+    assert preview["tables_unchanged"] == 0
+    assert preview["changes"] == 6
+    assert "row counts: d.t 50 (snapshot 100)" in _restore.describe_differences(preview)
+
+
+def test_compare_identical_and_table_scope():
+    s = state(["d"], {("d", "t"): "A"}, {("d", "t"): 1})
+    assert _restore.compare(s, s, {"level": "table"})["changes"] == 0
+    assert _restore.describe_differences(_restore.compare(s, s, {"level": "account"})) == "no differences"
+
+
+class FakeQuery:
+    """Answers scope_objects / row_counts statements from canned state; counts round trips."""
+
+    def __init__(self, sides):
+        self.sides = sides
+        self.calls = 0
+
+    def __call__(self, stmt):
+        self.calls += 1
+        rows = []
+        if "mo_catalog.mo_database" in stmt.sql:
+            for side in ("now", "snap"):
+                if ("'%s'" % side) in stmt.display:
+                    for db in self.sides[side]["databases"]:
+                        rows.append({"side": side, "kind": "database", "db": db, "tbl": "", "def": ""})
+                    for (db, t), d in self.sides[side]["tables"].items():
+                        rows.append({"side": side, "kind": "table", "db": db, "tbl": t, "def": d})
+        else:
+            triples = zip(stmt.params[0::3], stmt.params[1::3], stmt.params[2::3])
+            for side, db, t in triples:
+                rows.append({"side": side, "db": db, "tbl": t, "n": self.sides[side]["rows"][(db, t)]})
+        return rows
+
+
+def test_read_state_costs_two_round_trips_whatever_the_table_count():
+    tables = dict((("d", "t%d" % i), "def") for i in range(500))
+    rows = dict((k, 1) for k in tables)
+    fake = FakeQuery({"now": state(["d"], tables, rows), "snap": state(["d"], tables, rows)})
+    sides = {"now": _restore.Side(fake, "", "sys"), "snap": _restore.Side(fake, " {SNAPSHOT = `sp`}", "sys")}
+    result = _restore.read_state(sides, {"level": "account", "database": None, "table": None})
+    assert fake.calls == 2
+    assert len(result["snap"]["rows"]) == 500
+
+
+def test_safety_snapshot_name_fits_64_characters():
+    from datetime import datetime
+    name = _restore.safety_snapshot_name("x" * 64, datetime(2026, 1, 31, 12, 0, 0))
+    assert len(name) == 64 and name.endswith("_pre_restore_20260131120000")
+    _sql.validate_name(name, "snapshot", "safety_snapshot_name")
+
+
+@pytest.mark.parametrize("brace, args, expected", [
+    (False, ("cluster", "s"), "RESTORE CLUSTER FROM SNAPSHOT `s`"),
+    (True, ("cluster", "s"), "RESTORE CLUSTER {SNAPSHOT = `s`}"),
+    (False, ("account", "s", "a"), "RESTORE ACCOUNT `a` FROM SNAPSHOT `s`"),
+    (True, ("account", "s", "a", None, None, "b"), "RESTORE ACCOUNT `a` {SNAPSHOT = `s`} TO ACCOUNT `b`"),
+    (False, ("account", "s", "a", None, None, "b"), "RESTORE ACCOUNT `a` FROM SNAPSHOT `s` TO ACCOUNT `b`"),
+    (False, ("database", "s", "a", "d"), "RESTORE ACCOUNT `a` DATABASE `d` FROM SNAPSHOT `s`"),
+    (True, ("database", "s", "a", "d"), "RESTORE DATABASE `d` {SNAPSHOT = `s`}"),
+    (False, ("table", "s", "a", "d", "t"), "RESTORE ACCOUNT `a` DATABASE `d` TABLE `t` FROM SNAPSHOT `s`"),
+    (True, ("table", "s", "a", "d", "t"), "RESTORE TABLE `d`.`t` {SNAPSHOT = `s`}"),
+])
+def test_restore_statement_per_grammar(brace, args, expected):
+    assert _sql.restore(brace, *args).sql == expected
+
+
+def test_batched_reads_quote_server_names_and_bind_labels():
+    stmt = _sql.row_counts({"now": ("", [("d`x", "t")])})
+    assert "FROM `d``x`.`t`" in stmt.sql and stmt.params == ("now", "d`x", "t")
+    assert _sql.row_counts({"now": ("", [])}) is None
+    objects = _sql.scope_objects({"now": "", "snap": " {SNAPSHOT = `s`}"}, ["d"])
+    assert objects.sql.count("UNION ALL") == 3 and objects.params.count("d") == 4
+    assert _sql.at_snapshot(mo_ts=5) == " {MO_TS = 5}"
