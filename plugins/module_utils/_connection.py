@@ -9,6 +9,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import re
 import traceback
 
 from ansible.module_utils.basic import env_fallback
@@ -153,6 +154,9 @@ def connect(params):
     except pymysql.err.MySQLError as exc:
         code = exc.args[0] if exc.args else None
         text = exc.args[1] if len(exc.args) > 1 else str(exc)
+        # "[Errno 111]" adds nothing to "Connection refused", and Ansible masks any output equal to a no_log
+        # value (a password of 111 would turn it into "[Errno ********]")
+        text = re.sub(r"\[Errno -?\d+\]\s*", "", text)
         hint = _HINTS.get(code, "check the connection options")
         raise ConnectionFailure("cannot connect to MatrixOne as %s: (%s) %s; %s" % (who, code, text, hint))
     except Exception as exc:  # ssl.SSLError and socket errors surface here on some PyMySQL versions

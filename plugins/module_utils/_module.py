@@ -44,6 +44,7 @@ class MoModule:
         self.params = self.module.params
         self.check_mode = self.module.check_mode
         self.queries = []
+        self.last_rowcount = 0
         self.conn = None
         self.server = None
         self.connection = None
@@ -107,6 +108,7 @@ class MoModule:
         cursor = (conn or self.conn).cursor()
         try:
             cursor.execute(statement.sql, statement.params or None)
+            self.last_rowcount = max(cursor.rowcount, 0)
             if cursor.description is None:
                 return []
             labels = [d[0].lower() for d in cursor.description]

@@ -288,3 +288,50 @@ def snapshot_accounts(snapshot):
     suffix = at_snapshot(snapshot)
     return Statement("SELECT 'now' AS side, account_name FROM mo_catalog.mo_account UNION ALL "
                      "SELECT 'snap' AS side, account_name FROM mo_catalog.mo_account%s" % suffix)
+
+
+# -- user SQL (mo_sql) --------------------------------------------------------------------------------
+_READ_ONLY = ("SELECT", "SHOW", "DESC", "DESCRIBE", "EXPLAIN", "WITH", "USE", "SET")
+_SPLIT = re.compile(r"""'(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.|"")*"|`(?:[^`]|``)*`|--[^\n]*|\#[^\n]*|/\*.*?\*/|;""",
+                    re.S)
+
+
+def split_statements(text):
+    """Split SQL text on `;` outside quotes, backquotes and comments; drop empty statements.
+
+    A `DELIMITER` line (a client-side command, not SQL) is refused rather than misread.
+    """
+    if re.search(r"^\s*DELIMITER\s", text, re.I | re.M):
+        raise InvalidInput("DELIMITER is a mysql client command, not SQL; write one statement per `;`")
+    statements, start = [], 0
+    for m in _SPLIT.finditer(text):
+        if m.group() == ";":
+            statements.append(text[start:m.start()])
+            start = m.end()
+    statements.append(text[start:])
+    out = []
+    for stmt in statements:
+        stripped = re.sub(r"/\*.*?\*/|--[^\n]*|\#[^\n]*", "", stmt, flags=re.S).strip()
+        if stripped:
+            out.append(stmt.strip())
+    if re.search(r"""['"`]""", _SPLIT.sub(" ", text)):
+        raise InvalidInput("the SQL text has an unterminated quote or backquote")
+    return out
+
+
+def is_read_only(statement):
+    """True for statements that do not change data (SELECT, SHOW, DESCRIBE, EXPLAIN, USE, SET)."""
+    stripped = re.sub(r"^(?:\s|/\*.*?\*/|--[^\n]*\n|\#[^\n]*\n)*", "", statement, flags=re.S)
+    first = re.match(r"[A-Za-z]+", stripped)
+    return bool(first) and first.group().upper() in _READ_ONLY
+
+
+def user_statement(text, params=None):
+    """A statement the user wrote (mo_sql): sent as given, with optional bound parameters."""
+    if params:
+        return Statement(text, params)
+    return Statement(text.replace("%", "%%"), (), display=text)
+
+
+def use_database(database):
+    return Statement("USE %s" % quote_ident(database))

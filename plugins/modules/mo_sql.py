@@ -1,0 +1,177 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) matrixone.backup contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: mo_sql
+short_description: Run SQL statements or .sql files against MatrixOne
+version_added: 1.0.0
+description:
+  - Runs the statements of O(sql) or of an O(file) in order, split safely on C(;) (quotes, backquotes and
+    comments are respected), and returns the rows of queries and the affected-row counts of the others.
+  - Stops at the first failing statement and reports which one failed, with MatrixOne's error code and text.
+  - Meant for migrations and checks (the C(matrixone.backup.snapshot_guard) role uses it) and useful alone.
+author:
+  - matrixone.backup maintainers (@matrixone-backup)
+extends_documentation_fragment:
+  - matrixone.backup.connection
+  - matrixone.backup.attributes
+attributes:
+  check_mode:
+    support: full
+    details: Executes nothing; returns the statements that would run and whether any of them writes.
+  diff_mode:
+    support: none
+options:
+  sql:
+    description:
+      - One or more SQL statements separated by C(;). Mutually exclusive with O(file).
+    type: str
+  file:
+    description:
+      - Path of a C(.sql) file on the host running the module, split like O(sql). Mutually exclusive with O(sql).
+    type: path
+  database:
+    description: Database to C(USE) before the statements.
+    type: str
+  parameters:
+    description:
+      - Values bound to C(%s) placeholders of a single statement (escaped by PyMySQL, never pasted into the text).
+    type: list
+    elements: raw
+  single_transaction:
+    description:
+      - Run all statements in one transaction, rolled back when one fails. MatrixOne commits DDL and refuses
+        snapshot and restore statements inside a transaction, so use it for data changes.
+    type: bool
+    default: false
+notes:
+  - C(changed) is true when at least one statement other than C(SELECT), C(SHOW), C(DESCRIBE), C(EXPLAIN), C(USE)
+    or C(SET) ran.
+  - C(DELIMITER) lines are refused; they are a command of the mysql client, not SQL.
+'''
+
+EXAMPLES = r'''
+- name: Apply a migration file
+  matrixone.backup.mo_sql:
+    file: migrations/0042_add_status.sql
+    database: shop
+
+- name: Check a row count with a bound parameter
+  matrixone.backup.mo_sql:
+    sql: SELECT count(*) AS n FROM shop.orders WHERE status = %s
+    parameters: [open]
+  register: open_orders
+'''
+
+RETURN = r'''
+results:
+  description: One entry per statement, in order.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    statement:
+      description: The statement.
+      type: str
+    rows:
+      description: Rows of a query, as dicts keyed by lower-case column label; empty for other statements.
+      type: list
+      elements: dict
+    rowcount:
+      description: Affected rows of a data change, or the number of rows returned.
+      type: int
+rows:
+  description: The rows of the last statement (shortcut for the usual one-query task).
+  returned: always
+  type: list
+  elements: dict
+queries:
+  description: The statements run (in check mode, that would run).
+  returned: always
+  type: list
+  elements: str
+server:
+  description: Server version and the capabilities the module derived from it.
+  returned: when connected
+  type: dict
+'''
+
+import io
+
+from ansible_collections.matrixone.backup.plugins.module_utils import _sql
+from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule, SqlError, ConnectionLost
+
+
+def load_statements(params):
+    if params["file"] is not None:
+        try:
+            with io.open(params["file"], encoding="utf-8") as handle:
+                text = handle.read()
+        except (IOError, OSError, UnicodeDecodeError) as exc:
+            raise _sql.InvalidInput("file %s cannot be read: %s" % (params["file"], exc))
+    else:
+        text = params["sql"]
+    statements = _sql.split_statements(text)
+    if not statements:
+        raise _sql.InvalidInput("%s contains no SQL statement" % ("file" if params["file"] else "sql"))
+    if params["parameters"] and len(statements) != 1:
+        raise _sql.InvalidInput("parameters need exactly one statement; got %d" % len(statements))
+    if params["database"] is not None:
+        _sql.validate_name(params["database"], "database", "database")
+    return [_sql.user_statement(s, params["parameters"]) for s in statements]
+
+
+def main():
+    mo = MoModule(dict(
+        sql=dict(type="str"),
+        file=dict(type="path"),
+        database=dict(type="str"),
+        parameters=dict(type="list", elements="raw"),
+        single_transaction=dict(type="bool", default=False),
+    ), mutually_exclusive=[("sql", "file")], required_one_of=[("sql", "file")])
+    params = mo.params
+    try:
+        statements = load_statements(params)
+    except _sql.InvalidInput as exc:
+        mo.fail(str(exc))
+    writes = any(not _sql.is_read_only(s.display) for s in statements)
+    mo.connect()
+    if mo.check_mode:
+        for stmt in statements:
+            mo.would_run(stmt)
+        mo.exit(writes, results=[], rows=[])
+    results = []
+    try:
+        if params["database"] is not None:
+            mo.query(_sql.use_database(params["database"]), record=False)
+        if params["single_transaction"]:
+            mo.conn.begin()
+        for stmt in statements:
+            cursor_rows = mo.query(stmt)
+            results.append({"statement": stmt.display, "rows": cursor_rows,
+                            "rowcount": len(cursor_rows) if cursor_rows else mo.last_rowcount})
+        if params["single_transaction"]:
+            mo.conn.commit()
+    except (SqlError, ConnectionLost) as exc:
+        if params["single_transaction"]:
+            try:
+                mo.conn.rollback()
+            except Exception:  # pylint: disable=broad-except
+                pass
+        done = "%d of %d statements ran before it%s" % (len(results), len(statements),
+                                                        " and were rolled back" if params["single_transaction"]
+                                                        else "")
+        mo.fail_from(exc, "statement %d (%s) [%s]" % (len(results) + 1, exc.statement.display[:200], done),
+                     results=results, changed=bool(results) and writes and not params["single_transaction"])
+    mo.exit(writes, results=results, rows=results[-1]["rows"] if results else [])
+
+
+if __name__ == "__main__":
+    main()
