@@ -58,7 +58,8 @@ options:
     default: 3600
   tls_mode:
     description:
-      - V(disabled) never uses TLS. V(preferred) uses TLS when the server offers it, without verifying it.
+      - V(disabled) never uses TLS. V(preferred) uses TLS when the server offers it, without verifying it (with
+        PyMySQL 1.2 or later; older PyMySQL connects in plain text).
       - V(required) fails unless the connection is encrypted (certificate not verified).
       - V(verify_ca) also verifies the server certificate against O(ca_cert) (or the system store).
       - V(verify_identity) also checks that the certificate names O(login_host).

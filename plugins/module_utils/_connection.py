@@ -140,17 +140,13 @@ def connect(params):
                   password=params.get("login_password") or "", connect_timeout=params["connect_timeout"],
                   read_timeout=params["read_timeout"], write_timeout=params["read_timeout"],
                   autocommit=True, charset="utf8mb4")
-    if ctx is not None:
+    if params["tls_mode"] == "disabled":
+        kwargs["ssl_disabled"] = True
+    elif params["tls_mode"] != "preferred" or params.get("client_cert"):
         kwargs["ssl"] = ctx
+    # preferred: PyMySQL >= 1.2 negotiates TLS itself when the server offers it (one connection, no retry)
     try:
-        try:
-            conn = pymysql.connect(**kwargs)
-        except pymysql.err.OperationalError as exc:
-            # PyMySQL has no "preferred": with an SSL context it insists on TLS (2026); fall back to plain text
-            if params["tls_mode"] != "preferred" or not exc.args or exc.args[0] != 2026:
-                raise
-            kwargs.pop("ssl")
-            conn = pymysql.connect(**kwargs)
+        conn = pymysql.connect(**kwargs)
     except pymysql.err.MySQLError as exc:
         code = exc.args[0] if exc.args else None
         text = exc.args[1] if len(exc.args) > 1 else str(exc)

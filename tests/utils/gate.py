@@ -181,9 +181,37 @@ def stage_build():
             must_contain=[r"MatrixOne"])
 
 
+def stage_molecule():
+    env_home = {"MO_MOLECULE_VERSION": os.environ.get("MO_MOLECULE_VERSION", "4.2.0")}
+    run("molecule", ["molecule", "test", "--all"], extra_env=env_home,
+        must_contain=[r"Molecule executed \d+ scenarios \(\d+ successful\)"],
+        must_not_contain=[r"Molecule executed \d+ scenarios \(\d+ failed"])
+
+
+def stage_runner():
+    run("runner", [sys.executable, "tests/awx/run_job.py", "--collections-path", os.path.join(BUILD, "inst")],
+        must_contain=[r"^\d+ passed, 0 failed$"])
+
+
+def stage_ee():
+    inst = os.path.join(BUILD, "inst")
+    run("ee-introspect", ["ansible-builder", "introspect", inst], must_contain=[r"PyMySQL>=1\.0"])
+    context = os.path.join(BUILD, "ee")
+    shutil.rmtree(context, ignore_errors=True)
+    os.makedirs(context)
+    dist = os.path.join(BUILD, "dist")
+    shutil.copy(os.path.join(dist, os.listdir(dist)[0]), context)
+    shutil.copy(os.path.join(STAGE, "tests", "ee", "execution-environment.yml"), context)
+    run("ee-create", ["ansible-builder", "create", "-f", "execution-environment.yml", "--context", "context",
+                      "--output-filename", "Containerfile"], cwd=context)
+    if not os.path.exists(os.path.join(context, "context", "Containerfile")):
+        raise StageFailed("ansible-builder create wrote no Containerfile")
+
+
 STAGES = [("sanity", stage_sanity), ("units", stage_units), ("server", stage_server),
           ("integration", stage_integration), ("lint", stage_lint), ("docs", stage_docs),
-          ("changelog", stage_changelog), ("build", stage_build)]
+          ("changelog", stage_changelog), ("build", stage_build), ("molecule", stage_molecule),
+          ("runner", stage_runner), ("ee", stage_ee)]
 
 
 def main(argv):

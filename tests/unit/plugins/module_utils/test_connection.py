@@ -81,15 +81,19 @@ def test_connect_uses_autocommit_and_timeouts(mocker):
     _connection.connect(_connection.resolve(params(read_timeout=99)))
     kwargs = fake.call_args.kwargs
     assert kwargs["autocommit"] is True and kwargs["read_timeout"] == 99 and kwargs["user"] == "sys#root"
-    assert "ssl" not in kwargs
+    assert "ssl" not in kwargs and kwargs["ssl_disabled"] is True
 
 
-def test_preferred_falls_back_to_plain_text(mocker):
-    fake = mocker.patch.object(_connection.pymysql, "connect", side_effect=[
-        _connection.pymysql.err.OperationalError(2026, "SSL is required but the server doesn't support it"),
-        mocker.Mock()])
+def test_preferred_leaves_negotiation_to_pymysql_and_disabled_turns_tls_off(mocker):
+    fake = mocker.patch.object(_connection.pymysql, "connect")
     _connection.connect(_connection.resolve(params(tls_mode="preferred")))
-    assert "ssl" in fake.call_args_list[0].kwargs and "ssl" not in fake.call_args_list[1].kwargs
+    assert "ssl" not in fake.call_args.kwargs and "ssl_disabled" not in fake.call_args.kwargs
+    _connection.connect(_connection.resolve(params(tls_mode="disabled")))
+    assert fake.call_args.kwargs["ssl_disabled"] is True
+    fake.return_value = mocker.Mock(_sock=object())
+    with pytest.raises(_connection.ConnectionFailure, match="did not offer TLS"):
+        _connection.connect(_connection.resolve(params(tls_mode="verify_ca")))
+    assert fake.call_args.kwargs["ssl"].verify_mode == ssl.CERT_REQUIRED
 
 
 def test_required_fails_when_server_offers_no_tls(mocker):

@@ -1,0 +1,111 @@
+# Copyright (c) matrixone.backup contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""An AWX-like run: playbooks/guarded_migration.yml through ansible-runner (the engine AWX uses).
+
+Extra vars come as a survey would send them, the connection as a custom credential injects it
+(MO_* environment). Checks that the job's artifacts carry the snapshot name from set_stats, for a
+migration that succeeds and one that is rolled back, and that the password appears in no event.
+
+python tests/awx/run_job.py --collections-path DIR
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import ansible_runner
+import pymysql
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PASSWORD = "awx-" + os.urandom(6).hex()
+
+
+def start_server():
+    proc = subprocess.Popen([sys.executable, "-m", "tests.mo_server", "--port", "0", "--version", "4.2.0",
+                             "--root-password", PASSWORD], cwd=REPO, stdout=subprocess.PIPE, text=True)
+    port = int(re.match(r"READY [\d.]+:(\d+)", proc.stdout.readline()).group(1))
+    return proc, port
+
+
+def sql(port, *statements):
+    conn = pymysql.connect(host="127.0.0.1", port=port, user="root", password=PASSWORD, autocommit=True)
+    with conn.cursor() as cur:
+        for statement in statements:
+            cur.execute(statement)
+        rows = cur.fetchall()
+    conn.close()
+    return rows
+
+
+def run(collections, port, extravars, ident):
+    pdd = tempfile.mkdtemp(prefix="awx-job-")
+    os.makedirs(os.path.join(pdd, "project"))
+    shutil.copy(os.path.join(REPO, "playbooks", "guarded_migration.yml"), os.path.join(pdd, "project"))
+    os.makedirs(os.path.join(pdd, "inventory"))
+    with open(os.path.join(pdd, "inventory", "hosts"), "w") as f:
+        f.write("localhost ansible_connection=local ansible_python_interpreter=%s\n" % sys.executable)
+    envvars = {"ANSIBLE_COLLECTIONS_PATH": collections, "MO_HOST": "127.0.0.1", "MO_PORT": str(port),
+               "MO_USER": "root", "MO_PASSWORD": PASSWORD, "PATH": os.path.dirname(sys.executable) + os.pathsep +
+               os.environ.get("PATH", "")}
+    result = ansible_runner.run(private_data_dir=pdd, playbook="guarded_migration.yml", extravars=extravars,
+                                envvars=envvars, ident=ident, quiet=True)
+    stats = {}
+    events = list(result.events)
+    for event in events:
+        if event.get("event") == "playbook_on_stats":
+            stats = event.get("event_data", {}).get("artifact_data", {})
+    leaked = [e.get("event") for e in events if PASSWORD in json.dumps(e)]
+    with open(os.path.join(pdd, "artifacts", ident, "stdout")) as f:
+        stdout = f.read()
+    return result, stats, leaked, stdout
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--collections-path", required=True)
+    args = parser.parse_args()
+    proc, port = start_server()
+    failures = []
+    try:
+        sql(port, "CREATE DATABASE awx_shop", "CREATE TABLE awx_shop.orders (id int primary key, qty int)",
+            "INSERT INTO awx_shop.orders VALUES (1, 5), (2, 7)")
+        good, stats, leaked, stdout = run(args.collections_path, port, {
+            "guard_database": "awx_shop", "guard_sql": ["UPDATE orders SET qty = qty + 1"],
+            "guard_checks": [{"name": "two orders", "sql": "SELECT count(*) AS n FROM awx_shop.orders",
+                              "expect": [{"n": 2}]}]}, "good")
+        name = stats.get("snapshot_guard_snapshot_name", "")
+        checks = [
+            (good.rc == 0 and good.status == "successful", "good job: rc=%s status=%s" % (good.rc, good.status)),
+            (re.match(r"^guard_awx_shop_\d{14}_[a-z0-9]{4}$", name), "good job: set_stats name %r" % name),
+            (stats.get("snapshot_guard_result") == "success", "good job: result %r" % stats.get("snapshot_guard_result")),
+            (sql(port, "SELECT sum(qty) FROM awx_shop.orders") == ((14,),), "good job: migration applied"),
+            (sql(port, "SHOW SNAPSHOTS WHERE snapshot_name = '%s'" % name), "good job: snapshot kept"),
+            (not leaked and PASSWORD not in stdout, "good job: password in events %s" % leaked),
+        ]
+        bad, stats, leaked, stdout = run(args.collections_path, port, {
+            "guard_database": "awx_shop", "guard_sql": ["DELETE FROM orders", "INSERT INTO nope VALUES (1)"]}, "bad")
+        checks += [
+            (bad.rc != 0 and bad.status == "failed", "bad job: rc=%s status=%s" % (bad.rc, bad.status)),
+            (stats.get("snapshot_guard_snapshot_name", "").startswith("guard_awx_shop_"), "bad job: set_stats name"),
+            (stats.get("snapshot_guard_result") == "rolled_back", "bad job: result %r" % stats.get("snapshot_guard_result")),
+            (sql(port, "SELECT count(*), sum(qty) FROM awx_shop.orders") == ((2, 14),), "bad job: data restored"),
+            (not leaked and PASSWORD not in stdout, "bad job: password in events %s" % leaked),
+        ]
+        for ok, what in checks:
+            print("%s %s" % ("ok  " if ok else "FAIL", what))
+            if not ok:
+                failures.append(what)
+    finally:
+        proc.terminate()
+        proc.wait()
+    print("%d passed, %d failed" % (len(checks) - len(failures), len(failures)))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
