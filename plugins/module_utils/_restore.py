@@ -89,8 +89,8 @@ def resolve_scope(params, snap, login_account):
         if table is None:
             raise RestoreRefused("level=table needs table")
         if s_level == "table" and table != snap["table"]:
-            raise RestoreRefused("snapshot %s is of table %s.%s, not %s.%s" % (name, snap["database"], snap["table"],
-                                                                              database, table))
+            raise RestoreRefused("snapshot %s is of table %s.%s, not %s.%s"
+                                 % (name, snap["database"], snap["table"], database, table))
     elif given["table"] is not None:
         raise RestoreRefused("table is not used with a database level restore")
     return dict(level=level, account=account, database=database, table=table, to_account=None,

@@ -428,8 +428,8 @@ class Restore:
         if self.scope["level"] == "cluster":
             now_accounts, _snap = _restore.accounts_state(self.q_login, self.p["snapshot"])
             if now_accounts != self.snap_accounts:
-                problems.append("accounts now %s, at the snapshot %s" % (sorted(now_accounts),
-                                                                          sorted(self.snap_accounts)))
+                problems.append("accounts now %s, at the snapshot %s"
+                                % (sorted(now_accounts), sorted(self.snap_accounts)))
         if problems:
             mo.fail("the restore from snapshot %s reported success but the target does not match the snapshot: %s%s"
                     % (self.p["snapshot"], "; ".join(problems),

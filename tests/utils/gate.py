@@ -59,10 +59,10 @@ def run(name, cmd, cwd=STAGE, extra_env=None, must_contain=None, must_not_contai
     if rc != 0:
         raise StageFailed("%s exited %d (log: %s)" % (" ".join(cmd[:3]), rc, log_path))
     for marker in must_not_contain or ():
-        if re.search(marker, text):
+        if re.search(marker, text, re.M):
             raise StageFailed("output of %s contains %r: it ran nothing" % (cmd[0], marker))
     for marker in must_contain or ():
-        if not re.search(marker, text):
+        if not re.search(marker, text, re.M):
             raise StageFailed("output of %s lacks %r: no proof that it ran anything" % (cmd[0], marker))
     return text
 
