@@ -129,6 +129,28 @@ _HINTS = {
 }
 
 
+def _hint(code, text, params):
+    """What to check, by cause: unknown host, nothing listening, no answer, refused login."""
+    lowered = text.lower()
+    if code == 2003 and ("name or service not known" in lowered or "nodename nor servname" in lowered
+                         or "getaddrinfo" in lowered or "no address associated" in lowered
+                         or "temporary failure in name resolution" in lowered):
+        return "host name %s cannot be resolved; check login_host" % params["login_host"]
+    if code == 2003 and "refused" in lowered:
+        return "nothing listens on %s:%s; check that MatrixOne is running and login_port (default 6001)" % (
+            params["login_host"], params["login_port"])
+    if code == 2003 and "timed out" in lowered:
+        return "no answer within connect_timeout=%ss; check the network path and firewall" % params["connect_timeout"]
+    if code == 2026:
+        return "the server does not offer TLS (tls_mode=%s); enable TLS on MatrixOne or lower tls_mode" % (
+            params["tls_mode"])
+    if code == 1045:
+        return ("access denied: the password is wrong, or user %s or account %s does not exist (MatrixOne logs in as "
+                "account#user); check login_user, login_password and login_account"
+                % (params["login_user"], params["login_account"]))
+    return _HINTS.get(code, "check the connection options")
+
+
 def connect(params):
     """Open a PyMySQL connection with autocommit on (MatrixOne refuses snapshot statements in a transaction)."""
     who = describe(params)
@@ -153,8 +175,8 @@ def connect(params):
         # "[Errno 111]" adds nothing to "Connection refused", and Ansible masks any output equal to a no_log
         # value (a password of 111 would turn it into "[Errno ********]")
         text = re.sub(r"\[Errno -?\d+\]\s*", "", text)
-        hint = _HINTS.get(code, "check the connection options")
-        raise ConnectionFailure("cannot connect to MatrixOne as %s: (%s) %s; %s" % (who, code, text, hint))
+        raise ConnectionFailure("cannot connect to MatrixOne as %s: (%s) %s; %s" % (who, code, text,
+                                                                                   _hint(code, text, params)))
     except Exception as exc:  # ssl.SSLError and socket errors surface here on some PyMySQL versions
         raise ConnectionFailure("cannot connect to MatrixOne as %s: %s: %s" % (who, type(exc).__name__, exc))
     if params["tls_mode"] != "preferred" and params["tls_mode"] != "disabled" and not uses_tls(conn):

@@ -47,6 +47,7 @@ class MoModule:
         self.last_rowcount = 0
         self.conn = None
         self.server = None
+        self.tls = False
         self.connection = None
         self._others = []
 
@@ -60,6 +61,7 @@ class MoModule:
             self.conn = _connection.connect(self.connection)
         except _connection.ConnectionFailure as exc:
             self.fail(str(exc))
+        self.tls = _connection.uses_tls(self.conn)
         version_string = self.query(_sql.select_version(), record=False)[0]["version()"]
         version = _server.parse_version(version_string)
         if version is not None:
@@ -137,6 +139,7 @@ class MoModule:
         result["queries"] = list(self.queries)
         if self.server is not None:
             result["server"] = self.server.as_dict()
+            result["server"]["tls"] = self.tls
         return result
 
     def exit(self, changed, diff=None, **result):
@@ -156,6 +159,10 @@ class MoModule:
             result.setdefault("error_code", exc.code)
             self.fail("%s failed: MatrixOne error %s: %s" % (doing, exc.code, exc.text), **result)
         if isinstance(exc, ConnectionLost):
+            if "timed out" in str(exc.text):
+                self.fail("%s: MatrixOne did not answer within read_timeout=%ss while running %s; the outcome is "
+                          "unknown (the statement may still be running), check the server state before re-running"
+                          % (doing, self.connection["read_timeout"], exc.statement.display), **result)
             self.fail("%s: the connection was lost while the server ran %s (%s); the outcome is unknown, "
                       "check the server state before re-running" % (doing, exc.statement.display, exc.text),
                       **result)

@@ -221,7 +221,7 @@ queries:
   elements: str
   sample: ["RESTORE ACCOUNT `sys` DATABASE `snapshot_read` FROM SNAPSHOT `sp_02`"]
 server:
-  description: Server version and the capabilities the module derived from it.
+  description: Server version, the capabilities the module derived from it, and whether the connection used TLS (C(tls)).
   returned: when connected
   type: dict
 '''

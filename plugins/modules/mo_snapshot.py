@@ -149,7 +149,7 @@ queries:
   elements: str
   sample: ["CREATE SNAPSHOT `sp_01` FOR ACCOUNT `sys`"]
 server:
-  description: Server version and the capabilities the module derived from it.
+  description: Server version, the capabilities the module derived from it, and whether the connection used TLS (C(tls)).
   returned: when connected
   type: dict
   sample: {"version": "3.0.18", "version_string": "8.0.30-MatrixOne-v3.0.18", "version_source": "version()",

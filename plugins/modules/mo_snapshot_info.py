@@ -119,7 +119,7 @@ queries:
   type: list
   elements: str
 server:
-  description: Server version and the capabilities the module derived from it.
+  description: Server version, the capabilities the module derived from it, and whether the connection used TLS (C(tls)).
   returned: when connected
   type: dict
 '''

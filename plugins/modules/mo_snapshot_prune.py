@@ -110,7 +110,7 @@ queries:
   elements: str
   sample: ["DROP SNAPSHOT IF EXISTS `guard_shop_20260101T000000`"]
 server:
-  description: Server version and the capabilities the module derived from it.
+  description: Server version, the capabilities the module derived from it, and whether the connection used TLS (C(tls)).
   returned: when connected
   type: dict
 '''

@@ -26,8 +26,8 @@ PASSWORD = "awx-" + os.urandom(6).hex()
 
 
 def start_server():
-    proc = subprocess.Popen([sys.executable, "-m", "tests.mo_server", "--port", "0", "--version", "4.2.0",
-                             "--root-password", PASSWORD], cwd=REPO, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, "-m", "tests.mo_server", "--port", "0", "--version", "4.2.0"], cwd=REPO,
+                            stdout=subprocess.PIPE, text=True, env=dict(os.environ, MO_SERVER_ROOT_PASSWORD=PASSWORD))
     port = int(re.match(r"READY [\d.]+:(\d+)", proc.stdout.readline()).group(1))
     return proc, port
 

@@ -2,6 +2,7 @@
 
 import argparse
 import logging
+import os
 import sys
 
 from .server import run, tls_context
@@ -13,7 +14,8 @@ def main(argv=None):
     parser.add_argument("--port", type=int, default=6001, help="0 picks a free port")
     parser.add_argument("--version", default="3.0.18", help="MatrixOne version to impersonate, or 'dev'")
     parser.add_argument("--data-dir", help="keep state here across restarts (default: memory)")
-    parser.add_argument("--root-password", default="111", help="password of sys users root and dump")
+    parser.add_argument("--root-password", default=os.environ.get("MO_SERVER_ROOT_PASSWORD", "111"),
+                        help="password of sys users root and dump (or MO_SERVER_ROOT_PASSWORD, kept out of argv)")
     parser.add_argument("--tenant-snapshot-quota", type=int, default=50,
                         help="4.x default snapshot quota per level for non-sys accounts")
     parser.add_argument("--tls-cert", help="PEM certificate: offer TLS")

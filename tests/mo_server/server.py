@@ -3,6 +3,7 @@
 import asyncio
 import logging
 import os
+import re
 import ssl
 
 from mysql_mimic import MysqlServer, connection as mimic_connection
@@ -93,7 +94,26 @@ class MoSession(BaseSession):
         self.database = None
         self.engine = None
 
+    async def _inject_fault(self, statement):
+        """Test-only faults armed with `SELECT mo_test_fault('<kind>', '<statement prefix>', seconds)`.
+
+        drop_before: close the connection without running the statement; drop_after: run it, then close
+        without answering; stall: wait `seconds` before running it (the client's read timeout fires).
+        """
+        faults = self.cluster.faults
+        for fault in list(faults):
+            kind, prefix, seconds = fault
+            if statement.lstrip().upper().startswith(prefix.upper()):
+                faults.remove(fault)
+                return kind, seconds
+        return None, 0
+
+    def _drop_connection(self):
+        self.connection.stream.writer.transport.abort()
+        raise ConnectionResetError("test fault: connection dropped")
+
     async def init(self, connection):
+        self.connection = connection
         if self.username is None:
             return  # failed login: mimic has already sent 1045
         self.engine = Session(self.cluster)
@@ -117,9 +137,22 @@ class MoSession(BaseSession):
         for statement in split_statements(sql) or [sql]:
             self.cluster.questions += 1
             log.debug("statement: %s", statement[:200])
+            armed = re.match(r"\s*select\s+mo_test_fault\(\s*'(\w+)'\s*,\s*'([^']*)'\s*(?:,\s*(\d+))?\s*\)",
+                             statement, re.I)
+            if armed:
+                self.cluster.faults.append((armed.group(1), armed.group(2), int(armed.group(3) or 0)))
+                result = ([(1,)], ["mo_test_fault"])
+                continue
+            fault, seconds = await self._inject_fault(statement)
+            if fault == "drop_before":
+                self._drop_connection()
+            if fault == "stall":
+                await asyncio.sleep(seconds)
             try:
                 result = self.engine.execute(statement)
-            except errors.MoError:
+                if fault == "drop_after":
+                    self._drop_connection()
+            except (errors.MoError, ConnectionResetError):
                 raise
             except Exception as exc:  # never drop the connection on a server bug: report it
                 log.exception("statement failed: %s", statement[:300])

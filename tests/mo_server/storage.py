@@ -132,6 +132,7 @@ class Cluster:
         self.catalog = self.store.connect("catalog")
         self.catalog.executescript(CATALOG_SCHEMA)
         self.questions = 0
+        self.faults = []  # (kind, statement prefix, seconds): test-only fault injection
         self._accounts = {}  # id -> sqlite connection
         if self.catalog.execute("SELECT count(*) FROM accounts").fetchone()[0] == 0:
             self._bootstrap(root_password)

@@ -181,6 +181,11 @@ def stage_build():
             must_contain=[r"MatrixOne"])
 
 
+def stage_reliability():
+    run("reliability", [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/reliability"],
+        cwd=REPO, extra_env={"MO_COLLECTIONS_PATH": os.path.join(BUILD, "inst")}, must_contain=[r"\d+ passed"])
+
+
 def stage_molecule():
     env_home = {"MO_MOLECULE_VERSION": os.environ.get("MO_MOLECULE_VERSION", "4.2.0")}
     run("molecule", ["molecule", "test", "--all"], extra_env=env_home,
@@ -210,7 +215,8 @@ def stage_ee():
 
 STAGES = [("sanity", stage_sanity), ("units", stage_units), ("server", stage_server),
           ("integration", stage_integration), ("lint", stage_lint), ("docs", stage_docs),
-          ("changelog", stage_changelog), ("build", stage_build), ("molecule", stage_molecule),
+          ("changelog", stage_changelog), ("build", stage_build), ("reliability", stage_reliability),
+          ("molecule", stage_molecule),
           ("runner", stage_runner), ("ee", stage_ee)]
 
 

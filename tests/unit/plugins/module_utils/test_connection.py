@@ -72,7 +72,7 @@ def test_connect_failure_names_target_but_never_the_password(mocker):
         _connection.connect(_connection.resolve(params(login_port=6001)))
     msg = str(exc.value)
     assert "sys#root@127.0.0.1:6001 (tls_mode=disabled)" in msg
-    assert "check login_user, login_password and login_account" in msg
+    assert "the password is wrong, or user root or account sys does not exist" in msg
     assert "pw-secret" not in msg
 
 
@@ -101,3 +101,18 @@ def test_required_fails_when_server_offers_no_tls(mocker):
         2026, "SSL is required but the server doesn't support it"))
     with pytest.raises(_connection.ConnectionFailure, match="tls_mode=required"):
         _connection.connect(_connection.resolve(params(tls_mode="required")))
+
+
+@pytest.mark.parametrize("code, text, fragment", [
+    (2003, "Can't connect to MySQL server on 'nohost.invalid' ([Errno -2] Name or service not known)",
+     "host name 127.0.0.1 cannot be resolved"),
+    (2003, "Can't connect to MySQL server on '127.0.0.1' ([Errno 111] Connection refused)", "nothing listens on"),
+    (2003, "Can't connect to MySQL server on '10.0.0.1' (timed out)", "no answer within connect_timeout=10s"),
+    (2013, "Lost connection to MySQL server during query", "the server closed the connection"),
+])
+def test_each_connection_failure_has_its_own_hint(mocker, code, text, fragment):
+    mocker.patch.object(_connection.pymysql, "connect", side_effect=_connection.pymysql.err.OperationalError(code, text))
+    with pytest.raises(_connection.ConnectionFailure) as exc:
+        _connection.connect(_connection.resolve(params()))
+    assert fragment in str(exc.value)
+    assert "[Errno" not in str(exc.value)

@@ -1,0 +1,132 @@
+# Copyright (c) matrixone.backup contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The server dies or the connection drops before, during and after statements: never "ok", always converges."""
+
+import socket
+
+import pytest
+
+from conftest import Server
+
+UNKNOWN = "the outcome is unknown, check the server state before re-running"
+
+
+def snapshots(server, prefix=""):
+    return [r[0] for r in server.sql("SHOW SNAPSHOTS") if r[0].startswith(prefix)]
+
+
+def test_drop_before_create_snapshot_fails_and_rerun_converges(server, module):
+    server.arm("drop_before", "CREATE SNAPSHOT")
+    first = module("mo_snapshot", dict(server.login(), name="f_before"))
+    assert first["failed"] and UNKNOWN in first["msg"] and "CREATE SNAPSHOT `f_before`" in first["msg"]
+    assert snapshots(server) == []
+    again = module("mo_snapshot", dict(server.login(), name="f_before"))
+    assert again["changed"] and not again.get("failed") and snapshots(server) == ["f_before"]
+
+
+def test_drop_after_create_snapshot_fails_and_rerun_finds_it(server, module):
+    server.arm("drop_after", "CREATE SNAPSHOT")
+    first = module("mo_snapshot", dict(server.login(), name="f_after"))
+    assert first["failed"] and UNKNOWN in first["msg"]
+    assert snapshots(server) == ["f_after"]  # it happened, though the module could not know
+    again = module("mo_snapshot", dict(server.login(), name="f_after"))
+    assert not again["changed"] and not again.get("failed")
+
+
+def test_connection_lost_mid_restore_is_never_retried_and_rerun_converges(server, module):
+    server.sql("CREATE DATABASE fr", "CREATE TABLE fr.t (a int)", "INSERT INTO fr.t VALUES (1), (2)",
+               "CREATE SNAPSHOT fr_sp FOR ACCOUNT sys", "DELETE FROM fr.t")
+    server.arm("drop_after", "RESTORE")
+    first = module("mo_restore", dict(server.login(), snapshot="fr_sp", level="database", database="fr"))
+    assert first["failed"] and UNKNOWN in first["msg"] and not first.get("verified")
+    assert [q for q in first["queries"] if q.startswith("RESTORE")] == ["RESTORE DATABASE `fr` {SNAPSHOT = `fr_sp`}"]
+    again = module("mo_restore", dict(server.login(), snapshot="fr_sp", level="database", database="fr",
+                                      skip_if_identical=True))
+    assert not again.get("failed") and again["preview"]["identical"] is True and not again["changed"]
+    assert server.sql("SELECT count(*) FROM fr.t") == ((2,),)
+
+
+def test_connection_lost_during_prune_reports_what_was_dropped(server, module):
+    for i in range(5):
+        server.sql("CREATE SNAPSHOT fp_%d FOR ACCOUNT sys" % i)
+    server.sql("SELECT 1")
+    server.arm("drop_after", "DROP SNAPSHOT IF EXISTS `fp_1`")
+    first = module("mo_snapshot_prune", dict(server.login(), prefix="fp_", keep_newest=2))
+    assert first["failed"] and "pruning snapshots (1 dropped before the error)" in first["msg"]
+    assert [s["name"] for s in first["dropped"]] == ["fp_2"]
+    again = module("mo_snapshot_prune", dict(server.login(), prefix="fp_", keep_newest=2))
+    assert not again.get("failed")
+    assert sorted(snapshots(server, "fp_")) == ["fp_3", "fp_4"]
+
+
+def test_server_that_stops_answering_hits_read_timeout(server, module):
+    server.arm("stall", "SHOW SNAPSHOTS", 5)
+    result = module("mo_snapshot", dict(server.login(), name="f_slow", read_timeout=1))
+    assert result["failed"] and "MatrixOne did not answer within read_timeout=1s" in result["msg"]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_each_connection_failure_is_distinct(server, module):
+    refused = module("mo_snapshot_info", dict(server.login(), login_port=free_port()))
+    unknown_host = module("mo_snapshot_info", dict(server.login(), login_host="no-such-host.invalid"))
+    wrong_password = module("mo_snapshot_info", dict(server.login(), login_password="not-the-password"))
+    no_tenant = module("mo_snapshot_info", dict(server.login(), login_account="no_such_tenant"))
+    assert "nothing listens on 127.0.0.1:" in refused["msg"]
+    assert "host name no-such-host.invalid cannot be resolved" in unknown_host["msg"]
+    assert "(1045)" in wrong_password["msg"] and "the password is wrong" in wrong_password["msg"]
+    assert "no_such_tenant#root" in no_tenant["msg"] and "account no_such_tenant does not exist" in no_tenant["msg"]
+    assert len({r["msg"] for r in (refused, unknown_host, wrong_password, no_tenant)}) == 4
+    assert all(r["failed"] and "server" not in r for r in (refused, unknown_host, wrong_password, no_tenant))
+
+
+def test_server_killed_after_snapshot_role_keeps_it_and_recovery_command_works(playbook, module):
+    srv = Server()
+    try:
+        srv.sql("CREATE DATABASE kr", "CREATE TABLE kr.t (a int)", "INSERT INTO kr.t VALUES (1), (2), (3)")
+        srv.arm("drop_after", "RESTORE")  # the automatic restore runs, but its answer never arrives
+        result = playbook(GUARD_FAILING % srv.port, {"mo_password": srv.password})
+        assert result.returncode != 0
+        assert "ALSO FAILED" in result.stdout and "Nothing was dropped" in result.stdout
+        name = [n for n in (r[0] for r in srv.sql("SHOW SNAPSHOTS")) if n.startswith("kr_guard_")]
+        assert len(name) == 1
+        hint = "ansible localhost -m matrixone.backup.mo_restore -a 'snapshot=%s level=database database=kr'" % name[0]
+        assert hint in " ".join(result.stdout.split())
+        rerun = module("mo_restore", dict(srv.login(), snapshot=name[0], level="database", database="kr"))
+        assert rerun["changed"] and rerun["verified"]
+        assert srv.sql("SELECT count(*) FROM kr.t") == ((3,),)
+    finally:
+        srv.stop()
+
+
+GUARD_FAILING = """
+- hosts: localhost
+  gather_facts: false
+  roles:
+    - role: matrixone.backup.snapshot_guard
+      vars:
+        snapshot_guard_connection: {login_port: %d, login_password: "{{ mo_password }}"}
+        snapshot_guard_database: kr
+        snapshot_guard_prefix: kr_guard
+        snapshot_guard_change_sql: ["DELETE FROM kr.t", "INSERT INTO kr.missing VALUES (1)"]
+"""
+
+
+@pytest.mark.parametrize("version", ["3.0.18"])
+def test_faults_on_the_legacy_grammar_too(version, module):
+    srv = Server(version)
+    try:
+        srv.sql("CREATE DATABASE lg", "CREATE TABLE lg.t (a int)", "CREATE SNAPSHOT lg_sp FOR ACCOUNT sys",
+                "INSERT INTO lg.t VALUES (1)")
+        srv.arm("drop_before", "RESTORE")
+        first = module("mo_restore", dict(srv.login(), snapshot="lg_sp", level="table", database="lg", table="t"))
+        assert first["failed"] and UNKNOWN in first["msg"]
+        assert srv.sql("SELECT count(*) FROM lg.t") == ((1,),)  # dropped before it ran: nothing restored
+        again = module("mo_restore", dict(srv.login(), snapshot="lg_sp", level="table", database="lg", table="t"))
+        assert again["verified"] and srv.sql("SELECT count(*) FROM lg.t") == ((0,),)
+    finally:
+        srv.stop()
