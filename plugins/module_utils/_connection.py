@@ -175,8 +175,8 @@ def connect(params):
         # "[Errno 111]" adds nothing to "Connection refused", and Ansible masks any output equal to a no_log
         # value (a password of 111 would turn it into "[Errno ********]")
         text = re.sub(r"\[Errno -?\d+\]\s*", "", text)
-        raise ConnectionFailure("cannot connect to MatrixOne as %s: (%s) %s; %s" % (who, code, text,
-                                                                                   _hint(code, text, params)))
+        raise ConnectionFailure("cannot connect to MatrixOne as %s: (%s) %s; %s"
+                                % (who, code, text, _hint(code, text, params)))
     except Exception as exc:  # ssl.SSLError and socket errors surface here on some PyMySQL versions
         raise ConnectionFailure("cannot connect to MatrixOne as %s: %s: %s" % (who, type(exc).__name__, exc))
     if params["tls_mode"] != "preferred" and params["tls_mode"] != "disabled" and not uses_tls(conn):

@@ -106,7 +106,7 @@ def module(collections_path):
 def playbook(collections_path, tmp_path):
     """playbook(text, extra_vars, verbosity) -> CompletedProcess with the default (human) output."""
     def run(text, extra_vars=None, verbosity=0, env=None):
-        path = tmp_path / ("play%d.yml" % len(list(tmp_path.iterdir())))
+        path = tmp_path / ("play-%s.yml" % os.urandom(6).hex())  # unique: tests run playbooks in parallel
         path.write_text(text)
         cmd = [os.path.join(BIN, "ansible-playbook"), "-i", "localhost,", "-c", "local", str(path),
                "-e", "ansible_python_interpreter=" + sys.executable]

@@ -3,7 +3,6 @@
 """TLS modes against a test server whose certificate comes from a CA made at test time."""
 
 import datetime
-import ipaddress
 
 import pytest
 from cryptography import x509

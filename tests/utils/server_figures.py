@@ -33,8 +33,8 @@ def main():
         starts.append(time.perf_counter() - t)
         proc.terminate()
         proc.wait()
-    print("start to READY: median %.3f s of 5 (min %.3f, max %.3f)" % (statistics.median(starts), min(starts),
-                                                                        max(starts)))
+    print("start to READY: median %.3f s of 5 (min %.3f, max %.3f)"
+          % (statistics.median(starts), min(starts), max(starts)))
     proc = subprocess.Popen([sys.executable, "-m", "tests.mo_server", "--port", "0", "--version", args.version],
                             cwd=REPO, stdout=subprocess.PIPE, text=True)
     port = int(re.match(r"READY [\d.]+:(\d+)", proc.stdout.readline()).group(1))
