@@ -18,6 +18,8 @@ def main(argv=None):
                         help="password of sys users root and dump (or MO_SERVER_ROOT_PASSWORD, kept out of argv)")
     parser.add_argument("--tenant-snapshot-quota", type=int, default=50,
                         help="4.x default snapshot quota per level for non-sys accounts")
+    parser.add_argument("--timezone", default="UTC",
+                        help="the server's local time zone (IANA name): PITR timestamps are read in it")
     parser.add_argument("--tls-cert", help="PEM certificate: offer TLS")
     parser.add_argument("--tls-key", help="PEM private key for --tls-cert")
     parser.add_argument("--log-level", default="WARNING")
@@ -32,7 +34,8 @@ def main(argv=None):
     ssl_context = tls_context(args.tls_cert, args.tls_key) if args.tls_cert else None
     try:
         run(args.host, args.port, args.version, data_dir=args.data_dir, root_password=args.root_password,
-            tenant_snapshot_quota=args.tenant_snapshot_quota, ssl_context=ssl_context, ready=ready)
+            tenant_snapshot_quota=args.tenant_snapshot_quota, timezone=args.timezone, ssl_context=ssl_context,
+            ready=ready)
     except KeyboardInterrupt:
         pass
 

@@ -16,6 +16,7 @@ from mysql_mimic.auth import NativePasswordAuthPlugin
 from . import ddl, errors, sqlrun
 from .errors import internal
 from .lexer import Parser, tokenize
+from .pitr import PitrStatements
 from .storage import (CLUSTER_OBJ_ID, SYS_ACCOUNT_ID, SYSTEM_DATABASES, SYSTEM_DATABASES_SYS,
                       SYSTEM_DATABASES_TENANT, ns_to_mo_timestamp)
 
@@ -45,7 +46,7 @@ def _result(columns, rows):
     return [tuple(r) for r in rows], list(columns)
 
 
-class Session:
+class Session(PitrStatements):
     """State of one connection: who is logged in, current database, transaction."""
 
     def __init__(self, cluster):
@@ -139,7 +140,13 @@ class Session:
                 pass  # the statement itself runs in its own background transaction on MatrixOne
             elif implicit:
                 self._begin()
-        return handler(sql)
+        result = handler(sql)
+        if handler.__name__ == "restore":
+            for (account_id,) in self.cluster.catalog.execute("SELECT id FROM accounts").fetchall():
+                self.cluster.record_history(account_id)
+        elif not self.in_txn and (handler.__name__ in _CHANGES_DATA or (handler.__name__ == "run_dml" and result is None)):
+            self.cluster.record_history(self.account_id)
+        return result
 
     def _dispatch(self, first, second, tokens):
         if first in ("SELECT", "WITH", "(", "INSERT", "UPDATE", "DELETE", "REPLACE"):
@@ -163,6 +170,8 @@ class Session:
             ("SHOW", "VARIABLES"): self.show_variables, ("SHOW", "ACCOUNTS"): self.show_accounts,
             ("SHOW", "WARNINGS"): self.show_empty, ("SHOW", "ERRORS"): self.show_empty,
             ("SHOW", "GRANTS"): self.show_grants,
+            ("CREATE", "PITR"): self.create_pitr, ("ALTER", "PITR"): self.alter_pitr, ("DROP", "PITR"): self.drop_pitr,
+            ("SHOW", "PITR"): self.show_pitr,
         }
         if key in table:
             return table[key]
@@ -880,6 +889,12 @@ class Session:
         self._refuse_in_txn()
         p = Parser(sql)
         p.expect("RESTORE")
+        words = [t.value.upper() for t in p.tokens if t.kind == "word"]
+        if "PITR" in words and "FROM" in words:
+            if not self.version.pitr:
+                raise p.error()
+            self.restore_pitr(p)
+            return None
         if self.version.brace_restore:
             stmt = self._parse_brace_restore(p)
         else:
@@ -1256,7 +1271,11 @@ _VIRTUAL = {
     ("mo_catalog", "mo_user"): Session._v_mo_user,
 }
 
-_TXN_REFUSED = {"create_snapshot", "drop_snapshot", "restore", "create_account", "drop_account"}
+_TXN_REFUSED = {"create_snapshot", "drop_snapshot", "restore", "create_account", "drop_account", "create_pitr",
+                "alter_pitr", "drop_pitr"}
+# statements after which a PITR-covered account gets a history point (run_dml counts when it returned no rows)
+_CHANGES_DATA = {"create_database", "drop_database", "create_table", "drop_table", "alter_table", "create_index",
+                 "truncate", "commit", "create_user", "drop_user", "alter_user", "grant"}
 
 
 def copy_scope(conn, copy_uri, databases, table, with_users=False, snapshot_name=""):

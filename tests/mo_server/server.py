@@ -169,10 +169,10 @@ class MoSession(BaseSession):
         return rows, cols
 
 
-async def serve(host, port, version, data_dir=None, root_password="111", tenant_snapshot_quota=50,
+async def serve(host, port, version, data_dir=None, root_password="111", tenant_snapshot_quota=50, timezone="UTC",
                 ssl_context=None, ready=None):
     cluster = Cluster(Version(version), data_dir=data_dir, root_password=root_password,
-                      tenant_snapshot_quota=tenant_snapshot_quota)
+                      tenant_snapshot_quota=tenant_snapshot_quota, timezone=timezone)
 
     def session_factory():
         session = MoSession(cluster)

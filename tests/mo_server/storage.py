@@ -47,6 +47,8 @@ CREATE TABLE IF NOT EXISTS pitrs(creator INTEGER, name TEXT, pitr_id TEXT, creat
                                  level TEXT, account_name TEXT, database_name TEXT, table_name TEXT,
                                  length INTEGER, unit TEXT, PRIMARY KEY(creator, name));
 CREATE TABLE IF NOT EXISTS settings(key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS history(account_id INTEGER, ts INTEGER, store TEXT);
+CREATE INDEX IF NOT EXISTS history_ts ON history(account_id, ts);
 """
 
 SYS_ACCOUNT_ID = 0
@@ -125,8 +127,9 @@ class Store:
 class Cluster:
     """Accounts, their databases and the snapshots of the whole (single-node) cluster."""
 
-    def __init__(self, version, data_dir=None, root_password="111", tenant_snapshot_quota=50):
+    def __init__(self, version, data_dir=None, root_password="111", tenant_snapshot_quota=50, timezone="UTC"):
         self.version = version
+        self.timezone = timezone
         self.store = Store(data_dir)
         self.tenant_snapshot_quota = tenant_snapshot_quota
         self.catalog = self.store.connect("catalog")
@@ -182,6 +185,9 @@ class Cluster:
             self.drop_snapshot_data(snapshot_id)
         self.catalog.execute("DELETE FROM snapshots WHERE creator = ?", (account_id,))
         self.catalog.execute("DELETE FROM pitrs WHERE creator = ?", (account_id,))
+        for (store,) in self.catalog.execute("SELECT store FROM history WHERE account_id = ?", (account_id,)).fetchall():
+            self.store.remove(store)
+        self.catalog.execute("DELETE FROM history WHERE account_id = ?", (account_id,))
 
     # -- snapshots ----------------------------------------------------------------------------------
     def take_snapshot(self, creator, sname, level, account_ids, account_name="", database_name="",
@@ -226,11 +232,41 @@ class Cluster:
             (snapshot_id,)).fetchall()
 
     def copy_at(self, ts, account_name):
-        """The copy of an account at exactly this timestamp ({MO_TS = n} reads), from any snapshot."""
+        """The account as it was at ts: a snapshot copy taken exactly then, else the latest PITR history copy."""
         row = self.catalog.execute(
             "SELECT c.store FROM snapshots s JOIN snapshot_copies c ON c.snapshot_id = s.snapshot_id"
             " WHERE s.ts = ? AND c.account_name = ?", (ts, account_name)).fetchone()
+        if row is None:
+            row = self.catalog.execute(
+                "SELECT h.store FROM history h JOIN accounts a ON a.id = h.account_id WHERE a.name = ? AND h.ts <= ?"
+                " ORDER BY h.ts DESC LIMIT 1", (account_name, ts)).fetchone()
         return self.store.uri(row[0]) if row else None
+
+    # -- PITR history: a page copy after every change of an account a PITR covers ----------------------
+    HISTORY_LIMIT = 400
+
+    def pitr_covers(self, account_id, account_name):
+        return self.catalog.execute(
+            "SELECT 1 FROM pitrs WHERE level = 'cluster' OR (level = 'account' AND account_name = ?)"
+            " OR (level IN ('database', 'table') AND creator = ?) LIMIT 1", (account_name, account_id)).fetchone() \
+            is not None
+
+    def record_history(self, account_id):
+        row = self.catalog.execute("SELECT name FROM accounts WHERE id = ?", (account_id,)).fetchone()
+        if row is None or not self.pitr_covers(account_id, row[0]):
+            return
+        ts = now_ns()
+        store_name = ("snapshots/h_%d_%d" if self.store.data_dir else "hist_%d_%d") % (account_id, ts)
+        copy = self.store.connect(store_name)
+        self.account_conn(account_id).backup(copy)
+        if self.store.data_dir:
+            copy.close()
+        self.catalog.execute("INSERT INTO history VALUES (?, ?, ?)", (account_id, ts, store_name))
+        old = self.catalog.execute("SELECT ts, store FROM history WHERE account_id = ? ORDER BY ts DESC LIMIT -1 "
+                                   "OFFSET ?", (account_id, self.HISTORY_LIMIT)).fetchall()
+        for old_ts, old_store in old:
+            self.store.remove(old_store)
+            self.catalog.execute("DELETE FROM history WHERE account_id = ? AND ts = ?", (account_id, old_ts))
 
     def copy_uri(self, snapshot_id, account_name):
         row = self.catalog.execute(

@@ -1,0 +1,271 @@
+"""PITR statements (MatrixOne 2.0+): CREATE/ALTER/DROP/SHOW PITR and RESTORE ... FROM PITR.
+
+History is kept coarsely: a page copy of an account after every change while a PITR covers it
+(storage.Cluster.record_history); a restore to time T uses the latest copy at or before T.
+"""
+
+import datetime
+import re
+import sqlite3
+import uuid
+
+from . import sqlrun
+from .errors import internal
+from .lexer import Parser
+from .storage import SYSTEM_DATABASES, now_ns
+
+UNIT_SECONDS = {"h": 3600, "d": 86400, "mo": 30 * 86400, "y": 365 * 86400}
+_COLUMNS = ("PITR_NAME", "CREATED_TIME", "MODIFIED_TIME", "PITR_LEVEL", "ACCOUNT_NAME", "DATABASE_NAME",
+            "TABLE_NAME", "PITR_LENGTH", "PITR_UNIT")
+
+
+def _zone(name):
+    from zoneinfo import ZoneInfo  # pylint: disable=import-outside-toplevel
+    return ZoneInfo(name)
+
+
+class PitrStatements:
+    """Mixin for engine.Session."""
+
+    # pylint: disable=no-member
+    def _local_text(self, ns):
+        dt = datetime.datetime.fromtimestamp(ns / 1e9, _zone(self.cluster.timezone))
+        return dt.strftime("%Y-%m-%d %H:%M:%S")
+
+    def _parse_range(self, p):
+        p.expect("RANGE")
+        value = p.number()
+        unit = p.string().lower()
+        if p.accept("INTERNAL") and not self.version.at_least(3, 0):
+            p.i -= 1
+            raise p.error()
+        if not 1 <= value <= 100:
+            raise internal("invalid pitr value %d" % value)
+        if unit not in UNIT_SECONDS:
+            raise internal("invalid pitr unit %s" % unit)
+        return value, unit
+
+    def _require_pitr_grammar(self, p):
+        if not self.version.pitr:
+            raise p.error()
+
+    def create_pitr(self, sql):
+        self._refuse_in_txn()
+        p = Parser(sql)
+        p.expect("CREATE")
+        self._require_pitr_grammar(p)
+        p.expect("PITR")
+        if_not_exists = bool(p.accept("IF") and p.expect("NOT") and p.expect("EXISTS"))
+        name = p.ident()
+        level, account, database, table = "account", self.account_name, "", ""
+        if p.accept("FOR"):
+            kind = p.expect("CLUSTER", "ACCOUNT", "DATABASE", "TABLE")
+            if kind == "CLUSTER":
+                level, account = "cluster", ""
+            elif kind == "ACCOUNT":
+                if p.peek() is not None and not p.peek().is_word("RANGE"):
+                    account = p.ident().lower()
+                elif not self.version.at_least(2, 1):
+                    raise p.error()
+            elif kind == "DATABASE":
+                level, database = "database", p.ident()
+                if p.accept("TABLE"):
+                    level, table = "table", p.ident()
+            else:
+                if not self.version.at_least(2, 1):
+                    p.i -= 1
+                    raise p.error()
+                level, database, table = "table", p.ident(), p.ident()
+        value, unit = self._parse_range(p)
+        p.end()
+        self._require_admin()
+        if name == "sys_mo_catalog_pitr":
+            raise internal("pitr name is reserved")
+        if level == "cluster" and not self.is_sys:
+            raise internal("only sys tenant can create cluster level pitr")
+        if level == "account" and account != self.account_name and not self.is_sys:
+            raise internal("only sys tenant can create tenant level pitr for other tenant")
+        catalog = self.cluster.catalog
+        if catalog.execute("SELECT 1 FROM pitrs WHERE creator = ? AND name = ?", (self.account_id, name)).fetchone():
+            if if_not_exists:
+                return None
+            raise internal("pitr %s already exists" % name)
+        account_id = self.account_id
+        if level == "account":
+            acc = self.cluster.account_by_name(account)
+            if acc is None:
+                raise internal("account %s does not exist" % account)
+            account_id = acc[0]
+        if level in ("database", "table"):
+            if database.lower() in SYSTEM_DATABASES or not self._db_exists(self.conn, database):
+                raise internal("database %s does not exist" % database)
+            if level == "table" and self._table_def(self.conn, database, table) is None:
+                raise internal("table %s.%s does not exist" % (database, table))
+            account = self.account_name
+        same = catalog.execute("SELECT 1 FROM pitrs WHERE creator = ? AND level = ? AND account_name = ? AND "
+                               "database_name = ? AND table_name = ?",
+                               (self.account_id, level, account, database, table)).fetchone()
+        if same:
+            raise internal({"cluster": "cluster level pitr already exists",
+                            "account": "account `%s` already has a pitr" % account,
+                            "database": "database `%s` already has a pitr" % database,
+                            "table": "database `%s` table `%s` already has a pitr" % (database, table)}[level])
+        ts = now_ns()
+        catalog.execute("INSERT INTO pitrs VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                        (self.account_id, name, str(uuid.uuid4()), ts, ts, level, account, database, table,
+                         value, unit))
+        covered = [r[0] for r in catalog.execute("SELECT id FROM accounts")] if level == "cluster" else [account_id]
+        for acc_id in covered:
+            self.cluster.record_history(acc_id)
+        return None
+
+    def alter_pitr(self, sql):
+        self._refuse_in_txn()
+        p = Parser(sql)
+        p.expect("ALTER")
+        self._require_pitr_grammar(p)
+        p.expect("PITR")
+        if_exists = bool(p.accept("IF") and p.expect("EXISTS"))
+        name = p.ident()
+        value, unit = self._parse_range(p)
+        p.end()
+        self._require_admin()
+        cur = self.cluster.catalog.execute(
+            "UPDATE pitrs SET length = ?, unit = ?, modified_ns = ? WHERE creator = ? AND name = ?",
+            (value, unit, now_ns(), self.account_id, name))
+        if cur.rowcount == 0 and not if_exists:
+            raise internal("pitr %s does not exist" % name)
+        return None
+
+    def drop_pitr(self, sql):
+        self._refuse_in_txn()
+        p = Parser(sql)
+        p.expect("DROP")
+        self._require_pitr_grammar(p)
+        p.expect("PITR")
+        if_exists = bool(p.accept("IF") and p.expect("EXISTS"))
+        name = p.ident()
+        p.accept("INTERNAL")
+        p.end()
+        self._require_admin()
+        cur = self.cluster.catalog.execute("DELETE FROM pitrs WHERE creator = ? AND name = ?", (self.account_id, name))
+        if cur.rowcount == 0 and not if_exists:
+            raise internal("pitr %s does not exist" % name)
+        return None
+
+    def show_pitr(self, sql):
+        m = re.match(r"\s*show\s+pitr\s*(?:where\s+(.*?))?\s*;?\s*$", sql, re.I | re.S)
+        if not m or not self.version.pitr:
+            p = Parser(sql)
+            p.expect("SHOW")
+            raise p.error()
+        catalog = self.cluster.catalog
+        catalog.create_function("mo_local", 1, self._local_text)
+        base = ("SELECT name AS pitr_name, mo_local(created_ns) AS created_time, mo_local(modified_ns) AS "
+                "modified_time, level AS pitr_level, CASE WHEN account_name = '' THEN '*' ELSE account_name END AS "
+                "account_name, CASE WHEN database_name = '' THEN '*' ELSE database_name END AS database_name, "
+                "CASE WHEN table_name = '' THEN '*' ELSE table_name END AS table_name, length AS pitr_length, "
+                "unit AS pitr_unit, created_ns AS __ts FROM pitrs WHERE creator = ?")
+        columns = _COLUMNS
+        if m.group(1):
+            cond = sqlrun.parse("SELECT 1 FROM x WHERE " + m.group(1)).args["where"].this.sql(dialect="sqlite")
+            query = "SELECT * FROM (%s) WHERE %s ORDER BY __ts DESC" % (base, cond)
+            columns = tuple(c.lower() for c in columns)
+        else:
+            query = base + " ORDER BY created_ns DESC"
+        try:
+            rows = [r[:9] for r in catalog.execute(query, (self.account_id,))]
+        except sqlite3.OperationalError as exc:
+            raise internal(str(exc)) from None
+        return [tuple(r) for r in rows], list(columns)
+
+    # -- RESTORE ... FROM PITR ------------------------------------------------------------------------
+    def restore_pitr(self, p):
+        """After RESTORE: [CLUSTER | ACCOUNT a [DATABASE d [TABLE t]] | DATABASE d [TABLE t]] FROM PITR p 'ts'."""
+        level, account, database, table, source = "account", self.account_name, None, None, None
+        if p.accept("CLUSTER"):
+            level, account = "cluster", None
+        elif p.accept("ACCOUNT"):
+            account = p.ident().lower()
+            if p.accept("DATABASE"):
+                if not self.version.pitr_account_db_restore:
+                    p.i -= 1
+                    raise p.error()
+                level, database = "database", p.ident()
+                if p.accept("TABLE"):
+                    level, table = "table", p.ident()
+        elif p.accept("DATABASE"):
+            level, database = "database", p.ident()
+            if p.accept("TABLE"):
+                level, table = "table", p.ident()
+        p.expect("FROM")
+        p.expect("PITR")
+        name = p.ident()
+        text = p.string()
+        if level == "account" and p.peek() is not None and p.peek().text != ";":
+            p.accept("AS")
+            source = p.ident_or_string().lower()
+        p.end()
+        self._require_admin()
+        pitr = self.cluster.catalog.execute(
+            "SELECT level, account_name, database_name, table_name, length, unit, modified_ns FROM pitrs "
+            "WHERE creator = ? AND name = ?", (self.account_id, name)).fetchone()
+        if pitr is None:
+            raise internal("pitr %s does not exist" % name)
+        ts = self._pitr_timestamp(text, pitr)
+        p_level, p_account, p_database, p_table = pitr[:4]
+        if level == "cluster":
+            if not self.is_sys:
+                raise internal("non-sys account can't restore cluster level snapshot")
+            if p_level != "cluster":
+                raise internal("restore level cluster is not allowed for %s level pitr" % p_level)
+            ids = [r[0] for r in self.cluster.catalog.execute("SELECT id FROM accounts")]
+            for acc_id, acc_name in self.cluster.catalog.execute("SELECT id, name FROM accounts").fetchall():
+                self._restore_account_at(acc_name, acc_id, ts, None, None)
+            return ids
+        if account != self.account_name and not self.is_sys:
+            raise internal("account %s is not allowed to restore other account %s" % (self.account_name, account))
+        if p_level == "cluster" and level in ("database", "table"):
+            raise internal("cluster level pitr `%s` is not allowed for database restore" % name)
+        if p_level in ("database", "table") and level == "account":
+            raise internal("restore level account is not allowed for %s level pitr" % p_level)
+        if p_level == "account" and p_account != (source or account):
+            raise internal("account %s is not allowed to restore other account %s" % (p_account, source or account))
+        if p_level in ("database", "table") and database != p_database:
+            raise internal("database '%s' does not match pitr database '%s'" % (database, p_database))
+        if p_level == "table" and table != p_table:
+            raise internal("table '%s' does not match pitr table '%s'" % (table, p_table))
+        target = self.cluster.account_by_name(account)
+        if target is None:
+            raise internal("no such account, account name: %s" % account)
+        self._restore_account_at(source or account, target[0], ts, database, table, same=source in (None, account))
+        return None
+
+    def _restore_account_at(self, source_name, target_id, ts, database, table, same=True):
+        from .engine import copy_scope  # pylint: disable=import-outside-toplevel
+        uri = self.cluster.copy_at(ts, source_name)
+        if uri is None:
+            raise internal("account `%s` does not exists at timestamp: %d" % (source_name, ts))
+        copy_scope(self.cluster.account_conn(target_id), uri, databases=[database] if database else None,
+                   table=table, with_users=same and database is None, snapshot_name="pitr")
+
+    def _pitr_timestamp(self, text, pitr):
+        """Parse 'YYYY-MM-DD HH:MM:SS[.frac]' in the server's zone and check the PITR window."""
+        m = re.fullmatch(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)(?:\.(\d{1,9}))?", text.strip())
+        if not m:
+            raise internal("invalid timestamp %s" % text)
+        local = datetime.datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S").replace(
+            tzinfo=_zone(self.cluster.timezone))
+        ts = int(local.timestamp()) * 1_000_000_000 + int(((m.group(2) or "") + "000000000")[:9])
+        now = now_ns()
+        length, unit, modified = pitr[4], pitr[5], pitr[6]
+        if ts > now:
+            raise internal("input timestamp %s is bigger than now timestamp %s" % (text, self._local_text(now)))
+        if ts < modified:
+            raise internal("input timestamp %s is less than the pitr valid time %s" % (text, self._local_text(modified)))
+        earliest = now - length * UNIT_SECONDS[unit] * 1_000_000_000
+        if ts < earliest:
+            raise internal("input timestamp %s is less than the pitr range minest timestamp %s"
+                           % (text, self._local_text(earliest)))
+        return ts
+
