@@ -23,14 +23,14 @@ class RestoreRefused(ValueError):
     """MatrixOne would refuse this restore (or it cannot be done safely); found before any SQL runs."""
 
 
-def resolve_scope(params, snap, login_account):
+def resolve_scope(params, snap, login_account, kind="snapshot"):
     """Turn the task and the snapshot into the scope MatrixOne will restore, applying its rules up front.
 
     Returns dict(level, account, database, table, to_account, source, target): source is the account whose
     data the snapshot holds, target the account that is overwritten.
     """
     level = params.get("level") or snap["level"]
-    s_level, name = snap["level"], snap["name"]
+    s_level, name = snap["level"], "%s %s" % (kind, snap["name"])
     given = dict((k, params.get(k)) for k in ("account", "database", "table", "to_account"))
 
     def unused(*keys):
@@ -41,7 +41,7 @@ def resolve_scope(params, snap, login_account):
     if level == "cluster":
         unused("account", "database", "table", "to_account")
         if s_level != "cluster":
-            raise RestoreRefused("snapshot %s is a %s level snapshot; a cluster restore needs a cluster snapshot"
+            raise RestoreRefused("%s is %s level; a cluster restore needs a cluster level one"
                                  % (name, s_level))
         if login_account != "sys":
             raise RestoreRefused("a cluster restore needs login_account=sys")
@@ -51,11 +51,11 @@ def resolve_scope(params, snap, login_account):
     if level == "account":
         unused("database", "table")
         if s_level in ("database", "table"):
-            raise RestoreRefused("snapshot %s is a %s level snapshot; an account cannot be restored from it "
+            raise RestoreRefused("%s is %s level; an account cannot be restored from it "
                                  "(restore level=%s instead)" % (name, s_level, s_level))
         account = given["account"] or (snap["account"] if s_level == "account" else login_account)
         if s_level == "account" and account != snap["account"]:
-            raise RestoreRefused("snapshot %s is of account %s, not %s" % (name, snap["account"], account))
+            raise RestoreRefused("%s is of account %s, not %s" % (name, snap["account"], account))
         if login_account != "sys" and account != login_account:
             raise RestoreRefused("only login_account=sys may restore another account (%s)" % account)
         to_account = given["to_account"] if given["to_account"] != account else None
@@ -69,27 +69,27 @@ def resolve_scope(params, snap, login_account):
     # database and table: only within the login account, from a snapshot of the login account
     unused("to_account")
     if s_level == "cluster":
-        raise RestoreRefused("MatrixOne cannot restore a single %s from a cluster snapshot (%s); restore the "
+        raise RestoreRefused("MatrixOne cannot restore a single %s from cluster level %s; restore the "
                              "account instead (level=account)" % (level, name))
     if level == "database" and s_level == "table":
-        raise RestoreRefused("snapshot %s is a table level snapshot; a database cannot be restored from it" % name)
+        raise RestoreRefused("%s is table level; a database cannot be restored from it" % name)
     account = given["account"] or login_account
     if account != login_account or snap["account"] != login_account:
         raise RestoreRefused("MatrixOne restores a single %s only inside the login account, from that account's "
-                             "own snapshot; log in to account %s (login_account=%s) and use a snapshot it took"
-                             % (level, snap["account"] or account, snap["account"] or account))
+                             "own %s; log in to account %s (login_account=%s) and use a %s it took"
+                             % (level, kind, snap["account"] or account, snap["account"] or account, kind))
     database = given["database"] or snap["database"]
     if database is None:
-        raise RestoreRefused("level=%s needs database (snapshot %s covers the whole account)" % (level, name))
+        raise RestoreRefused("level=%s needs database (%s covers the whole account)" % (level, name))
     if s_level in ("database", "table") and database != snap["database"]:
-        raise RestoreRefused("snapshot %s is of database %s, not %s" % (name, snap["database"], database))
+        raise RestoreRefused("%s is of database %s, not %s" % (name, snap["database"], database))
     table = None
     if level == "table":
         table = given["table"] or snap["table"]
         if table is None:
             raise RestoreRefused("level=table needs table")
         if s_level == "table" and table != snap["table"]:
-            raise RestoreRefused("snapshot %s is of table %s.%s, not %s.%s"
+            raise RestoreRefused("%s is of table %s.%s, not %s.%s"
                                  % (name, snap["database"], snap["table"], database, table))
     elif given["table"] is not None:
         raise RestoreRefused("table is not used with a database level restore")
@@ -215,8 +215,8 @@ def content_identical(query, suffix, tables):
     return all(int(row["n"]) == 0 for row in query(stmt))
 
 
-def accounts_state(query, snapshot):
-    rows = query(_sql.snapshot_accounts(snapshot))
+def accounts_state(query, suffix):
+    rows = query(_sql.snapshot_accounts(suffix))
     return (set(r["account_name"] for r in rows if r["side"] == "now"),
             set(r["account_name"] for r in rows if r["side"] == "snap"))
 

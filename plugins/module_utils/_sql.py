@@ -283,9 +283,8 @@ def content_differences(suffix, tables):
     return Statement(" UNION ALL ".join(parts), params)
 
 
-def snapshot_accounts(snapshot):
-    """Accounts at a cluster snapshot and now (sys only): rows (side, account_name)."""
-    suffix = at_snapshot(snapshot)
+def snapshot_accounts(suffix):
+    """Accounts at a point in time (read suffix) and now (sys only): rows (side, account_name)."""
     return Statement("SELECT 'now' AS side, account_name FROM mo_catalog.mo_account UNION ALL "
                      "SELECT 'snap' AS side, account_name FROM mo_catalog.mo_account%s" % suffix)
 
@@ -335,3 +334,50 @@ def user_statement(text, params=None):
 
 def use_database(database):
     return Statement("USE %s" % quote_ident(database))
+
+
+# -- PITR -------------------------------------------------------------------------------------------------
+PITR_UNITS = ("h", "d", "mo", "y")
+
+
+def _pitr_target(level, account=None, database=None, table=None):
+    return {
+        "cluster": " FOR CLUSTER",
+        "account": " FOR ACCOUNT %s" % quote_ident(account or ""),
+        "database": " FOR DATABASE %s" % quote_ident(database or ""),
+        # FOR DATABASE d TABLE t is accepted from 2.0 (FOR TABLE d t only from 2.1)
+        "table": " FOR DATABASE %s TABLE %s" % (quote_ident(database or ""), quote_ident(table or "")),
+    }[level]
+
+
+def create_pitr(name, level, value, unit, account=None, database=None, table=None):
+    return Statement("CREATE PITR %s%s RANGE %d %s" % (quote_ident(name), _pitr_target(level, account, database, table),
+                                                       int(value), _literal(unit)))
+
+
+def alter_pitr(name, value, unit):
+    return Statement("ALTER PITR %s RANGE %d %s" % (quote_ident(name), int(value), _literal(unit)))
+
+
+def drop_pitr(name, if_exists=False):
+    return Statement("DROP PITR %s%s" % ("IF EXISTS " if if_exists else "", quote_ident(name)))
+
+
+def show_pitr(name=None):
+    if name is None:
+        return Statement("SHOW PITR")
+    return Statement("SHOW PITR WHERE pitr_name = %s", (name,))
+
+
+def restore_pitr(level, pitr, timestamp, account=None, database=None, table=None, qualify_account=False):
+    """RESTORE ... FROM PITR p 'YYYY-MM-DD HH:MM:SS[.f]' (the server reads the time in its own zone)."""
+    if level == "cluster":
+        target = "CLUSTER "
+    elif level == "account":
+        target = "ACCOUNT %s " % quote_ident(account or "")
+    else:
+        target = "ACCOUNT %s " % quote_ident(account or "") if qualify_account else ""
+        target += "DATABASE %s " % quote_ident(database or "")
+        if level == "table":
+            target += "TABLE %s " % quote_ident(table or "")
+    return Statement("RESTORE %sFROM PITR %s %s" % (target, quote_ident(pitr), _literal(timestamp)))

@@ -42,8 +42,30 @@ options:
     description:
       - Name of the snapshot to restore from. It must be visible to the login account (MatrixOne shows each
         account only the snapshots it created).
+      - Exactly one of O(snapshot) and O(pitr) is required.
     type: str
-    required: true
+  pitr:
+    description:
+      - Restore to a point in time inside the window of this PITR (MatrixOne 2.0+), given by O(timestamp).
+      - The time is checked before anything is sent, after the PITR's creation or last change, inside its range and
+        not in the future; MatrixOne refuses the rest.
+    type: str
+  timestamp:
+    description:
+      - The point in time of a O(pitr) restore, ISO-8601 with a zone (V(2026-01-31T12:00:00Z),
+        V(2026-01-31 20:00:00+08:00)), or without one when O(timezone) says where it was read.
+      - It is converted to the server's local zone (O(server_timezone)), which is how MatrixOne reads it.
+    type: str
+  timezone:
+    description:
+      - Zone of a O(timestamp) written without one (IANA name such as V(Asia/Shanghai), or an offset like V(+08:00)).
+    type: str
+  server_timezone:
+    description:
+      - The MatrixOne server's local time zone (the zone of its CN processes). MatrixOne parses a PITR restore time and
+        prints C(SHOW PITR) times in it.
+    type: str
+    default: UTC
   level:
     description:
       - Scope of the restore; default the snapshot's own level.
@@ -142,6 +164,15 @@ EXAMPLES = r'''
     to_account_admin_name: admin
     to_account_admin_password: "{{ acc2_admin_password }}"
 
+- name: Oops, dropped a table - bring the database back to 10:15 Shanghai time with the account's PITR
+  matrixone.backup.mo_restore:
+    pitr: pitr_acc1
+    timestamp: "2026-01-31 10:15:00"
+    timezone: Asia/Shanghai
+    server_timezone: Asia/Shanghai
+    level: database
+    database: shop
+
 - name: Restore the whole cluster
   matrixone.backup.mo_restore:
     snapshot: cluster_sp1
@@ -159,7 +190,9 @@ preview:
       description: level, account, database, table and to_account of the restore.
       type: dict
     snapshot:
-      description: The snapshot restored from (name, timestamp, level, account, database, table).
+      description:
+        - The snapshot restored from (name, timestamp, level, account, database, table); for a PITR restore the PITR's
+          name, level and target with the restore time as timestamp, and the PITR under C(pitr).
       type: dict
     databases_restored:
       description: Databases in the snapshot that do not exist now (they come back).
@@ -228,13 +261,22 @@ server:
 
 import datetime
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _restore, _snapshots, _sql
+from ansible_collections.matrixone.backup.plugins.module_utils import _pitr, _restore, _snapshots, _sql
 from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule, SqlError, ConnectionLost
 from ansible_collections.matrixone.backup.plugins.module_utils._server import FeatureUnavailable
 
 
 def validate(params):
-    _sql.validate_name(params["snapshot"], "snapshot", "snapshot")
+    """Check every input before any SQL; return the restore time (aware UTC) for a PITR restore, else None."""
+    if params["snapshot"] is not None:
+        _sql.validate_name(params["snapshot"], "snapshot", "snapshot")
+    when = None
+    if params["pitr"] is not None:
+        _sql.validate_name(params["pitr"], "pitr", "pitr")
+        _pitr.zone(params["server_timezone"], "server_timezone")
+        when = _pitr.parse_timestamp(params["timestamp"], params["timezone"])
+        if params["to_account"] is not None:
+            raise _sql.InvalidInput("to_account is not available with pitr: MatrixOne's PITR restore has no TO ACCOUNT")
     for key, kind in (("account", "account"), ("database", "database"), ("table", "table"),
                       ("to_account", "account"), ("to_account_admin_name", "user"),
                       ("safety_snapshot_name", "snapshot")):
@@ -242,17 +284,21 @@ def validate(params):
             _sql.validate_name(params[key], kind, key)
     if params["safety_snapshot_name"] and not params["safety_snapshot"]:
         raise _sql.InvalidInput("safety_snapshot_name needs safety_snapshot=true")
+    return when
 
 
 class Restore:
     """One restore: plan (scope, readers, statements), preview, run, verify."""
 
-    def __init__(self, mo):
+    def __init__(self, mo, when=None):
         self.mo = mo
         self.p = mo.params
         self.login = mo.login_account
         self.target_conn = None
         self.statements = []
+        self.when = when  # restore time of a PITR restore (aware UTC), else None
+        self.kind = "PITR" if when is not None else "snapshot"
+        self.source_name = self.p["pitr"] if when is not None else self.p["snapshot"]
 
     def q_login(self, stmt):
         return self.mo.query(stmt, record=False)
@@ -269,11 +315,30 @@ class Restore:
             self.mo.fail("snapshot name %s is ambiguous: %d snapshots are listed" % (self.p["snapshot"], len(rows)))
         return _snapshots.from_row(rows[0])
 
+    def find_pitr(self):
+        """The PITR as a restore source; its window is checked before anything is sent."""
+        self.mo.server.require("pitr")
+        server_zone = _pitr.zone(self.p["server_timezone"], "server_timezone")
+        rows = self.mo.query(_sql.show_pitr(self.p["pitr"]), record=False)
+        if not rows:
+            self.mo.fail("PITR %s not found among the PITRs of account %s" % (self.p["pitr"], self.login))
+        now = datetime.datetime.now(_snapshots.UTC)
+        record = _pitr.from_row(rows[0], server_zone, now)
+        try:
+            _pitr.check_in_window(self.when, record, now)
+        except _sql.InvalidInput as exc:
+            self.mo.fail(str(exc), pitr=record)
+        self.server_time = _pitr.server_text(self.when, server_zone)
+        account = record["account"] if record["level"] != "cluster" else None
+        return {"name": record["name"], "level": record["level"], "account": account,
+                "database": record["database"], "table": record["table"],
+                "timestamp": self.when.isoformat().replace("+00:00", "Z"), "pitr": record}
+
     def plan(self):
         mo, p = self.mo, self.p
-        self.snap = self.find_snapshot()
+        self.snap = self.find_pitr() if self.when is not None else self.find_snapshot()
         try:
-            self.scope = _restore.resolve_scope(p, self.snap, self.login)
+            self.scope = _restore.resolve_scope(p, self.snap, self.login, self.kind)
         except _restore.RestoreRefused as exc:
             mo.fail(str(exc), preview=None)
         scope = self.scope
@@ -303,15 +368,20 @@ class Restore:
                     "to_account_admin_password (its admin), or set verify=false" % target)
         if p["safety_snapshot"]:
             self.safety_name = p["safety_snapshot_name"] or _restore.safety_snapshot_name(
-                p["snapshot"], datetime.datetime.now(_snapshots.UTC))
+                self.source_name, datetime.datetime.now(_snapshots.UTC))
             if scope["level"] != "cluster" and not self.target_exists:
                 self.safety_name = None  # nothing to protect: the target account does not exist yet
             else:
                 self.statements.append(self.safety_statement())
         else:
             self.safety_name = None
-        self.restore_stmt = _sql.restore(mo.server.has("brace_restore"), scope["level"], p["snapshot"],
-                                         scope["account"], scope["database"], scope["table"], scope["to_account"])
+        if self.when is not None:
+            self.restore_stmt = _sql.restore_pitr(scope["level"], p["pitr"], self.server_time, scope["account"],
+                                                  scope["database"], scope["table"])
+        else:
+            self.restore_stmt = _sql.restore(mo.server.has("brace_restore"), scope["level"], p["snapshot"],
+                                             scope["account"], scope["database"], scope["table"],
+                                             scope["to_account"])
         self.statements.append(self.restore_stmt)
 
     def safety_statement(self):
@@ -333,13 +403,18 @@ class Restore:
             return dict(level="account", database=None, table=None)
         return s
 
+    def point_suffix(self, own):
+        """Read suffix for the restore point: the snapshot by name for its holder, else the exact time."""
+        if own and self.when is None:
+            return _sql.at_snapshot(snapshot=self.p["snapshot"])
+        return _sql.at_snapshot(mo_ts=_restore.timestamp_ns(self.snap["timestamp"]))
+
     def snapshot_side(self):
         s = self.scope
         if s["level"] == "cluster" or s["source"] == self.login:
-            return _restore.Side(self.q_login, _sql.at_snapshot(snapshot=self.p["snapshot"]), self.login)
+            return _restore.Side(self.q_login, self.point_suffix(True), self.login)
         if self.target_conn is not None and s["source"] == s["target"]:
-            return _restore.Side(self.q_target, _sql.at_snapshot(mo_ts=_restore.timestamp_ns(self.snap["timestamp"])),
-                                 s["target"])
+            return _restore.Side(self.q_target, self.point_suffix(False), s["target"])
         return None
 
     def now_side(self):
@@ -373,7 +448,7 @@ class Restore:
         if self.snap_state is not None and self.now_state is not None:
             preview.update(_restore.compare(self.now_state, self.snap_state, scope))
         if s["level"] == "cluster":
-            now_accounts, snap_accounts = _restore.accounts_state(self.q_login, self.p["snapshot"])
+            now_accounts, snap_accounts = _restore.accounts_state(self.q_login, self.point_suffix(True))
             self.snap_accounts = snap_accounts
             preview["accounts_restored"] = sorted(snap_accounts - now_accounts)
             preview["accounts_removed"] = sorted(now_accounts - snap_accounts)
@@ -413,7 +488,7 @@ class Restore:
         try:
             mo.query(self.restore_stmt)
         except (SqlError, ConnectionLost) as exc:
-            mo.fail_from(exc, "restore from snapshot %s" % self.p["snapshot"], preview=self.previewed,
+            mo.fail_from(exc, "restore from %s %s" % (self.kind, self.source_name), preview=self.previewed,
                          verified=False, safety_snapshot=safety)
         return safety
 
@@ -426,20 +501,24 @@ class Restore:
         report = _restore.compare(after, self.snap_state, self.read_scope())
         problems = [] if report["changes"] == 0 else [_restore.describe_differences(report)]
         if self.scope["level"] == "cluster":
-            now_accounts, _snap = _restore.accounts_state(self.q_login, self.p["snapshot"])
+            now_accounts, _snap = _restore.accounts_state(self.q_login, self.point_suffix(True))
             if now_accounts != self.snap_accounts:
                 problems.append("accounts now %s, at the snapshot %s"
                                 % (sorted(now_accounts), sorted(self.snap_accounts)))
         if problems:
-            mo.fail("the restore from snapshot %s reported success but the target does not match the snapshot: %s%s"
-                    % (self.p["snapshot"], "; ".join(problems),
+            mo.fail("the restore from %s %s reported success but the target does not match the %s: %s%s"
+                    % (self.kind, self.source_name, self.kind, "; ".join(problems),
                        (". The state before the restore is in safety snapshot %s" % safety["name"]) if safety else ""),
                     changed=True, preview=self.previewed, verified=False, safety_snapshot=safety)
 
 
 def main():
     mo = MoModule(dict(
-        snapshot=dict(type="str", required=True),
+        snapshot=dict(type="str"),
+        pitr=dict(type="str"),
+        timestamp=dict(type="str"),
+        timezone=dict(type="str"),
+        server_timezone=dict(type="str", default="UTC"),
         level=dict(type="str", choices=["cluster", "account", "database", "table"]),
         account=dict(type="str"),
         database=dict(type="str"),
@@ -451,13 +530,14 @@ def main():
         safety_snapshot=dict(type="bool", default=False),
         safety_snapshot_name=dict(type="str"),
         skip_if_identical=dict(type="bool", default=False),
-    ), required_together=[("to_account_admin_name", "to_account_admin_password")])
+    ), required_together=[("to_account_admin_name", "to_account_admin_password"), ("pitr", "timestamp")],
+        mutually_exclusive=[("snapshot", "pitr")], required_one_of=[("snapshot", "pitr")])
     try:
-        validate(mo.params)
+        when = validate(mo.params)
     except _sql.InvalidInput as exc:
         mo.fail(str(exc))
     mo.connect()
-    job = Restore(mo)
+    job = Restore(mo, when)
     try:
         job.plan()
         preview = job.preview()
@@ -472,7 +552,7 @@ def main():
             job.verify(safety)
         mo.exit(True, preview=preview, verified=bool(mo.params["verify"]), safety_snapshot=safety, diff=job.diff())
     except (SqlError, ConnectionLost, FeatureUnavailable) as exc:
-        mo.fail_from(exc, "restore from snapshot %s" % mo.params["snapshot"])
+        mo.fail_from(exc, "restore from %s %s" % (job.kind, job.source_name))
 
 
 if __name__ == "__main__":

@@ -108,11 +108,16 @@ def stage_server():
         cwd=REPO, must_contain=[r"\d+ passed"])
 
 
+# 4.x runs with a server zone other than UTC, so PITR time conversion is exercised
+SERVER_TIMEZONES = {"4.2.0": "Asia/Shanghai"}
+
+
 def start_server(version, log_name):
     """Start the test server on a free loopback port; return (process, port)."""
     log = open(os.path.join(LOGS, log_name), "w")
     proc = subprocess.Popen([sys.executable, "-m", "tests.mo_server", "--host", "127.0.0.1", "--port", "0",
-                             "--version", version], cwd=REPO, stdout=subprocess.PIPE, stderr=log, text=True)
+                             "--version", version, "--timezone", SERVER_TIMEZONES.get(version, "UTC")],
+                            cwd=REPO, stdout=subprocess.PIPE, stderr=log, text=True)
     line = proc.stdout.readline()
     m = re.match(r"READY ([\d.]+):(\d+)", line)
     if not m:
@@ -121,11 +126,11 @@ def start_server(version, log_name):
     return proc, int(m.group(2))
 
 
-def write_integration_config(host, port, user, password, version):
+def write_integration_config(host, port, user, password, version, timezone="UTC"):
     path = os.path.join(STAGE, "tests", "integration", "integration_config.yml")
     with open(path, "w") as f:
         f.write("mo_host: %s\nmo_port: %d\nmo_user: %s\nmo_password: %s\nmo_expected_version: '%s'\n"
-                % (host, port, user, password, version))
+                "mo_server_timezone: %s\n" % (host, port, user, password, version, timezone))
 
 
 def stage_integration():
@@ -136,14 +141,14 @@ def stage_integration():
     if os.environ.get("MO_TEST_HOST"):  # a real MatrixOne: no test server
         write_integration_config(os.environ["MO_TEST_HOST"], int(os.environ.get("MO_TEST_PORT", "6001")),
                                  os.environ.get("MO_TEST_USER", "root"), os.environ.get("MO_TEST_PASSWORD", "111"),
-                                 "")
+                                 "", os.environ.get("MO_TEST_SERVER_TIMEZONE", "UTC"))
         run("integration-real", cmd, **markers)
         return
     versions = os.environ.get("MO_TEST_VERSIONS", " ".join(DEFAULT_VERSIONS)).split()
     for version in versions:
         proc, port = start_server(version, "server-%s.log" % version)
         try:
-            write_integration_config("127.0.0.1", port, "root", "111", version)
+            write_integration_config("127.0.0.1", port, "root", "111", version, SERVER_TIMEZONES.get(version, "UTC"))
             run("integration-%s" % version, cmd, **markers)
         finally:
             proc.terminate()

@@ -44,16 +44,16 @@ def test_into_another_account():
 
 
 @pytest.mark.parametrize("kw, snapshot, login, fragment", [
-    (dict(level="cluster"), snap("account"), "sys", "needs a cluster snapshot"),
+    (dict(level="cluster"), snap("account"), "sys", "needs a cluster level one"),
     (dict(level="cluster"), snap("cluster", account=None), "acc1", "needs login_account=sys"),
     (dict(level="cluster", account="x"), snap("cluster", account=None), "sys", "account is not used"),
     (dict(level="account"), snap("database", database="d"), "sys", "an account cannot be restored from it"),
-    (dict(level="account", account="acc9"), snap("account", account="acc1"), "sys", "is of account acc1, not acc9"),
+    (dict(level="account", account="acc9"), snap("account", account="acc1"), "sys", "snapshot sp is of account acc1, not acc9"),
     (dict(level="account", account="acc2"), snap("cluster", account=None), "acc1", "only login_account=sys"),
     (dict(to_account="acc2"), snap("account", account="acc1"), "acc1", "needs login_account=sys"),
     (dict(to_account="sys"), snap("account", account="acc1"), "sys", "into the sys account"),
-    (dict(level="database", database="d"), snap("cluster", account=None), "sys", "from a cluster snapshot"),
-    (dict(level="database"), snap("table", database="d", table="t"), "sys", "a database cannot be restored"),
+    (dict(level="database", database="d"), snap("cluster", account=None), "sys", "from cluster level snapshot sp"),
+    (dict(level="database"), snap("table", database="d", table="t"), "sys", "table level; a database cannot be restored"),
     (dict(level="database", database="d"), snap("account", account="acc1"), "sys", "only inside the login account"),
     (dict(level="database"), snap("account"), "sys", "needs database"),
     (dict(level="database", database="x"), snap("database", database="d"), "sys", "is of database d, not x"),

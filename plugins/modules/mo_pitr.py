@@ -1,0 +1,282 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) matrixone.backup contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: mo_pitr
+short_description: Create, change or drop a MatrixOne PITR (point-in-time recovery range)
+version_added: 1.0.0
+description:
+  - Makes sure a PITR with a given name covers a cluster, account, database or table for a given range, or does not
+    exist. MatrixOne 2.0+ then keeps history so that M(matrixone.backup.mo_restore) can restore to any second
+    inside the range.
+  - Idempotent. The same range is left alone; another range is changed with C(ALTER PITR) (check mode and C(--diff)
+    show old and new). A PITR cannot change what it covers; another target fails unless O(replace=true).
+  - MatrixOne allows one PITR per object for each account; a second one for the same object is refused before any
+    change, naming the existing PITR.
+author:
+  - matrixone.backup maintainers (@matrixone-backup)
+extends_documentation_fragment:
+  - matrixone.backup.connection
+  - matrixone.backup.attributes
+attributes:
+  check_mode:
+    support: full
+    details: Looks the PITRs up and reports exactly what a real run would do.
+  diff_mode:
+    support: full
+    details: Before and after of the PITR definition and range.
+options:
+  name:
+    description: PITR name (lower-case ASCII letters, digits, V(_) and V(-); at most 64 characters).
+    type: str
+    required: true
+  state:
+    description: V(present) creates or changes the PITR; V(absent) drops it.
+    type: str
+    choices: [present, absent]
+    default: present
+  level:
+    description:
+      - What the PITR covers; V(cluster) and other accounts need O(login_account=sys).
+      - V(database) and V(table) are of the login account. Default V(account) when O(state=present).
+    type: str
+    choices: [cluster, account, database, table]
+  account:
+    description: Account of an V(account) level PITR; default the login account.
+    type: str
+  database:
+    description: Database of a V(database) or V(table) level PITR.
+    type: str
+  table:
+    description: Table of a V(table) level PITR.
+    type: str
+  range_value:
+    description: How far back the history reaches, 1 to 100 O(range_unit). Required with O(state=present).
+    type: int
+  range_unit:
+    description: Unit of O(range_value) - hours, days, months (30 days) or years.
+    type: str
+    choices: [h, d, mo, y]
+    default: d
+  replace:
+    description: When the name exists with another target, drop it and create the requested one (its history is lost).
+    type: bool
+    default: false
+  server_timezone:
+    description: The server's local time zone, in which MatrixOne prints the PITR's times (for the returned ISO times).
+    type: str
+    default: UTC
+notes:
+  - A PITR keeps old data from garbage collection for its whole range; storage grows with the change rate.
+  - MatrixOne's CDC needs PITRs; do not drop PITRs you did not create.
+seealso:
+  - module: matrixone.backup.mo_pitr_info
+  - module: matrixone.backup.mo_restore
+'''
+
+EXAMPLES = r'''
+- name: Keep 7 days of history for account acc1 (mo_br pitr create --level account --account acc1)
+  matrixone.backup.mo_pitr:
+    name: pitr_acc1
+    level: account
+    account: acc1
+    range_value: 7
+    range_unit: d
+
+- name: Extend it to 14 days (mo_br pitr alter)
+  matrixone.backup.mo_pitr:
+    name: pitr_acc1
+    level: account
+    account: acc1
+    range_value: 14
+
+- name: Drop it (mo_br pitr drop)
+  matrixone.backup.mo_pitr:
+    name: pitr_acc1
+    state: absent
+'''
+
+RETURN = r'''
+pitr:
+  description: The PITR after the task (in check mode the predicted one); absent after a drop.
+  returned: when O(state=present)
+  type: dict
+  contains:
+    name:
+      description: PITR name.
+      type: str
+    level:
+      description: cluster, account, database or table.
+      type: str
+    account:
+      description: Account it covers (null for cluster level).
+      type: str
+    database:
+      description: Database of a database/table PITR.
+      type: str
+    table:
+      description: Table of a table PITR.
+      type: str
+    range_value:
+      description: Length of the range.
+      type: int
+    range_unit:
+      description: Unit of the range.
+      type: str
+    created:
+      description: Creation time, ISO-8601 UTC (null in check mode for a new one).
+      type: str
+    modified:
+      description: Last change time, ISO-8601 UTC; restores can go back to this point at most.
+      type: str
+    window:
+      description: The times a restore can reach now, C(start) and C(end) in ISO-8601 UTC.
+      type: dict
+queries:
+  description: SQL that changed state (in check mode, that would), in order.
+  returned: always
+  type: list
+  elements: str
+  sample: ["CREATE PITR `pitr_acc1` FOR ACCOUNT `acc1` RANGE 7 'd'"]
+server:
+  description: Server version, the capabilities the module derived from it, and whether the connection used TLS (C(tls)).
+  returned: when connected
+  type: dict
+'''
+
+import datetime
+
+from ansible_collections.matrixone.backup.plugins.module_utils import _pitr, _snapshots, _sql
+from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule, SqlError, ConnectionLost
+from ansible_collections.matrixone.backup.plugins.module_utils._server import FeatureUnavailable
+
+
+def validate(params, login_account):
+    _sql.validate_name(params["name"], "pitr", "name")
+    for key, kind in (("account", "account"), ("database", "database"), ("table", "table")):
+        if params[key] is not None:
+            _sql.validate_name(params[key], kind, key)
+    _pitr.zone(params["server_timezone"], "server_timezone")
+    if params["state"] == "absent":
+        return None
+    _pitr.validate_range(params["range_value"], params["range_unit"])
+    level = params["level"] or "account"
+    unused = {"cluster": ("account", "database", "table"), "account": ("database", "table"),
+              "database": ("table", "account"), "table": ("account",)}[level]
+    for key in unused:
+        if params[key] is not None:
+            raise _sql.InvalidInput("%s is not used with level=%s" % (key, level))
+    if level in ("database", "table") and params["database"] is None:
+        raise _sql.InvalidInput("level=%s needs database" % level)
+    if level == "table" and params["table"] is None:
+        raise _sql.InvalidInput("level=table needs table")
+    if level == "cluster" and login_account != "sys":
+        raise _sql.InvalidInput("level=cluster needs login_account=sys")
+    account = params["account"] or login_account
+    if level == "account" and account != login_account and login_account != "sys":
+        raise _sql.InvalidInput("only login_account=sys may cover another account (%s)" % account)
+    return {"level": level, "account": None if level == "cluster" else account,
+            "database": params["database"], "table": params["table"] if level == "table" else None}
+
+
+def main():
+    mo = MoModule(dict(
+        name=dict(type="str", required=True),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+        level=dict(type="str", choices=["cluster", "account", "database", "table"]),
+        account=dict(type="str"),
+        database=dict(type="str"),
+        table=dict(type="str"),
+        range_value=dict(type="int"),
+        range_unit=dict(type="str", default="d", choices=list(_sql.PITR_UNITS)),
+        replace=dict(type="bool", default=False),
+        server_timezone=dict(type="str", default="UTC"),
+    ), required_if=[("state", "present", ("range_value",))])
+    params = mo.params
+    try:
+        desired = validate(params, mo.login_account)
+    except _sql.InvalidInput as exc:
+        mo.fail(str(exc))
+    mo.connect()
+    try:
+        mo.server.require("pitr")
+        zone = _pitr.zone(params["server_timezone"], "server_timezone")
+        now = datetime.datetime.now(_snapshots.UTC)
+        pitrs = [_pitr.from_row(r, zone, now) for r in mo.query(_sql.show_pitr(), record=False)]
+        existing = next((p for p in pitrs if p["name"] == params["name"]), None)
+        if params["state"] == "absent":
+            run_absent(mo, existing)
+        run_present(mo, params, desired, existing, pitrs)
+    except (SqlError, ConnectionLost, FeatureUnavailable) as exc:
+        mo.fail_from(exc, "PITR %s" % params["name"])
+
+
+def run_absent(mo, existing):
+    if existing is None:
+        mo.exit(False, diff={"before": {}, "after": {}})
+    stmt = _sql.drop_pitr(existing["name"], if_exists=True)
+    if mo.check_mode:
+        mo.would_run(stmt)
+    else:
+        mo.query(stmt)
+    mo.exit(True, diff={"before": existing, "after": {}})
+
+
+def run_present(mo, params, desired, existing, pitrs):
+    name, value, unit = params["name"], params["range_value"], params["range_unit"]
+    statements = []
+    if existing is not None and _pitr.definition(existing) != desired:
+        if not params["replace"]:
+            diffs = _snapshots.differences(_pitr.definition(existing), desired)
+            mo.fail("PITR %s already covers something else (%s); set replace=true to drop and recreate it (its "
+                    "history is lost), or choose another name" % (name, "; ".join(diffs)), pitr=existing)
+        statements.append(_sql.drop_pitr(name))
+        existing_for_range = None
+    else:
+        existing_for_range = existing
+    if existing_for_range is None:
+        rival = next((p for p in pitrs if p["name"] != name and _pitr.definition(p) == desired), None)
+        if rival is not None:
+            mo.fail("%s already has a PITR (%s); MatrixOne allows one PITR per object, change that one instead"
+                    % (describe(desired), rival["name"]), pitr=rival)
+        statements.append(_sql.create_pitr(name, desired["level"], value, unit, desired["account"],
+                                           desired["database"], desired["table"]))
+    elif (existing["range_value"], existing["range_unit"]) != (value, unit):
+        statements.append(_sql.alter_pitr(name, value, unit))
+    predicted = dict(existing_for_range or {}, **desired)
+    predicted.update(name=name, range_value=value, range_unit=unit)
+    if existing_for_range is None:
+        predicted.update(created=None, modified=None)
+    if not statements:
+        mo.exit(False, pitr=existing, diff={"before": existing, "after": existing})
+    if mo.check_mode:
+        for stmt in statements:
+            mo.would_run(stmt)
+        mo.exit(True, pitr=predicted, diff={"before": existing or {}, "after": predicted})
+    for stmt in statements:
+        mo.query(stmt)
+    zone = _pitr.zone(params["server_timezone"], "server_timezone")
+    rows = mo.query(_sql.show_pitr(name), record=False)
+    after = _pitr.from_row(rows[0], zone, datetime.datetime.now(_snapshots.UTC)) if rows else predicted
+    mo.exit(True, pitr=after, diff={"before": existing or {}, "after": after})
+
+
+def describe(definition):
+    if definition["level"] == "cluster":
+        return "the cluster"
+    if definition["level"] == "account":
+        return "account %s" % definition["account"]
+    if definition["level"] == "database":
+        return "database %s" % definition["database"]
+    return "table %s.%s" % (definition["database"], definition["table"])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,118 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) matrixone.backup contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: mo_pitr_info
+short_description: List MatrixOne PITRs and the windows they can restore to
+version_added: 1.0.0
+description:
+  - Lists the PITRs the login account created (C(mo_br pitr show)), with their level, target, range, creation and
+    change times, and the window a restore can reach now ("what can I restore to?").
+author:
+  - matrixone.backup maintainers (@matrixone-backup)
+extends_documentation_fragment:
+  - matrixone.backup.connection
+  - matrixone.backup.attributes.INFO_MODULE
+options:
+  name:
+    description: Only the PITR with this name.
+    type: str
+  level:
+    description: Only PITRs of this level.
+    type: str
+    choices: [cluster, account, database, table]
+  account:
+    description: Only PITRs covering this account.
+    type: str
+  database:
+    description: Only PITRs of this database.
+    type: str
+  table:
+    description: Only PITRs of this table.
+    type: str
+  server_timezone:
+    description: The server's local time zone, in which MatrixOne prints PITR times.
+    type: str
+    default: UTC
+seealso:
+  - module: matrixone.backup.mo_pitr
+  - module: matrixone.backup.mo_restore
+'''
+
+EXAMPLES = r'''
+- name: What can account acc1 be restored to?
+  matrixone.backup.mo_pitr_info:
+    account: acc1
+  register: acc1_pitrs
+
+- name: Show the windows
+  ansible.builtin.debug:
+    msg: "{{ acc1_pitrs.pitrs | map(attribute='window') | list }}"
+'''
+
+RETURN = r'''
+pitrs:
+  description: Matching PITRs, newest first, as M(matrixone.backup.mo_pitr) returns them (with C(window)).
+  returned: always
+  type: list
+  elements: dict
+count:
+  description: Number of matching PITRs.
+  returned: always
+  type: int
+queries:
+  description: Always empty; this module changes nothing.
+  returned: always
+  type: list
+  elements: str
+server:
+  description: Server version, the capabilities the module derived from it, and whether the connection used TLS (C(tls)).
+  returned: when connected
+  type: dict
+'''
+
+import datetime
+
+from ansible_collections.matrixone.backup.plugins.module_utils import _pitr, _snapshots, _sql
+from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule, SqlError, ConnectionLost
+from ansible_collections.matrixone.backup.plugins.module_utils._server import FeatureUnavailable
+
+
+def main():
+    mo = MoModule(dict(
+        name=dict(type="str"),
+        level=dict(type="str", choices=["cluster", "account", "database", "table"]),
+        account=dict(type="str"),
+        database=dict(type="str"),
+        table=dict(type="str"),
+        server_timezone=dict(type="str", default="UTC"),
+    ))
+    params = mo.params
+    try:
+        for key, kind in (("name", "pitr"), ("account", "account"), ("database", "database"), ("table", "table")):
+            if params[key] is not None:
+                _sql.validate_name(params[key], kind, key)
+        zone = _pitr.zone(params["server_timezone"], "server_timezone")
+    except _sql.InvalidInput as exc:
+        mo.fail(str(exc))
+    mo.connect()
+    try:
+        mo.server.require("pitr")
+        now = datetime.datetime.now(_snapshots.UTC)
+        pitrs = [_pitr.from_row(r, zone, now) for r in mo.query(_sql.show_pitr(params["name"]), record=False)]
+    except (SqlError, ConnectionLost, FeatureUnavailable) as exc:
+        mo.fail_from(exc, "listing PITRs")
+    pitrs = [p for p in pitrs if all(params[k] is None or p[k] == params[k]
+                                     for k in ("level", "account", "database", "table"))]
+    mo.exit(False, pitrs=pitrs, count=len(pitrs))
+
+
+if __name__ == "__main__":
+    main()

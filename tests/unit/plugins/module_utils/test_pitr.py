@@ -1,0 +1,110 @@
+# Copyright (c) matrixone.backup contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import datetime
+
+import pytest
+
+from ansible_collections.matrixone.backup.plugins.module_utils import _pitr, _sql
+
+UTC = datetime.timezone.utc
+NOW = datetime.datetime(2026, 1, 31, 12, 0, 0, tzinfo=UTC)
+
+
+def test_zones():
+    assert _pitr.zone("UTC", "x") is UTC and _pitr.zone(None, "x") is UTC
+    assert _pitr.zone("+08:00", "x").utcoffset(None) == datetime.timedelta(hours=8)
+    assert _pitr.zone("-0530", "x").utcoffset(None) == -datetime.timedelta(hours=5, minutes=30)
+    assert _pitr.zone("Asia/Shanghai", "x").utcoffset(datetime.datetime(2026, 1, 1)) == datetime.timedelta(hours=8)
+    with pytest.raises(_sql.InvalidInput, match="server_timezone='Mars/Olympus' is not a known time zone"):
+        _pitr.zone("Mars/Olympus", "server_timezone")
+
+
+@pytest.mark.parametrize("value, tz, expected", [
+    ("2026-01-31T20:00:00+08:00", None, datetime.datetime(2026, 1, 31, 12, tzinfo=UTC)),
+    ("2026-01-31T12:00:00Z", None, datetime.datetime(2026, 1, 31, 12, tzinfo=UTC)),
+    ("2026-01-31 20:00:00", "Asia/Shanghai", datetime.datetime(2026, 1, 31, 12, tzinfo=UTC)),
+    ("2026-01-31 12:00:00.25", "UTC", datetime.datetime(2026, 1, 31, 12, 0, 0, 250000, tzinfo=UTC)),
+])
+def test_parse_timestamp(value, tz, expected):
+    assert _pitr.parse_timestamp(value, tz) == expected
+
+
+def test_parse_timestamp_errors():
+    with pytest.raises(_sql.InvalidInput, match="has no time zone"):
+        _pitr.parse_timestamp("2026-01-31 12:00:00", None)
+    with pytest.raises(_sql.InvalidInput, match="is not an ISO-8601 time"):
+        _pitr.parse_timestamp("yesterday", "UTC")
+
+
+def test_server_text_is_local_to_the_server():
+    dt = datetime.datetime(2026, 1, 31, 12, 0, 0, 500000, tzinfo=UTC)
+    assert _pitr.server_text(dt, _pitr.zone("Asia/Shanghai", "x")) == "2026-01-31 20:00:00.5"
+    assert _pitr.server_text(dt.replace(microsecond=0), UTC) == "2026-01-31 12:00:00"
+
+
+def row(level="account", account="sys", database="*", table="*", length=1, unit="d",
+        created="2026-01-31 19:00:00", modified="2026-01-31 19:30:00"):
+    return {"pitr_name": "p", "created_time": created, "modified_time": modified, "pitr_level": level,
+            "account_name": account, "database_name": database, "table_name": table, "pitr_length": length,
+            "pitr_unit": unit}
+
+
+def test_from_row_converts_server_times_and_computes_the_window():
+    record = _pitr.from_row(row(), _pitr.zone("+08:00", "x"), NOW)
+    assert record["created"] == "2026-01-31T11:00:00Z" and record["modified"] == "2026-01-31T11:30:00Z"
+    assert record["database"] is None and record["table"] is None
+    assert record["window"] == {"start": "2026-01-31T11:30:00Z", "end": "2026-01-31T12:00:00Z"}
+    old = _pitr.from_row(row(length=1, unit="h", modified="2026-01-01 00:00:00"), UTC, NOW)
+    assert old["window"]["start"] == "2026-01-31T11:00:00Z"
+
+
+def test_window_checks():
+    record = _pitr.from_row(row(length=1, unit="h", modified="2026-01-31 11:30:00"), UTC, NOW)
+    _pitr.check_in_window(NOW - datetime.timedelta(minutes=10), record, NOW)
+    with pytest.raises(_sql.InvalidInput, match="is in the future"):
+        _pitr.check_in_window(NOW + datetime.timedelta(seconds=1), record, NOW)
+    with pytest.raises(_sql.InvalidInput, match="before PITR p was created or last changed"):
+        _pitr.check_in_window(NOW - datetime.timedelta(minutes=40), record, NOW)
+    record = _pitr.from_row(row(length=1, unit="h", modified="2026-01-30 00:00:00"), UTC, NOW)
+    with pytest.raises(_sql.InvalidInput, match="outside PITR p's range of 1h"):
+        _pitr.check_in_window(NOW - datetime.timedelta(hours=2), record, NOW)
+
+
+@pytest.mark.parametrize("value, unit, ok", [(1, "h", True), (100, "y", True), (0, "d", False), (101, "d", False),
+                                             (5, "w", False), (None, "d", False)])
+def test_range_validation(value, unit, ok):
+    if ok:
+        _pitr.validate_range(value, unit)
+    else:
+        with pytest.raises(_sql.InvalidInput):
+            _pitr.validate_range(value, unit)
+
+
+@pytest.mark.parametrize("args, expected", [
+    (("p", "cluster", 1, "h"), "CREATE PITR `p` FOR CLUSTER RANGE 1 'h'"),
+    (("p", "account", 7, "d", "acc1"), "CREATE PITR `p` FOR ACCOUNT `acc1` RANGE 7 'd'"),
+    (("p", "database", 2, "mo", None, "db"), "CREATE PITR `p` FOR DATABASE `db` RANGE 2 'mo'"),
+    (("p", "table", 1, "y", None, "db", "t"), "CREATE PITR `p` FOR DATABASE `db` TABLE `t` RANGE 1 'y'"),
+])
+def test_pitr_statements(args, expected):
+    assert _sql.create_pitr(*args).sql == expected
+    assert _sql.alter_pitr("p", 3, "d").sql == "ALTER PITR `p` RANGE 3 'd'"
+    assert _sql.drop_pitr("p", if_exists=True).sql == "DROP PITR IF EXISTS `p`"
+    assert _sql.show_pitr("p").params == ("p",)
+
+
+@pytest.mark.parametrize("args, expected", [
+    (("cluster", "p", "2026-01-31 20:00:00"), "RESTORE CLUSTER FROM PITR `p` '2026-01-31 20:00:00'"),
+    (("account", "p", "2026-01-31 20:00:00", "acc1"), "RESTORE ACCOUNT `acc1` FROM PITR `p` '2026-01-31 20:00:00'"),
+    (("database", "p", "2026-01-31 20:00:00", "sys", "db"), "RESTORE DATABASE `db` FROM PITR `p` '2026-01-31 20:00:00'"),
+    (("table", "p", "2026-01-31 20:00:00", "sys", "db", "t"),
+     "RESTORE DATABASE `db` TABLE `t` FROM PITR `p` '2026-01-31 20:00:00'"),
+])
+def test_restore_pitr_statements(args, expected):
+    assert _sql.restore_pitr(*args).sql == expected
+    assert _sql.restore_pitr("database", "p", "x", "acc1", "db", qualify_account=True).sql.startswith(
+        "RESTORE ACCOUNT `acc1` DATABASE `db`")
