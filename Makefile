@@ -26,6 +26,9 @@ test: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python tests/utils/demo.py --version $(DEMO_VERSION)
 
+docs: $(STAMP)
+	$(BIN)/python tests/utils/gate.py docs
+
 bench: $(STAMP)
 	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements-bench.txt
 	$(BIN)/python tests/bench/bench.py

@@ -97,6 +97,35 @@ def desired_definition(params, login_account):
             "table": params.get("table") if level == "table" else None}
 
 
+def target_definition(params, level, login_account, noun="snapshot", verb="snapshot"):
+    """Check account/database/table against the level (before any SQL); return the definition they describe.
+
+    Shared by snapshots and PITRs, whose levels and permission rules are the same.
+    """
+    for key, kind in (("account", "account"), ("database", "database"), ("table", "table")):
+        if params.get(key) is not None:
+            _sql.validate_name(params[key], kind, key)
+    unused = {"cluster": ("account", "database", "table"), "account": ("database", "table"),
+              "database": ("table",), "table": ()}[level]
+    for key in unused:
+        if params.get(key) is not None:
+            raise _sql.InvalidInput("%s is not used with level=%s" % (key, level))
+    if level in ("database", "table") and params.get("database") is None:
+        raise _sql.InvalidInput("level=%s needs database" % level)
+    if level == "table" and params.get("table") is None:
+        raise _sql.InvalidInput("level=table needs table")
+    account = params.get("account")
+    if level in ("database", "table") and account not in (None, login_account):
+        raise _sql.InvalidInput("a %s %s is always of the login account (%s); for a database of account %s, log in "
+                                "to it (login_account=%s)" % (level, noun, login_account, account, account))
+    if level == "cluster" and login_account != "sys":
+        raise _sql.InvalidInput("level=cluster needs login_account=sys (only the sys account may %s the cluster)"
+                                % verb)
+    if level == "account" and account not in (None, login_account) and login_account != "sys":
+        raise _sql.InvalidInput("only login_account=sys may %s another account (%s)" % (verb, account))
+    return desired_definition(dict(params, level=level), login_account)
+
+
 def differences(existing, desired):
     """Fields whose values differ, as 'field: existing -> desired'."""
     out = []

@@ -160,30 +160,11 @@ from ansible_collections.matrixone.backup.plugins.module_utils._server import Fe
 
 def validate(params, login_account):
     _sql.validate_name(params["name"], "pitr", "name")
-    for key, kind in (("account", "account"), ("database", "database"), ("table", "table")):
-        if params[key] is not None:
-            _sql.validate_name(params[key], kind, key)
     _pitr.zone(params["server_timezone"], "server_timezone")
     if params["state"] == "absent":
         return None
     _pitr.validate_range(params["range_value"], params["range_unit"])
-    level = params["level"] or "account"
-    unused = {"cluster": ("account", "database", "table"), "account": ("database", "table"),
-              "database": ("table", "account"), "table": ("account",)}[level]
-    for key in unused:
-        if params[key] is not None:
-            raise _sql.InvalidInput("%s is not used with level=%s" % (key, level))
-    if level in ("database", "table") and params["database"] is None:
-        raise _sql.InvalidInput("level=%s needs database" % level)
-    if level == "table" and params["table"] is None:
-        raise _sql.InvalidInput("level=table needs table")
-    if level == "cluster" and login_account != "sys":
-        raise _sql.InvalidInput("level=cluster needs login_account=sys")
-    account = params["account"] or login_account
-    if level == "account" and account != login_account and login_account != "sys":
-        raise _sql.InvalidInput("only login_account=sys may cover another account (%s)" % account)
-    return {"level": level, "account": None if level == "cluster" else account,
-            "database": params["database"], "table": params["table"] if level == "table" else None}
+    return _snapshots.target_definition(params, params["level"] or "account", login_account, "PITR", "cover")
 
 
 def main():

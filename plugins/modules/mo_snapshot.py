@@ -167,32 +167,11 @@ def validate(params, login_account):
     level = params["level"]
     if level is None and params["state"] == "present":
         level = params["level"] = "account"
-    for key, kind in (("account", "account"), ("database", "database"), ("table", "table")):
-        if params[key] is not None:
-            _sql.validate_name(params[key], kind, key)
     if level is None:
         if any(params[k] is not None for k in ("account", "database", "table")):
             raise _sql.InvalidInput("account, database and table need level to say what they describe")
         return None
-    unused = {"cluster": ("account", "database", "table"), "account": ("database", "table"),
-              "database": ("table",), "table": ()}[level]
-    for key in unused:
-        if params[key] is not None:
-            raise _sql.InvalidInput("%s is not used with level=%s" % (key, level))
-    if level in ("database", "table") and params["database"] is None:
-        raise _sql.InvalidInput("level=%s needs database" % level)
-    if level == "table" and params["table"] is None:
-        raise _sql.InvalidInput("level=table needs table")
-    if level in ("database", "table") and params["account"] not in (None, login_account):
-        raise _sql.InvalidInput("a %s snapshot is always of the login account (%s); to snapshot a database of "
-                                "account %s, log in to it (login_account=%s)"
-                                % (level, login_account, params["account"], params["account"]))
-    if level == "cluster" and login_account != "sys":
-        raise _sql.InvalidInput("level=cluster needs login_account=sys (only the sys account may snapshot the "
-                                "cluster)")
-    if level == "account" and params["account"] not in (None, login_account) and login_account != "sys":
-        raise _sql.InvalidInput("only login_account=sys may snapshot another account (%s)" % params["account"])
-    return _snapshots.desired_definition(params, login_account)
+    return _snapshots.target_definition(params, level, login_account)
 
 
 def lookup(mo, name):

@@ -213,7 +213,7 @@ GUARD_PLAY = """
     - name: Bare no-op migration
       matrixone.backup.mo_sql:
         sql: SELECT 1
-      when: not guarded
+      when: not (guarded | bool)
     - name: Guarded no-op migration
       ansible.builtin.include_role:
         name: matrixone.backup.snapshot_guard
@@ -221,7 +221,7 @@ GUARD_PLAY = """
         snapshot_guard_database: g
         snapshot_guard_change_sql: ["SELECT 1"]
         snapshot_guard_retention: 3
-      when: guarded
+      when: guarded | bool
 """
 
 
@@ -298,16 +298,17 @@ def write_markdown(results):
              "| task | wall (s) | vs ping | round trips | bare PyMySQL, same SQL (s) |", "|---|---|---|---|---|"]
     ping = results["module_costs"][0][1]
     for label, wall, trips, floor in results["module_costs"]:
-        lines.append("| %s | %.2f | %+.0f%% | %s | %s |" % (label, wall, (wall / ping - 1) * 100,
-                                                          "-" if trips is None else trips,
-                                                          "-" if floor is None else "%.3f" % floor))
+        cells = (label, wall, (wall / ping - 1) * 100, "-" if trips is None else trips,
+                 "-" if floor is None else "%.3f" % floor)
+        lines.append("| %s | %.2f | %+.0f%% | %s | %s |" % cells)
     lines += ["", "The Ansible process itself (the ping floor) dominates; the SQL costs milliseconds.", "",
               "## Restore preview and verification vs table count", "",
               "| tables | preview round trips | preview wall (s) | restore+verify round trips | restore+verify wall (s) |",
               "|---|---|---|---|---|"]
     for r in results["data_scale"]:
-        lines.append("| %d | %d | %.2f | %d | %.2f |" % (r["tables"], r["preview_round_trips"], r["preview_wall"],
-                                                       r["restore_round_trips"], r["restore_wall"]))
+        cells = (r["tables"], r["preview_round_trips"], r["preview_wall"], r["restore_round_trips"],
+                 r["restore_wall"])
+        lines.append("| %d | %d | %.2f | %d | %.2f |" % cells)
     lines += ["", "![restore scale](performance/restore_scale.png)", "",
               "Round trips stay flat: one statement lists objects on both sides, one counts every table's rows.",
               "Wall time grows with the work the test server does per table (it is a Python fixture; on MatrixOne "

@@ -268,4 +268,3 @@ class PitrStatements:
             raise internal("input timestamp %s is less than the pitr range minest timestamp %s"
                            % (text, self._local_text(earliest)))
         return ts
-

@@ -161,6 +161,16 @@ def stage_lint():
 
 def stage_docs():
     run("docs", ["antsibull-docs", "lint-collection-docs", "--plugin-docs", "."])
+    site = os.path.join(BUILD, "docsite")
+    shutil.rmtree(site, ignore_errors=True)
+    os.makedirs(site)
+    run("docsite", ["antsibull-docs", "collection", "--use-current", "--fail-on-error", "--squash-hierarchy",
+                    "--output-format", "simplified-rst", "--dest-dir", site, "matrixone.backup"],
+        extra_env={"ANSIBLE_COLLECTIONS_PATH": BUILD})
+    pages = sorted(f for f in os.listdir(site) if f.endswith(".rst"))
+    if not any(p.startswith("mo_restore") for p in pages) or not any("snapshot_guard" in p for p in pages):
+        raise StageFailed("the generated reference lacks module or role pages: %s" % pages)
+    print("module and role reference (reStructuredText): %s (%d pages)" % (site, len(pages)))
 
 
 def stage_changelog():

@@ -120,3 +120,25 @@ def test_build_query_narrows_pattern_to_a_literal_prefix():
 def test_build_query_validates_names():
     with pytest.raises(_sql.InvalidInput, match="account"):
         _snapshots.build_query({"account": "a'b"}, NOW)
+
+
+@pytest.mark.parametrize("params, level, login, fragment", [
+    ({"database": "d"}, "cluster", "sys", "database is not used with level=cluster"),
+    ({}, "database", "sys", "level=database needs database"),
+    ({"database": "d"}, "table", "sys", "level=table needs table"),
+    ({"database": "d", "account": "acc2"}, "database", "acc1", "a database snapshot is always of the login account"),
+    ({}, "cluster", "acc1", "level=cluster needs login_account=sys"),
+    ({"account": "acc2"}, "account", "acc1", "only login_account=sys may snapshot another account"),
+    ({"account": "a'b"}, "account", "sys", "account="),
+])
+def test_target_definition_refusals(params, level, login, fragment):
+    with pytest.raises(_sql.InvalidInput) as err:
+        _snapshots.target_definition(params, level, login)
+    assert fragment in str(err.value)
+
+
+def test_target_definition_wording_for_pitr():
+    with pytest.raises(_sql.InvalidInput, match="only login_account=sys may cover another account"):
+        _snapshots.target_definition({"account": "b"}, "account", "a", "PITR", "cover")
+    assert _snapshots.target_definition({"database": "d"}, "database", "acc1", "PITR", "cover") == {
+        "level": "database", "account": "acc1", "database": "d", "table": None}
