@@ -13,10 +13,8 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BIN = os.path.dirname(sys.executable)
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--version", default="4.2.0", help="MatrixOne version the test server impersonates")
-    args = parser.parse_args()
+def build_and_install():
+    """Build the collection artifact and install it under .build/demo/collections."""
     work = os.path.join(REPO, ".build", "demo")
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
@@ -26,6 +24,15 @@ def main():
     collections = os.path.join(work, "collections")
     subprocess.run([os.path.join(BIN, "ansible-galaxy"), "collection", "install", "--force", "-p", collections,
                     os.path.join(work, artifact)], check=True, stdout=subprocess.DEVNULL)
+    return collections
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--version", default="4.2.0", help="MatrixOne version the test server impersonates")
+    parser.add_argument("--collections-path", help="use this installed collection instead of building one")
+    args = parser.parse_args()
+    collections = args.collections_path or build_and_install()
     server = subprocess.Popen([sys.executable, "-m", "tests.mo_server", "--port", "0", "--version", args.version],
                               cwd=REPO, stdout=subprocess.PIPE, text=True)
     try:

@@ -201,6 +201,11 @@ def stage_reliability():
         cwd=REPO, extra_env={"MO_COLLECTIONS_PATH": os.path.join(BUILD, "inst")}, must_contain=[r"\d+ passed"])
 
 
+def stage_demo():
+    run("demo", [sys.executable, "tests/utils/demo.py", "--collections-path", os.path.join(BUILD, "inst")], cwd=REPO,
+        must_contain=[r"after the rollback: 100 orders, 40 closed", r"failed=0"])
+
+
 def stage_molecule():
     env_home = {"MO_MOLECULE_VERSION": os.environ.get("MO_MOLECULE_VERSION", "4.2.0")}
     run("molecule", ["molecule", "test", "--all"], extra_env=env_home,
@@ -230,7 +235,7 @@ def stage_ee():
 
 STAGES = [("sanity", stage_sanity), ("units", stage_units), ("server", stage_server),
           ("integration", stage_integration), ("lint", stage_lint), ("docs", stage_docs),
-          ("changelog", stage_changelog), ("build", stage_build), ("reliability", stage_reliability),
+          ("changelog", stage_changelog), ("build", stage_build), ("demo", stage_demo), ("reliability", stage_reliability),
           ("molecule", stage_molecule),
           ("runner", stage_runner), ("ee", stage_ee)]
 
