@@ -261,7 +261,7 @@ def plot(results):
     ax2.plot(tables, [r["restore_round_trips"] for r in scale], "v--", color="black", label="restore round trips")
     ax2.set_ylabel("round trips")
     ax2.set_ylim(0, max(r["restore_round_trips"] for r in scale) + 4)
-    fig.legend(loc="upper left", fontsize=8)
+    fig.legend(loc="upper left", bbox_to_anchor=(0.15, 0.93), fontsize=8)
     fig.tight_layout()
     fig.savefig(os.path.join(OUT, "restore_scale.png"), dpi=100)
     plt.close(fig)
