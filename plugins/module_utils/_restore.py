@@ -107,10 +107,9 @@ def timestamp_ns(iso):
 class Side:
     """Where one side of the comparison is read: a query function and the read suffix."""
 
-    def __init__(self, query, suffix, label):
+    def __init__(self, query, suffix):
         self.query = query
         self.suffix = suffix
-        self.label = label
 
 
 def _scope_databases(scope):

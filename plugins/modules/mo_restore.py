@@ -412,17 +412,17 @@ class Restore:
     def snapshot_side(self):
         s = self.scope
         if s["level"] == "cluster" or s["source"] == self.login:
-            return _restore.Side(self.q_login, self.point_suffix(True), self.login)
+            return _restore.Side(self.q_login, self.point_suffix(True))
         if self.target_conn is not None and s["source"] == s["target"]:
-            return _restore.Side(self.q_target, self.point_suffix(False), s["target"])
+            return _restore.Side(self.q_target, self.point_suffix(False))
         return None
 
     def now_side(self):
         s = self.scope
         if s["level"] == "cluster" or s["target"] == self.login:
-            return _restore.Side(self.q_login, "", self.login)
+            return _restore.Side(self.q_login, "")
         if self.target_conn is not None:
-            return _restore.Side(self.q_target, "", s["target"])
+            return _restore.Side(self.q_target, "")
         return None
 
     def preview(self):

@@ -1128,7 +1128,7 @@ class Session(PitrStatements):
             for node in list(tree.find_all(node_type)):
                 value = session_values[key]
                 node.replace(exp.Literal.string(value) if value is not None else exp.Null())
-        return sqlrun.translate(tree, resolve, {})
+        return sqlrun.translate(tree, resolve)
 
     def _check_table(self, conn, schema, db, name):
         if db.lower() in SYSTEM_DATABASES:

@@ -87,15 +87,7 @@ def parse(sql):
         raise errors.syntax(sql, col, sql[max(col - 1, 0):]) from None
 
 
-class Translation:
-    """The SQLite text for one statement plus what it needs (snapshot copies, virtual tables)."""
-
-    def __init__(self, sql, kind):
-        self.sql = sql
-        self.kind = kind
-
-
-def translate(tree, resolve_table, session_values):
+def translate(tree, resolve_table):
     """Rewrite table references and MySQL-only constructs in a parsed statement.
 
     resolve_table(catalog, db, name, is_target) -> (schema, sqlite_table_name)
@@ -134,23 +126,12 @@ def translate(tree, resolve_table, session_values):
             col.set("db", None)
             col.set("catalog", None)
 
-    for func in list(tree.find_all(exp.Func)):
-        fname = (func.sql_name() or "").upper()
-        if isinstance(func, exp.Anonymous):
-            fname = str(func.this).upper()
-        if fname in session_values:
-            func.replace(exp.Literal.string(session_values[fname]) if session_values[fname] is not None
-                         else exp.Null())
-
     if isinstance(tree, exp.Insert):
         conflict = tree.args.get("conflict")
         if conflict is not None and conflict.args.get("duplicate"):
             sets = []
             for eq in conflict.expressions:
-                rhs = eq.expression
-                for v in list(rhs.find_all(exp.Anonymous)) + list(rhs.find_all(exp.Values)):
-                    pass
-                rhs = rhs.transform(_values_to_excluded)
+                rhs = eq.expression.transform(_values_to_excluded)
                 sets.append(exp.EQ(this=eq.this, expression=rhs))
             tree.set("conflict", exp.OnConflict(action=exp.var("DO UPDATE"), expressions=sets))
     if isinstance(tree, exp.TruncateTable):

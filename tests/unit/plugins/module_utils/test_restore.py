@@ -127,7 +127,7 @@ def test_read_state_costs_two_round_trips_whatever_the_table_count():
     tables = dict((("d", "t%d" % i), "def") for i in range(500))
     rows = dict((k, 1) for k in tables)
     fake = FakeQuery({"now": state(["d"], tables, rows), "snap": state(["d"], tables, rows)})
-    sides = {"now": _restore.Side(fake, "", "sys"), "snap": _restore.Side(fake, " {SNAPSHOT = `sp`}", "sys")}
+    sides = {"now": _restore.Side(fake, ""), "snap": _restore.Side(fake, " {SNAPSHOT = `sp`}")}
     result = _restore.read_state(sides, {"level": "account", "database": None, "table": None})
     assert fake.calls == 2
     assert len(result["snap"]["rows"]) == 500
