@@ -6,7 +6,7 @@ import os
 import re
 import ssl
 
-from mysql_mimic import MysqlServer, connection as mimic_connection
+from mysql_mimic import MysqlServer, connection as mimic_connection, stream as mimic_stream
 from mysql_mimic.auth import IdentityProvider, NativePasswordAuthPlugin, User
 from mysql_mimic.results import ResultColumn
 from mysql_mimic.session import BaseSession
@@ -55,6 +55,47 @@ def _connection_init_autocommit(self, *args, **kwargs):
 
 
 mimic_connection.Connection.__init__ = _connection_init_autocommit
+
+
+async def _start_tls_keeping_read_ahead(self, ssl_context):
+    """mysql-mimic's start_tls loses a TLS ClientHello that arrived together with the SSLRequest packet.
+
+    The client sends both back to back; when the StreamReader has already buffered the ClientHello,
+    asyncio's start_tls never sees it and the handshake stalls until its timeout. This is asyncio's
+    start_tls plus handing those buffered bytes to the TLS protocol first.
+    """
+    from asyncio import sslproto  # pylint: disable=import-outside-toplevel
+    loop = asyncio.get_running_loop()
+    transport = self.writer.transport
+    protocol = transport.get_protocol()
+    read_ahead = bytes(self.reader._buffer)  # pylint: disable=protected-access
+    self.reader._buffer.clear()  # pylint: disable=protected-access
+    waiter = loop.create_future()
+    ssl_protocol = sslproto.SSLProtocol(loop, protocol, ssl_context, waiter, server_side=True,
+                                        call_connection_made=False)
+    transport.pause_reading()
+    transport.set_protocol(ssl_protocol)
+
+    def feed():
+        if read_ahead:
+            buf = ssl_protocol.get_buffer(len(read_ahead))
+            buf[:len(read_ahead)] = read_ahead
+            ssl_protocol.buffer_updated(len(read_ahead))
+
+    loop.call_soon(ssl_protocol.connection_made, transport)
+    loop.call_soon(feed)
+    loop.call_soon(transport.resume_reading)
+    try:
+        await waiter
+    except BaseException:
+        transport.close()
+        raise
+    new_transport = ssl_protocol._app_transport  # pylint: disable=protected-access
+    self.writer._transport = new_transport  # pylint: disable=protected-access
+    self.reader._transport = new_transport  # pylint: disable=protected-access
+
+
+mimic_stream.MysqlStream.start_tls = _start_tls_keeping_read_ahead
 
 
 class MoIdentityProvider(IdentityProvider):

@@ -9,6 +9,7 @@ The collection is staged under a build folder outside the work tree (ansible-tes
 `ansible_collections/matrixone/backup` parent and takes its file list from git).
 """
 
+import glob
 import hashlib
 import os
 import re
@@ -30,6 +31,10 @@ DEFAULT_VERSIONS = ("1.2.4", "3.0.18", "4.2.0")
 
 class StageFailed(Exception):
     pass
+
+
+class StageSkipped(Exception):
+    """The stage cannot run on this machine; the reason is printed and it counts as neither passed nor failed."""
 
 
 def env():
@@ -67,25 +72,28 @@ def run(name, cmd, cwd=STAGE, extra_env=None, must_contain=None, must_not_contai
     return text
 
 
-def prepare():
+def prepare(stage=None, ansible_test_dir=None):
     """Copy tracked and untracked-but-not-ignored files into the stage; give it a git index."""
-    if os.path.exists(STAGE):
-        shutil.rmtree(STAGE)
-    os.makedirs(STAGE)
+    stage = stage or STAGE
+    if os.path.exists(stage):
+        shutil.rmtree(stage)
+    os.makedirs(stage)
     files = subprocess.run(["git", "ls-files", "-z", "-co", "--exclude-standard"], cwd=REPO, check=True,
                            capture_output=True).stdout.decode().split("\0")
     for rel in filter(None, files):
         src = os.path.join(REPO, rel)
         if not os.path.isfile(src):
             continue
-        dst = os.path.join(STAGE, rel)
+        dst = os.path.join(stage, rel)
         os.makedirs(os.path.dirname(dst), exist_ok=True)
         shutil.copy2(src, dst)
-    subprocess.run(["git", "init", "-q"], cwd=STAGE, check=True)
-    subprocess.run(["git", "add", "-A"], cwd=STAGE, check=True)
+    subprocess.run(["git", "init", "-q"], cwd=stage, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=stage, check=True)
     # ansible-test downloads a get-pip script from a host we cannot reach; give it our stand-in
-    import ansible_test  # pylint: disable=import-outside-toplevel
-    req = os.path.join(os.path.dirname(ansible_test.__file__), "_internal", "python_requirements.py")
+    if ansible_test_dir is None:
+        import ansible_test  # pylint: disable=import-outside-toplevel
+        ansible_test_dir = os.path.dirname(ansible_test.__file__)
+    req = os.path.join(ansible_test_dir, "_internal", "python_requirements.py")
     pip_version = re.search(r"pip='([\d.]+)'", open(req).read()).group(1)
     cache = os.path.expanduser("~/.ansible/test/cache")
     os.makedirs(cache, exist_ok=True)
@@ -233,11 +241,59 @@ def stage_ee():
         raise StageFailed("ansible-builder create wrote no Containerfile")
 
 
+def find_python312():
+    """A working Python 3.12 (pyenv shims may exist without the version being active)."""
+    pyenv = os.path.expanduser("~/.pyenv/versions/3.12*/bin/python3.12")
+    candidates = [shutil.which("python3.12")] + sorted(glob.glob(pyenv))
+    for candidate in filter(None, candidates):
+        if subprocess.run([candidate, "--version"], capture_output=True, check=False).returncode == 0:
+            return candidate
+    return None
+
+
+def stage_core_next():
+    """Sanity, units and integration (4.2.0) again with the newest ansible-core, which needs Python 3.12."""
+    python = find_python312()
+    if python is None:
+        raise StageSkipped("no working Python 3.12 on this machine; ansible-core 2.20+ needs it")
+    venv = os.path.join(REPO, ".venv-next")
+    stamp = os.path.join(venv, ".installed")
+    requirements = os.path.join(REPO, "requirements-next.txt")
+    if not os.path.exists(stamp) or os.path.getmtime(stamp) < os.path.getmtime(requirements):
+        subprocess.run([python, "-m", "venv", venv], check=True)
+        run("next-venv", [os.path.join(venv, "bin", "python"), "-m", "pip", "install", "-q",
+                          "--disable-pip-version-check", "-r", requirements], cwd=REPO)
+        open(stamp, "w").close()
+    next_python = os.path.join(venv, "bin", "python")
+    at_dir = subprocess.run([next_python, "-c", "import ansible_test, os; print(os.path.dirname(ansible_test.__file__))"],
+                            capture_output=True, text=True, check=True).stdout.strip()
+    stage = os.path.join(BUILD + "-next", "ansible_collections", "matrixone", "backup")
+    prepare(stage, at_dir)
+    env_next = {"PATH": os.path.join(venv, "bin") + os.pathsep + env()["PATH"]}
+    ansible_test = os.path.join(venv, "bin", "ansible-test")
+    run("next-sanity", [ansible_test, "sanity", "--local", "--python", "3.12", "--color", "no"], cwd=stage,
+        extra_env=env_next, must_contain=[r"Running sanity test .validate-modules"],
+        must_not_contain=[r"All targets skipped"])
+    run("next-units", [ansible_test, "units", "--local", "--python", "3.12", "--color", "no"], cwd=stage,
+        extra_env=env_next, must_contain=[r"\d+ passed"])
+    proc, port = start_server("4.2.0", "server-next.log")
+    try:
+        with open(os.path.join(stage, "tests", "integration", "integration_config.yml"), "w") as f:
+            f.write("mo_host: 127.0.0.1\nmo_port: %d\nmo_user: root\nmo_password: '111'\nmo_expected_version: "
+                    "'4.2.0'\nmo_server_timezone: %s\n" % (port, SERVER_TIMEZONES.get("4.2.0", "UTC")))
+        run("next-integration", [ansible_test, "integration", "--local", "--python", "3.12", "--color", "no"],
+            cwd=stage, extra_env=env_next, must_contain=[r"Running \S+ integration test role"],
+            must_not_contain=[r"All targets skipped"])
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
 STAGES = [("sanity", stage_sanity), ("units", stage_units), ("server", stage_server),
           ("integration", stage_integration), ("lint", stage_lint), ("docs", stage_docs),
           ("changelog", stage_changelog), ("build", stage_build), ("demo", stage_demo), ("reliability", stage_reliability),
           ("molecule", stage_molecule),
-          ("runner", stage_runner), ("ee", stage_ee)]
+          ("runner", stage_runner), ("ee", stage_ee), ("core-next", stage_core_next)]
 
 
 def main(argv):
@@ -258,14 +314,17 @@ def main(argv):
         try:
             fn()
             results.append((name, True, time.time() - start, ""))
+        except StageSkipped as exc:
+            results.append((name, None, time.time() - start, str(exc)))
+            print("STAGE SKIPPED: %s: %s" % (name, exc), flush=True)
         except StageFailed as exc:
             results.append((name, False, time.time() - start, str(exc)))
             print("STAGE FAILED: %s: %s" % (name, exc), flush=True)
     print("\n===== summary =====")
     for name, ok, secs, why in results:
-        print("%s %-12s %6.1f s %s" % ("PASS" if ok else "FAIL", name, secs, why))
-    passed = sum(1 for r in results if r[1])
-    failed = len(results) - passed
+        print("%s %-12s %6.1f s %s" % ({True: "PASS", False: "FAIL", None: "SKIP"}[ok], name, secs, why))
+    passed = sum(1 for r in results if r[1] is True)
+    failed = sum(1 for r in results if r[1] is False)
     print("%d passed, %d failed" % (passed, failed))
     return 0 if failed == 0 and passed > 0 else 1
 
