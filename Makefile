@@ -34,4 +34,4 @@ bench: $(STAMP)
 	$(BIN)/python tests/bench/bench.py
 
 clean:
-	rm -rf $(VENV) tests/output
+	rm -rf $(VENV) .venv-next .build tests/output
