@@ -134,6 +134,14 @@ class MoModule:
         """Record a statement that a real run would send (check mode sends nothing)."""
         self.queries.append(statement.display)
 
+    def change(self, statement):
+        """Run a statement that changes state; in check mode only record it. True when it was sent."""
+        if self.check_mode:
+            self.would_run(statement)
+            return False
+        self.query(statement)
+        return True
+
     # -- results --------------------------------------------------------------------------------
     def _common(self, result):
         result["queries"] = list(self.queries)

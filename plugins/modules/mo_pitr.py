@@ -202,11 +202,7 @@ def main():
 def run_absent(mo, existing):
     if existing is None:
         mo.exit(False, diff={"before": {}, "after": {}})
-    stmt = _sql.drop_pitr(existing["name"], if_exists=True)
-    if mo.check_mode:
-        mo.would_run(stmt)
-    else:
-        mo.query(stmt)
+    mo.change(_sql.drop_pitr(existing["name"], if_exists=True))
     mo.exit(True, diff={"before": existing, "after": {}})
 
 

@@ -300,6 +300,11 @@ class Restore:
         self.kind = "PITR" if when is not None else "snapshot"
         self.source_name = self.p["pitr"] if when is not None else self.p["snapshot"]
 
+    def connect_target(self):
+        """Log in to the account restored into, as its admin (to preview and verify it)."""
+        self.target_conn = self.mo.connect_as(self.scope["target"], self.p["to_account_admin_name"],
+                                              self.p["to_account_admin_password"])
+
     def q_login(self, stmt):
         return self.mo.query(stmt, record=False)
 
@@ -362,7 +367,7 @@ class Restore:
                 else:
                     mo.server.require("restore_dropped_account", "restoring a dropped account (%s)" % target)
             elif has_admin:
-                self.target_conn = mo.connect_as(target, p["to_account_admin_name"], p["to_account_admin_password"])
+                self.connect_target()
         if p["verify"] and target is not None and target != self.login and not has_admin:
             mo.fail("verify=true needs to read account %s after the restore: give to_account_admin_name and "
                     "to_account_admin_password (its admin), or set verify=false" % target)
@@ -483,8 +488,7 @@ class Restore:
                 rows = mo.query(_sql.show_snapshots(exact={"name": self.safety_name}), record=False)
                 safety = _snapshots.from_row(rows[0]) if rows else {"name": self.safety_name}
         if not self.target_exists and self.p["to_account_admin_name"] and self.scope["to_account"]:
-            self.target_conn = mo.connect_as(self.scope["target"], self.p["to_account_admin_name"],
-                                             self.p["to_account_admin_password"])
+            self.connect_target()  # the account was just created: log in before its data is replaced
         try:
             mo.query(self.restore_stmt)
         except (SqlError, ConnectionLost) as exc:
@@ -495,8 +499,7 @@ class Restore:
     def verify(self, safety):
         mo = self.mo
         if self.target_conn is None and self.scope["target"] not in (None, self.login):
-            self.target_conn = mo.connect_as(self.scope["target"], self.p["to_account_admin_name"],
-                                             self.p["to_account_admin_password"])
+            self.connect_target()
         after = _restore.read_state({"now": self.now_side()}, self.read_scope())["now"]
         report = _restore.compare(after, self.snap_state, self.read_scope())
         problems = [] if report["changes"] == 0 else [_restore.describe_differences(report)]

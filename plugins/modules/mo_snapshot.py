@@ -253,11 +253,7 @@ def run_absent(mo, name, desired, existing):
         if diffs:
             mo.fail("snapshot %s exists with another definition than the task describes (%s); not dropping it"
                     % (name, "; ".join(diffs)), snapshot=existing)
-    stmt = _sql.drop_snapshot(name, if_exists=True)
-    if mo.check_mode:
-        mo.would_run(stmt)
-    else:
-        mo.query(stmt)
+    mo.change(_sql.drop_snapshot(name, if_exists=True))
     mo.exit(True, diff={"before": existing, "after": {}})
 
 

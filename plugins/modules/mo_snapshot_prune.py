@@ -163,11 +163,7 @@ def main():
         dropped_names = set(s["name"] for s in selected)
         kept = [s["name"] for s in matching if s["name"] not in dropped_names]
         for snap in selected:
-            stmt = _sql.drop_snapshot(snap["name"], if_exists=True)
-            if mo.check_mode:
-                mo.would_run(stmt)
-            else:
-                mo.query(stmt)
+            if mo.change(_sql.drop_snapshot(snap["name"], if_exists=True)):
                 dropped.append(snap)
     except (SqlError, ConnectionLost) as exc:
         mo.fail_from(exc, "pruning snapshots (%d dropped before the error)" % len(dropped), dropped=dropped)

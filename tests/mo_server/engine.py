@@ -857,32 +857,34 @@ class Session(PitrStatements):
         return ("SELECT sname AS snapshot_name, mo_ts(ts) AS timestamp, level AS snapshot_level, "
                 "account_name, database_name, table_name, ts AS __ts FROM snapshots WHERE creator = ?" + hidden)
 
-    def show_snapshots(self, sql):
-        m = re.match(r"\s*show\s+snapshots\s*(?:where\s+(.*?))?\s*;?\s*$", sql, re.I | re.S)
+    def _show_catalog(self, sql, keyword, base, columns):
+        """SHOW <keyword> [WHERE expr] over a catalog query whose last column is the sort key __ts.
+
+        As on MatrixOne, the statement becomes SELECT * FROM (...) WHERE expr, so the labels come back
+        lower-case under WHERE; rows are newest first.
+        """
+        m = re.match(r"\s*show\s+%s\s*(?:where\s+(.*?))?\s*;?\s*$" % keyword, sql, re.I | re.S)
         if not m:
             p = Parser(sql)
             p.expect("SHOW")
-            p.expect("SNAPSHOTS")
-            if not p.accept("WHERE"):
-                raise p.error()
+            p.expect(keyword.upper())
             raise p.error()
-        catalog = self.cluster.catalog
-        catalog.create_function("mo_ts", 1, ns_to_mo_timestamp, deterministic=True)
-        base = self._snapshot_rows_sql()
-        columns = ("SNAPSHOT_NAME", "TIMESTAMP", "SNAPSHOT_LEVEL", "ACCOUNT_NAME", "DATABASE_NAME", "TABLE_NAME")
-        where = m.group(1)
-        if where:
-            tree = sqlrun.parse("SELECT 1 FROM x WHERE " + where)
-            cond = tree.args["where"].this.sql(dialect="sqlite")
-            query = "SELECT * FROM (%s) WHERE %s ORDER BY __ts DESC" % (base, cond)
+        query = "SELECT * FROM (%s)" % base
+        if m.group(1):
+            cond = sqlrun.parse("SELECT 1 FROM x WHERE " + m.group(1)).args["where"].this.sql(dialect="sqlite")
+            query += " WHERE %s" % cond
             columns = tuple(c.lower() for c in columns)
-        else:
-            query = base + " ORDER BY ts DESC"
         try:
-            rows = [r[:6] for r in catalog.execute(query, (self.account_id,))]
+            rows = [r[:len(columns)] for r in self.cluster.catalog.execute(query + " ORDER BY __ts DESC",
+                                                                           (self.account_id,))]
         except sqlite3.OperationalError as exc:
             raise _column_error(exc) from None
         return _result(columns, rows)
+
+    def show_snapshots(self, sql):
+        self.cluster.catalog.create_function("mo_ts", 1, ns_to_mo_timestamp, deterministic=True)
+        columns = ("SNAPSHOT_NAME", "TIMESTAMP", "SNAPSHOT_LEVEL", "ACCOUNT_NAME", "DATABASE_NAME", "TABLE_NAME")
+        return self._show_catalog(sql, "snapshots", self._snapshot_rows_sql(), columns)
 
     # -- restore ------------------------------------------------------------------------------------------
     def restore(self, sql):

@@ -6,10 +6,8 @@ History is kept coarsely: a page copy of an account after every change while a P
 
 import datetime
 import re
-import sqlite3
 import uuid
 
-from . import sqlrun
 from .errors import internal
 from .lexer import Parser
 from .storage import SYSTEM_DATABASES, now_ns
@@ -154,30 +152,17 @@ class PitrStatements:
         return None
 
     def show_pitr(self, sql):
-        m = re.match(r"\s*show\s+pitr\s*(?:where\s+(.*?))?\s*;?\s*$", sql, re.I | re.S)
-        if not m or not self.version.pitr:
+        if not self.version.pitr:
             p = Parser(sql)
             p.expect("SHOW")
             raise p.error()
-        catalog = self.cluster.catalog
-        catalog.create_function("mo_local", 1, self._local_text)
+        self.cluster.catalog.create_function("mo_local", 1, self._local_text)
         base = ("SELECT name AS pitr_name, mo_local(created_ns) AS created_time, mo_local(modified_ns) AS "
                 "modified_time, level AS pitr_level, CASE WHEN account_name = '' THEN '*' ELSE account_name END AS "
                 "account_name, CASE WHEN database_name = '' THEN '*' ELSE database_name END AS database_name, "
                 "CASE WHEN table_name = '' THEN '*' ELSE table_name END AS table_name, length AS pitr_length, "
                 "unit AS pitr_unit, created_ns AS __ts FROM pitrs WHERE creator = ?")
-        columns = _COLUMNS
-        if m.group(1):
-            cond = sqlrun.parse("SELECT 1 FROM x WHERE " + m.group(1)).args["where"].this.sql(dialect="sqlite")
-            query = "SELECT * FROM (%s) WHERE %s ORDER BY __ts DESC" % (base, cond)
-            columns = tuple(c.lower() for c in columns)
-        else:
-            query = base + " ORDER BY created_ns DESC"
-        try:
-            rows = [r[:9] for r in catalog.execute(query, (self.account_id,))]
-        except sqlite3.OperationalError as exc:
-            raise internal(str(exc)) from None
-        return [tuple(r) for r in rows], list(columns)
+        return self._show_catalog(sql, "pitr", base, _COLUMNS)
 
     # -- RESTORE ... FROM PITR ------------------------------------------------------------------------
     def restore_pitr(self, p):
