@@ -63,6 +63,12 @@ def resolve_scope(params, snap, login_account, kind="snapshot"):
             raise RestoreRefused("restoring into another account (to_account) needs login_account=sys")
         if to_account == "sys":
             raise RestoreRefused("MatrixOne refuses to restore account %s into the sys account" % account)
+        if to_account and account == "sys":
+            # getFromAccountIdAndToAccountId (3.0.x, 4.x) maps a sys source to the sys target whatever TO ACCOUNT
+            # says: the statement would overwrite sys with the snapshot and leave the other account as it was
+            raise RestoreRefused("MatrixOne cannot restore account sys into another account (to_account=%s): it "
+                                 "ignores TO ACCOUNT for sys and restores sys in place instead. Restore a tenant "
+                                 "account into to_account, or restore sys's databases in place" % to_account)
         return dict(level=level, account=account, database=None, table=None, to_account=to_account,
                     source=account, target=to_account or account)
 
@@ -105,11 +111,13 @@ def timestamp_ns(iso):
 
 
 class Side:
-    """Where one side of the comparison is read: a query function and the read suffix."""
+    """Where one side of the comparison is read: a query function, the read suffix and, when it reads another
+    account than the login account (sys at a tenant's snapshot), that account's id."""
 
-    def __init__(self, query, suffix):
+    def __init__(self, query, suffix, account_id=None):
         self.query = query
         self.suffix = suffix
+        self.account_id = account_id
 
 
 def _scope_databases(scope):
@@ -136,13 +144,22 @@ def read_state(sides, scope):
                 break
         else:
             groups.append((side.query, {name: side.suffix}))
+    accounts = dict((name, side.account_id) for name, side in sides.items())
     for query, suffixes in groups:
-        for row in query(_sql.scope_objects(suffixes, _scope_databases(scope))):
+        columns = dict((name, {}) for name in suffixes)
+        for row in query(_sql.scope_objects(suffixes, _scope_databases(scope), accounts)):
             target = state[row["side"]]
             if row["kind"] == "database":
                 target["databases"].add(row["db"])
-            elif _in_scope(scope, row["db"], row["tbl"]):
-                target["tables"][(row["db"], row["tbl"])] = row["def"]
+            elif not _in_scope(scope, row["db"], row["tbl"]):
+                continue
+            elif row["kind"] == "table":
+                target["tables"][(row["db"], row["tbl"])] = ""
+            else:
+                columns[row["side"]].setdefault((row["db"], row["tbl"]), []).append(_sql.column_definition(row["def"]))
+        for name, by_table in columns.items():
+            for key in state[name]["tables"]:
+                state[name]["tables"][key] = "; ".join(text for _num, text in sorted(by_table.get(key, [])))
         stmt = _sql.row_counts(dict((name, (suffix, sorted(state[name]["tables"])))
                                     for name, suffix in suffixes.items()))
         if stmt is not None:

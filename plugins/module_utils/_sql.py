@@ -163,8 +163,14 @@ def show_snapshots(exact=None, prefix=None, newer_than=None, older_than=None):
 
 
 # -- accounts -------------------------------------------------------------------------------------
-def show_accounts(name):
-    return Statement("SHOW ACCOUNTS LIKE %s", (name,))
+def snapshot_object_id(name):
+    """The id of what a snapshot covers (the account id of an account snapshot), from the sys catalog."""
+    return Statement("SELECT obj_id FROM mo_catalog.mo_snapshots WHERE sname = %s", (name,))
+
+
+def account_exists(name):
+    """Rows only when the account exists (sys only). `SHOW ACCOUNTS LIKE` fails with 'no account info' instead."""
+    return Statement("SELECT account_name FROM mo_catalog.mo_account WHERE account_name = %s", (name,))
 
 
 def create_account(name, admin_name, admin_password):
@@ -231,24 +237,88 @@ def _scope_filter(column, databases):
     return "%s IN (%s)" % (column, ", ".join(["%s"] * len(databases))), list(databases)
 
 
-def scope_objects(suffixes, databases=None):
-    """One statement listing databases and tables of the login account, now and/or at a snapshot.
+# One column of a table definition, as mo_columns keeps it across a restore (mo_tables.rel_createsql
+# does not: a restore rewrites it to `create table ... clone ...`). Names, types and defaults come hex-encoded
+# (types and defaults are binary), the comment last: "attnum|name|type|not null|constraint|auto inc|default|comment".
+COLUMN_DEFINITION = ("concat(attnum, '|', hex(attname), '|', hex(atttyp), '|', attnotnull, '|', att_constraint_type, "
+                     "'|', att_is_auto_increment, '|', hex(att_default), '|', att_comment)")
 
-    suffixes: {'now': '', 'snap': ' {SNAPSHOT = s}'}; rows: (side, kind, database, table, definition).
-    databases=None means every non-system database.
+
+def _varint(data, i):
+    value = shift = 0
+    while True:
+        byte = data[i]
+        value |= (byte & 0x7F) << shift
+        i += 1
+        if byte < 0x80:
+            return value, i
+        shift += 7
+
+
+def default_text(hex_value):
+    """A column default as written (MatrixOne keeps a protobuf whose expression part a restore rewrites).
+
+    Field 2 is the default's original text, field 3 whether the column is nullable; a nullable column without
+    a written default defaults to null, which a restore spells out. Anything else is compared as it is.
+    """
+    try:
+        data = bytearray.fromhex(hex_value or "")
+        i, origin, nullable = 0, None, False
+        while i < len(data):
+            key, i = _varint(data, i)
+            field, wire = key >> 3, key & 7
+            if wire == 0:
+                value, i = _varint(data, i)
+                nullable = nullable or (field == 3 and value == 1)
+            elif wire == 2:
+                size, i = _varint(data, i)
+                if field == 2:
+                    origin = data[i:i + size].decode("utf-8", "replace")
+                i += size
+            else:
+                return hex_value
+    except (ValueError, IndexError):
+        return hex_value
+    if origin is None:
+        return "null" if nullable else ""
+    return "null" if origin.lower() == "null" else origin
+
+
+def column_definition(text):
+    """'attnum|hex name|hex type|not null|constraint|auto inc|hex default|comment' -> (attnum, comparable text)."""
+    num, name, typ, not_null, constraint, auto_inc, default, comment = text.split("|", 7)
+    name = bytearray.fromhex(name).decode("utf-8", "replace")
+    return int(num), "%s %s%s%s%s default=%s%s" % (
+        name, typ, " not null" if not_null == "1" else "", " primary" if constraint == "p" else "",
+        " auto_increment" if auto_inc == "1" else "", default_text(default), (" comment=" + comment) if comment else "")
+
+
+def scope_objects(suffixes, databases=None, accounts=None):
+    """One statement listing databases, tables and table columns of an account, now and/or at a snapshot.
+
+    suffixes: {'now': '', 'snap': ' {SNAPSHOT = s}'}; rows: (side, kind, database, table, definition) with kind
+    'database', 'table' (definition '') or 'column' (definition: COLUMN_DEFINITION of one visible column).
+    databases=None means every non-system database. accounts: {side: account id} for a side that reads another
+    account (sys reading at a tenant's account snapshot sees that tenant's catalog); default the login account.
     """
     parts, params = [], []
     for side, suffix in suffixes.items():
+        account = "%d" % int(accounts[side]) if (accounts or {}).get(side) is not None else "current_account_id()"
         db_cond, db_params = _scope_filter("datname", databases)
         parts.append("SELECT %%s AS side, 'database' AS kind, datname AS db, '' AS tbl, '' AS def "
-                     "FROM mo_catalog.mo_database%s WHERE account_id = current_account_id() AND %s"
-                     % (suffix, db_cond))
+                     "FROM mo_catalog.mo_database%s WHERE account_id = %s AND %s"
+                     % (suffix, account, db_cond))
         params += [side] + db_params
         tb_cond, tb_params = _scope_filter("reldatabase", databases)
-        parts.append("SELECT %%s AS side, 'table' AS kind, reldatabase AS db, relname AS tbl, rel_createsql AS def "
-                     "FROM mo_catalog.mo_tables%s WHERE account_id = current_account_id() AND relkind = 'r' AND %s"
-                     % (suffix, tb_cond))
+        parts.append("SELECT %%s AS side, 'table' AS kind, reldatabase AS db, relname AS tbl, '' AS def "
+                     "FROM mo_catalog.mo_tables%s WHERE account_id = %s AND relkind = 'r' AND %s"
+                     % (suffix, account, tb_cond))
         params += [side] + tb_params
+        col_cond, col_params = _scope_filter("att_database", databases)
+        parts.append("SELECT %%s AS side, 'column' AS kind, att_database AS db, att_relname AS tbl, %s AS def "
+                     "FROM mo_catalog.mo_columns%s WHERE account_id = %s AND att_is_hidden = 0 "
+                     "AND attisdropped = 0 AND %s" % (COLUMN_DEFINITION, suffix, account, col_cond))
+        params += [side] + col_params
     return Statement(" UNION ALL ".join(parts), params)
 
 

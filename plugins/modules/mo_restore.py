@@ -356,7 +356,7 @@ class Restore:
             mo.fail("to_account_admin_name and to_account_admin_password are only used when restoring into another "
                     "account than the login account")
         if target is not None and target != self.login:
-            self.target_exists = bool(mo.query(_sql.show_accounts(target), record=False))
+            self.target_exists = bool(mo.query(_sql.account_exists(target), record=False))
             if not self.target_exists:
                 if scope["to_account"] and has_admin:
                     self.statements.append(_sql.create_account(target, p["to_account_admin_name"],
@@ -420,6 +420,11 @@ class Restore:
             return _restore.Side(self.q_login, self.point_suffix(True))
         if self.target_conn is not None and s["source"] == s["target"]:
             return _restore.Side(self.q_target, self.point_suffix(False))
+        if self.when is None and self.snap["level"] == "account" and self.login == "sys":
+            # sys reads a tenant's account snapshot by name and sees that tenant's data and catalog
+            rows = self.mo.query(_sql.snapshot_object_id(self.p["snapshot"]), record=False)
+            if rows:
+                return _restore.Side(self.q_login, self.point_suffix(True), int(rows[0]["obj_id"]))
         return None
 
     def now_side(self):

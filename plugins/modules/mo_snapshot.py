@@ -183,7 +183,7 @@ def preflight_target(mo, desired):
     """In check mode, find what a real CREATE SNAPSHOT would trip over (missing account/database/table)."""
     level = desired["level"]
     if level == "account" and desired["account"] != mo.login_account:
-        if not mo.query(_sql.show_accounts(desired["account"]), record=False):
+        if not mo.query(_sql.account_exists(desired["account"]), record=False):
             mo.fail("account %s does not exist" % desired["account"])
     if level in ("database", "table"):
         if mo.query(_sql.count_databases(desired["database"]), record=False)[0]["count(*)"] == 0:

@@ -156,6 +156,7 @@ class PitrStatements:
             p = Parser(sql)
             p.expect("SHOW")
             raise p.error()
+        self._refuse_in_txn()
         self.cluster.catalog.create_function("mo_local", 1, self._local_text)
         base = ("SELECT name AS pitr_name, mo_local(created_ns) AS created_time, mo_local(modified_ns) AS "
                 "modified_time, level AS pitr_level, CASE WHEN account_name = '' THEN '*' ELSE account_name END AS "
@@ -227,12 +228,13 @@ class PitrStatements:
         return None
 
     def _restore_account_at(self, source_name, target_id, ts, database, table, same=True):
-        from .engine import copy_scope  # pylint: disable=import-outside-toplevel
+        from .engine import clone_at, copy_scope  # pylint: disable=import-outside-toplevel
         uri = self.cluster.copy_at(ts, source_name)
         if uri is None:
             raise internal("account `%s` does not exists at timestamp: %d" % (source_name, ts))
         copy_scope(self.cluster.account_conn(target_id), uri, databases=[database] if database else None,
-                   table=table, with_users=same and database is None, snapshot_name="pitr")
+                   table=table, with_users=same and database is None, snapshot_name="pitr",
+                   clone_source=clone_at(mo_ts=ts))
 
     def _pitr_timestamp(self, text, pitr):
         """Parse 'YYYY-MM-DD HH:MM:SS[.frac]' in the server's zone and check the PITR window."""

@@ -2,7 +2,9 @@
 
 Layout inside an account database:
   __mo_databases(name, created_ns)          the account's databases
-  __mo_tables(db, name, columns, ddl, ...)  MySQL definition of each table (JSON columns + DDL text)
+  __mo_tables(db, name, columns, ddl, ...)  MySQL definition of each table (JSON columns + DDL text);
+                                            catalog_sql: what mo_tables.rel_createsql says when it is not
+                                            the DDL (a restore rewrites it to a CLONE statement)
   __mo_users(name, auth, role, status)      users and their role; reverted by an in-place restore
   "db.t"                                    the rows of MySQL table db.t
 
@@ -28,7 +30,7 @@ SYSTEM_DATABASES = frozenset(SYSTEM_DATABASES_SYS)
 ACCOUNT_SCHEMA = """
 CREATE TABLE IF NOT EXISTS __mo_databases(name TEXT PRIMARY KEY, created_ns INTEGER);
 CREATE TABLE IF NOT EXISTS __mo_tables(db TEXT, name TEXT, columns TEXT, ddl TEXT, created_ns INTEGER,
-                                       PRIMARY KEY(db, name));
+                                       catalog_sql TEXT, PRIMARY KEY(db, name));
 CREATE TABLE IF NOT EXISTS __mo_users(name TEXT PRIMARY KEY, auth TEXT, role TEXT, status TEXT DEFAULT 'unlock');
 """
 

@@ -37,8 +37,8 @@ def test_narrower_scopes_from_an_account_snapshot():
 
 
 def test_into_another_account():
-    scope = _restore.resolve_scope(params(to_account="acc2"), snap("account"), "sys")
-    assert scope["to_account"] == "acc2" and scope["target"] == "acc2" and scope["source"] == "sys"
+    scope = _restore.resolve_scope(params(to_account="acc2"), snap("account", account="acc1"), "sys")
+    assert scope["to_account"] == "acc2" and scope["target"] == "acc2" and scope["source"] == "acc1"
     # to_account equal to the account is an in-place restore
     assert _restore.resolve_scope(params(to_account="sys"), snap("account"), "sys")["to_account"] is None
 
@@ -52,6 +52,9 @@ def test_into_another_account():
     (dict(level="account", account="acc2"), snap("cluster", account=None), "acc1", "only login_account=sys"),
     (dict(to_account="acc2"), snap("account", account="acc1"), "acc1", "needs login_account=sys"),
     (dict(to_account="sys"), snap("account", account="acc1"), "sys", "into the sys account"),
+    # real v3.0.18 and v4.1.4 restore sys in place and leave the other account untouched
+    (dict(to_account="acc2"), snap("account"), "sys", "cannot restore account sys into another account"),
+    (dict(level="account", to_account="acc2"), snap("cluster", account=None), "sys", "ignores TO ACCOUNT for sys"),
     (dict(level="database", database="d"), snap("cluster", account=None), "sys", "from cluster level snapshot sp"),
     (dict(level="database"), snap("table", database="d", table="t"), "sys", "table level; a database cannot be restored"),
     (dict(level="database", database="d"), snap("account", account="acc1"), "sys", "only inside the login account"),
@@ -160,5 +163,36 @@ def test_batched_reads_quote_server_names_and_bind_labels():
     assert "FROM `d``x`.`t`" in stmt.sql and stmt.params == ("now", "d`x", "t")
     assert _sql.row_counts({"now": ("", [])}) is None
     objects = _sql.scope_objects({"now": "", "snap": " {SNAPSHOT = `s`}"}, ["d"])
-    assert objects.sql.count("UNION ALL") == 3 and objects.params.count("d") == 4
+    assert objects.sql.count("UNION ALL") == 5 and objects.params.count("d") == 6
+    assert objects.sql.count("account_id = current_account_id()") == 6
+    tenant = _sql.scope_objects({"now": "", "snap": " {SNAPSHOT = `s`}"}, ["d"], {"snap": 7})
+    assert tenant.sql.count("account_id = 7") == 3 and tenant.sql.count("current_account_id()") == 3
+
+
+# mo_columns rows recorded from a real MatrixOne v4.1.4 before and after RESTORE DATABASE: the restore rewrote
+# the default of the nullable column d (its protobuf gained the expression and the text 'null')
+REAL_BEFORE = ["1|6964|0016000000000000000000080000004000000001|1|p|0||",
+               "2|73|003D000000000000000000300000002800000000|1|n|0|0A0D0A06083D1001201412035A01781203277827|",
+               "3|64|0020000000000000000000100000000E00000004|0|n|0|1801|money"]
+REAL_AFTER = REAL_BEFORE[:2] + ["3|64|0020000000000000000000100000000E00000004|0|n|0|"
+                                "0A0C0A060820200728021202080112046E756C6C1801|money"]
+
+
+def test_column_definitions_survive_the_restore_rewrite():
+    assert [_sql.column_definition(r) for r in REAL_BEFORE] == [_sql.column_definition(r) for r in REAL_AFTER]
+    num, text = _sql.column_definition(REAL_BEFORE[1])
+    assert num == 2 and text.startswith("s 003D") and " not null" in text and "default='x'" in text
+    assert "comment=money" in _sql.column_definition(REAL_BEFORE[2])[1]
+
+
+@pytest.mark.parametrize("hex_value, text", [("", ""), ("1801", "null"), ("1203277827", "'x'"),
+                                             ("0A0C0A060820200728021202080112046E756C6C1801", "null"),
+                                             ("1204302E35", "0.5"), ("ZZ", "ZZ"), ("0B", "0B")])
+def test_default_text(hex_value, text):
+    assert _sql.default_text(hex_value) == text
+
+
+def test_a_changed_column_is_a_redefinition():
+    changed = REAL_BEFORE[1].replace("|1|n|", "|0|n|")  # NOT NULL dropped
+    assert _sql.column_definition(changed) != _sql.column_definition(REAL_BEFORE[1])
     assert _sql.at_snapshot(mo_ts=5) == " {MO_TS = 5}"
