@@ -876,9 +876,8 @@ class Session(PitrStatements):
     def _show_catalog(self, sql, keyword, base, columns):
         """SHOW <keyword> [WHERE expr] over a catalog query whose last column is the sort key __ts.
 
-        As on MatrixOne, the statement becomes SELECT * FROM (...) WHERE expr; rows are newest first. The labels
-        keep their case (real v4.1.4 and v3.0.18 answer PyMySQL in upper case with or without WHERE; the
-        lower-case labels in MatrixOne's BVT results come from its JDBC-based test runner).
+        As on MatrixOne, the statement becomes SELECT * FROM (...) WHERE expr; rows are newest first. Under WHERE
+        real 3.0.18 answers lower-case labels and real 4.1.4 upper-case ones (both recorded with PyMySQL).
         """
         m = re.match(r"\s*show\s+%s\s*(?:where\s+(.*?))?\s*;?\s*$" % keyword, sql, re.I | re.S)
         if not m:
@@ -890,6 +889,8 @@ class Session(PitrStatements):
         if m.group(1):
             cond = sqlrun.parse("SELECT 1 FROM x WHERE " + m.group(1)).args["where"].this.sql(dialect="sqlite")
             query += " WHERE %s" % cond
+            if self.version.lower_case_where_labels:
+                columns = tuple(c.lower() for c in columns)
         try:
             rows = [r[:len(columns)] for r in self.cluster.catalog.execute(query + " ORDER BY __ts DESC",
                                                                            (self.account_id,))]
@@ -1039,6 +1040,8 @@ class Session(PitrStatements):
             raise internal("accountName(%s) does not match snapshot.accountName(%s)" % (account, snap["account_name"]))
         if to_account == "sys" and account != "sys":
             raise internal("non-sys account's snapshot can't restore to sys account")
+        if account == "sys" and snap["level"] == "account":
+            to_account = None  # getFromAccountIdAndToAccountId: a sys source restores into sys (real 3.0.18, 4.1.4)
         copies = {r[1]: r for r in cluster.snapshot_copies(snap["snapshot_id"])}
         if account not in copies:
             raise internal("account %s does not exist at snapshot %s" % (account, snap["sname"]))

@@ -59,3 +59,8 @@ class Version:
     @property
     def recovery_window(self):
         return self.at_least(2, 1)
+
+    @property
+    def lower_case_where_labels(self):
+        """SHOW SNAPSHOTS/PITR ... WHERE: lower-case labels on real 3.0.18, as written on real 4.1.4 (PyMySQL)."""
+        return not self.at_least(4, 0)

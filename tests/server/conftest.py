@@ -49,6 +49,7 @@ def sql(server):
             cur.execute(statement, args or None)
             return cur.fetchall()
     run.conn = conn
+    run.version = server.version
     yield run
     conn.close()
 

@@ -94,10 +94,19 @@ def test_example_3_account_level_and_new_account(fresh):
     q(conn, restore_sql(fresh.version, "account", "sp_03"))
     assert ("snapshot_read",) in q(conn, "show databases")
     q(conn, "create account acc2 admin_name 'admin' identified by '111'")
+    # as on real 3.0.18 and 4.1.4: TO ACCOUNT is ignored for a sys source, sys is restored in place again
+    q(conn, "create database later")
     q(conn, restore_sql(fresh.version, "account", "sp_03", to_account="acc2"))
+    assert ("later",) not in q(conn, "show databases")
     acc2 = fresh.connect(user="acc2#admin")
-    expected = ["information_schema", "mo_catalog", "mysql", "snapshot_read", "system", "system_metrics"]
-    assert [r[0] for r in q(acc2, "show databases")] == expected
+    assert [r[0] for r in q(acc2, "show databases")] == ["information_schema", "mo_catalog", "mysql", "system",
+                                                          "system_metrics"]
+    # a tenant restored into another account arrives there
+    q(conn, "create account acc1 admin_name 'admin' identified by '111'")
+    q(fresh.connect(user="acc1#admin"), "create database shop")
+    q(conn, "create snapshot sp_acc1 for account acc1")
+    q(conn, restore_sql(fresh.version, "account", "sp_acc1", to_account="acc2", account="acc1"))
+    assert ("shop",) in q(acc2, "show databases")
 
 
 def test_example_4_cluster_level(fresh):
