@@ -827,11 +827,14 @@ class Session(PitrStatements):
             self.cluster.take_snapshot(self.account_id, name, level, [acc[0]], account_name=acc[1], obj_id=acc[0])
             return None
         if database.lower() in SYSTEM_DATABASES:
+            if level == "table":  # sic: MatrixOne's text says pitr (BVT snapshot_database_level)
+                raise internal("can not create pitr for system table %s.%s" % (database, table))
             raise internal("can not create snapshot for system database %s" % database)
+        if level == "table" and (not self._db_exists(self.conn, database)
+                                 or self._table_def(self.conn, database, table) is None):
+            raise internal("table %s.%s does not exist" % (database, table))
         if not self._db_exists(self.conn, database):
             raise internal("database %s does not exist" % database)
-        if level == "table" and self._table_def(self.conn, database, table) is None:
-            raise internal("table %s.%s does not exist" % (database, table))
         self.cluster.take_snapshot(self.account_id, name, level, [self.account_id], account_name=self.account_name,
                                    database_name=database, table_name=table)
         return None
@@ -1316,6 +1319,7 @@ _VIRTUAL = {
     ("information_schema", "tables"): Session._v_tables,
     ("information_schema", "columns"): Session._v_columns,
     ("mo_catalog", "mo_columns"): Session._v_mo_columns,
+    ("mo_catalog", "mo_pitr"): Session._v_mo_pitr,
     ("information_schema", "schemata"): Session._v_schemata,
     ("mo_catalog", "mo_database"): Session._v_mo_database,
     ("mo_catalog", "mo_tables"): Session._v_mo_tables,

@@ -8,13 +8,19 @@ import datetime
 import re
 import uuid
 
+from . import errors
 from .errors import internal
 from .lexer import Parser
-from .storage import SYSTEM_DATABASES, now_ns
+from .storage import CLUSTER_OBJ_ID, SYSTEM_DATABASES, now_ns
 
 UNIT_SECONDS = {"h": 3600, "d": 86400, "mo": 30 * 86400, "y": 365 * 86400}
 _COLUMNS = ("PITR_NAME", "CREATED_TIME", "MODIFIED_TIME", "PITR_LEVEL", "ACCOUNT_NAME", "DATABASE_NAME",
             "TABLE_NAME", "PITR_LENGTH", "PITR_UNIT")
+
+
+def range_in_hours(value, unit):
+    """CAST_RANGE_VALUE_UNIT(length, unit): a PITR range in hours, as MatrixOne's castRangevalueUnitToHourUnit."""
+    return int(value) * {"h": 1, "d": 24, "mo": 24 * 30, "y": 24 * 365}[str(unit).lower()]
 
 
 def _zone(name):
@@ -56,13 +62,14 @@ class PitrStatements:
         if_not_exists = bool(p.accept("IF") and p.expect("NOT") and p.expect("EXISTS"))
         name = p.ident()
         level, account, database, table = "account", self.account_name, "", ""
+        named_account = False
         if p.accept("FOR"):
             kind = p.expect("CLUSTER", "ACCOUNT", "DATABASE", "TABLE")
             if kind == "CLUSTER":
                 level, account = "cluster", ""
             elif kind == "ACCOUNT":
                 if p.peek() is not None and not p.peek().is_word("RANGE"):
-                    account = p.ident().lower()
+                    account, named_account = p.ident().lower(), True
                 elif not self.version.at_least(2, 1):
                     raise p.error()
             elif kind == "DATABASE":
@@ -81,7 +88,7 @@ class PitrStatements:
             raise internal("pitr name is reserved")
         if level == "cluster" and not self.is_sys:
             raise internal("only sys tenant can create cluster level pitr")
-        if level == "account" and account != self.account_name and not self.is_sys:
+        if level == "account" and named_account and not self.is_sys:  # even when it names itself (BVT pitr_basic)
             raise internal("only sys tenant can create tenant level pitr for other tenant")
         catalog = self.cluster.catalog
         if catalog.execute("SELECT 1 FROM pitrs WHERE creator = ? AND name = ?", (self.account_id, name)).fetchone():
@@ -151,6 +158,21 @@ class PitrStatements:
             raise internal("pitr %s does not exist" % name)
         return None
 
+    def _v_mo_pitr(self, conn, schema):  # pylint: disable=unused-argument
+        """mo_catalog.mo_pitr (sys only): every PITR of the cluster, oldest first."""
+        if not self.is_sys:
+            raise errors.parse('table "mo_pitr" does not exist')
+        rows = []
+        for creator, name, pitr_id, created, modified, level, account, database, table, length, unit in \
+                self.cluster.catalog.execute("SELECT creator, name, pitr_id, created_ns, modified_ns, level, account_name, "
+                                             "database_name, table_name, length, unit FROM pitrs ORDER BY created_ns"):
+            acc = self.cluster.account_by_name(account) if account else None
+            obj_id = CLUSTER_OBJ_ID if level == "cluster" else (acc[0] if acc and level == "account" else 0)
+            rows.append((pitr_id, name, creator, self._local_text(created), self._local_text(modified), level,
+                         acc[0] if acc else 0, account, database, table, obj_id, length, unit))
+        return ("pitr_id", "pitr_name", "create_account", "create_time", "modified_time", "level", "account_id",
+                "account_name", "database_name", "table_name", "obj_id", "pitr_length", "pitr_unit"), rows
+
     def show_pitr(self, sql):
         if not self.version.pitr:
             p = Parser(sql)
@@ -158,6 +180,7 @@ class PitrStatements:
             raise p.error()
         self._refuse_in_txn()
         self.cluster.catalog.create_function("mo_local", 1, self._local_text)
+        self.cluster.catalog.create_function("cast_range_value_unit", 2, range_in_hours, deterministic=True)
         base = ("SELECT name AS pitr_name, mo_local(created_ns) AS created_time, mo_local(modified_ns) AS "
                 "modified_time, level AS pitr_level, CASE WHEN account_name = '' THEN '*' ELSE account_name END AS "
                 "account_name, CASE WHEN database_name = '' THEN '*' ELSE database_name END AS database_name, "

@@ -1,6 +1,9 @@
 # Copyright (c) matrixone.backup contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""`make demo`: build and install the collection, start the embedded test server, run playbooks/demo.yml."""
+"""`make demo`: build and install the collection, start the embedded test server, run playbooks/demo.yml.
+
+With MO_TEST_HOST (MO_TEST_PORT, MO_TEST_USER, MO_TEST_PASSWORD) it runs against that MatrixOne instead.
+"""
 
 import argparse
 import os
@@ -33,21 +36,30 @@ def main():
     parser.add_argument("--collections-path", help="use this installed collection instead of building one")
     args = parser.parse_args()
     collections = args.collections_path or build_and_install()
-    server = subprocess.Popen([sys.executable, "-m", "tests.mo_server", "--port", "0", "--version", args.version],
-                              cwd=REPO, stdout=subprocess.PIPE, text=True)
-    try:
-        ready = server.stdout.readline()
-        port = re.match(r"READY [\d.]+:(\d+)", ready).group(1)
+    real = os.environ.get("MO_TEST_HOST")
+    server = None
+    if real:  # a real MatrixOne named on purpose: the demo drops and recreates its `shop` database there
+        address = dict(MO_HOST=real, MO_PORT=os.environ.get("MO_TEST_PORT") or "6001",
+                       MO_USER=os.environ.get("MO_TEST_USER") or "root",
+                       MO_PASSWORD=os.environ.get("MO_TEST_PASSWORD") or "111")
+        print("MatrixOne at %s:%s (MO_TEST_HOST)" % (real, address["MO_PORT"]))
+    else:
+        server = subprocess.Popen([sys.executable, "-m", "tests.mo_server", "--port", "0", "--version",
+                                   args.version], cwd=REPO, stdout=subprocess.PIPE, text=True)
+        port = re.match(r"READY [\d.]+:(\d+)", server.stdout.readline()).group(1)
         print("embedded MatrixOne-compatible test server (v%s) on 127.0.0.1:%s" % (args.version, port))
-        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections, MO_HOST="127.0.0.1", MO_PORT=port,
-                   MO_USER="root", MO_PASSWORD="111", PATH=BIN + os.pathsep + os.environ.get("PATH", ""))
+        address = dict(MO_HOST="127.0.0.1", MO_PORT=port, MO_USER="root", MO_PASSWORD="111")
+    try:
+        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections, PATH=BIN + os.pathsep + os.environ.get("PATH", ""),
+                   **address)
         env.pop("ANSIBLE_COLLECTIONS_PATHS", None)
         return subprocess.run([os.path.join(BIN, "ansible-playbook"), "-i", "localhost,", "-c", "local",
                                "-e", "ansible_python_interpreter=" + sys.executable,
                                os.path.join(REPO, "playbooks", "demo.yml")], env=env, check=False).returncode
     finally:
-        server.terminate()
-        server.wait()
+        if server is not None:
+            server.terminate()
+            server.wait()
 
 
 if __name__ == "__main__":

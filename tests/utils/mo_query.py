@@ -8,6 +8,7 @@ Prints a JSON list with one list of rows per statement. Shares no code with the 
 
 import argparse
 import json
+import os
 
 import pymysql
 
@@ -17,7 +18,8 @@ def main():
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--user", default="root")
-    parser.add_argument("--password", default="111")
+    parser.add_argument("--password", default=os.environ.get("MO_TEST_PASSWORD") or "111",
+                        help="default: MO_TEST_PASSWORD, else 111")
     parser.add_argument("statements", nargs="+")
     args = parser.parse_args()
     conn = pymysql.connect(host=args.host, port=args.port, user=args.user, password=args.password, autocommit=True)
