@@ -22,7 +22,8 @@ description:
     tables that appear or vanish, tables whose definition or row count differs), computed with snapshot reads in
     a fixed number of round trips whatever the number of tables.
   - After a real restore the target is compared with the snapshot again; any difference fails the task
-    (MatrixOne has had restores that reported success and changed nothing).
+    (MatrixOne has had restores that reported success and changed nothing). Table definitions are compared column
+    by column from C(mo_catalog.mo_columns), because a restore rewrites C(mo_tables.rel_createsql).
   - A restore that runs reports C(changed). With O(skip_if_identical=true), a restore whose target provably
     equals the snapshot (objects, definitions, row counts and row contents) is skipped and reports C(ok).
 author:
@@ -89,6 +90,9 @@ options:
     description:
       - Restore the account into this other account instead of in place (V(account) level, O(login_account=sys)).
         The target's current databases are replaced.
+      - The source must be a tenant account. The sys account cannot be restored into another account, because
+        MatrixOne (seen on 3.0.18 and 4.1.4) ignores C(TO ACCOUNT) for sys and restores sys in place; the module
+        refuses it.
       - When it does not exist it is created first with O(to_account_admin_name) and O(to_account_admin_password);
         without them a missing target is an error.
     type: str
@@ -155,11 +159,11 @@ EXAMPLES = r'''
     safety_snapshot: true
   register: restored
 
-- name: Restore the sys account into a new account acc2 (mo_br --new_account acc2 --new_admin_name admin)
+- name: Restore tenant acc1 into a new account acc2 (mo_br --new_account acc2 --new_admin_name admin)
   matrixone.backup.mo_restore:
-    snapshot: sp_03
+    snapshot: sp_acc1
     level: account
-    account: sys
+    account: acc1
     to_account: acc2
     to_account_admin_name: admin
     to_account_admin_password: "{{ acc2_admin_password }}"

@@ -31,16 +31,36 @@ def collections_path():
     return root
 
 
+REAL_HOST = os.environ.get("MO_TEST_HOST")
+
+
 class Server:
+    """A test server, or with MO_TEST_HOST the real MatrixOne it names (then only tests that need no server
+    options run, and what a test created there is dropped afterwards)."""
+
     def __init__(self, version="4.2.0", extra=(), password="111"):
         self.password = password
+        self.host, self.proc = "127.0.0.1", None
+        if REAL_HOST:
+            real_password = os.environ.get("MO_TEST_PASSWORD") or "111"
+            if extra or version != "4.2.0" or password != real_password:
+                pytest.skip("needs a test server started with its own version, password or TLS options")
+            self.host, self.port = REAL_HOST, int(os.environ.get("MO_TEST_PORT") or 6001)
+            self.before = self.objects()
+            return
         self.proc = subprocess.Popen([sys.executable, "-m", "tests.mo_server", "--port", "0", "--version", version]
                                      + list(extra), cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                      text=True, env=dict(os.environ, MO_SERVER_ROOT_PASSWORD=password))
         self.port = int(re.match(r"READY [\d.]+:(\d+)", self.proc.stdout.readline()).group(1))
 
+    def objects(self):
+        """Snapshots, databases and accounts that exist now (to drop what a test made on a real server)."""
+        return {"SNAPSHOT": {r[0] for r in self.sql("SHOW SNAPSHOTS")},
+                "DATABASE": {r[0] for r in self.sql("SHOW DATABASES")},
+                "ACCOUNT": {r[0] for r in self.sql("SELECT account_name FROM mo_catalog.mo_account")}}
+
     def sql(self, *statements, user="root", password=None):
-        conn = pymysql.connect(host="127.0.0.1", port=self.port, user=user, password=password or self.password,
+        conn = pymysql.connect(host=self.host, port=self.port, user=user, password=password or self.password,
                                autocommit=True)
         rows = ()
         with conn.cursor() as cur:
@@ -51,15 +71,22 @@ class Server:
         return rows
 
     def arm(self, kind, prefix, seconds=0):
+        if self.proc is None:
+            pytest.skip("fault injection is a feature of the test server")
         self.sql("SELECT mo_test_fault('%s', '%s', %d)" % (kind, prefix, seconds))
 
     def login(self, **extra):
-        args = {"login_host": "127.0.0.1", "login_port": self.port, "login_user": "root",
+        args = {"login_host": self.host, "login_port": self.port, "login_user": "root",
                 "login_password": self.password}
         args.update(extra)
         return args
 
     def stop(self):
+        if self.proc is None:
+            for kind, names in self.objects().items():
+                for name in sorted(names - self.before[kind]):
+                    self.sql("DROP %s IF EXISTS `%s`" % (kind, name))
+            return
         self.proc.terminate()
         self.proc.wait()
 

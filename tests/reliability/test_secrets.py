@@ -20,10 +20,11 @@ PLAY = """
   tasks:
     - name: A snapshot
       matrixone.backup.mo_snapshot:
-        name: sec_sp
-    - name: A restore into a new account with its admin password
+        name: sec_own
+    - name: A restore of a tenant into a new account with its admin password
       matrixone.backup.mo_restore:
         snapshot: sec_sp
+        account: sec_src
         to_account: sec_acc
         to_account_admin_name: admin
         to_account_admin_password: "{{{{ p2 }}}}"
@@ -34,6 +35,7 @@ PLAY = """
     - name: A failing restore in check mode
       matrixone.backup.mo_restore:
         snapshot: sec_sp
+        account: sec_src
         to_account: sec_other
       check_mode: true
       ignore_errors: true
@@ -59,6 +61,7 @@ def test_no_password_in_verbose_output_or_results(playbook):
     p1, p2 = "p1-" + os.urandom(8).hex(), "p2-" + os.urandom(8).hex()
     srv = Server(password=p1)
     try:
+        srv.sql("CREATE ACCOUNT sec_src ADMIN_NAME 'admin' IDENTIFIED BY 'src-pw'", "CREATE SNAPSHOT sec_sp FOR ACCOUNT sec_src")
         run = playbook(PLAY.format(port=srv.port), {"p1": p1, "p2": p2}, verbosity=3)
         output = run.stdout + run.stderr
         assert "TASK [A failing guarded change]" in output or "Guard" in output

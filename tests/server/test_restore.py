@@ -99,8 +99,8 @@ def test_example_3_account_level_and_new_account(fresh):
     q(conn, restore_sql(fresh.version, "account", "sp_03", to_account="acc2"))
     assert ("later",) not in q(conn, "show databases")
     acc2 = fresh.connect(user="acc2#admin")
-    assert [r[0] for r in q(acc2, "show databases")] == ["information_schema", "mo_catalog", "mysql", "system",
-                                                          "system_metrics"]
+    tenant_system = ["information_schema", "mo_catalog", "mysql", "system", "system_metrics"]
+    assert [r[0] for r in q(acc2, "show databases")] == tenant_system
     # a tenant restored into another account arrives there
     q(conn, "create account acc1 admin_name 'admin' identified by '111'")
     q(fresh.connect(user="acc1#admin"), "create database shop")

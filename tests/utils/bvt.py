@@ -208,7 +208,7 @@ def replay_dir(case_dir, host, port, user="root", password="111", names=None, re
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     ap.add_argument("case_dir")
     ap.add_argument("cases", nargs="*")
     ap.add_argument("--host", default="127.0.0.1")
