@@ -148,6 +148,12 @@ def _hint(code, text, params):
         return ("access denied: the password is wrong, or user %s or account %s does not exist (MatrixOne logs in as "
                 "account#user); check login_user, login_password and login_account"
                 % (params["login_user"], params["login_account"]))
+    # MatrixOne checks the account and the user before the password and says which is missing (20101)
+    if "there is no tenant" in lowered:
+        return "account %s does not exist; check login_account" % params["login_account"]
+    if "there is no user" in lowered:
+        return "user %s does not exist in account %s; check login_user" % (params["login_user"],
+                                                                           params["login_account"])
     return _HINTS.get(code, "check the connection options")
 
 

@@ -1143,6 +1143,10 @@ class Session(PitrStatements):
         else:
             tree = sqlrun.parse(sql)
         sqlrun.label_projections(tree)
+        if self.version.at_least(4, 0):  # real 4.1.4 refuses what 3.0.18 summed as 0/1
+            for node in tree.find_all(exp.Sum):
+                if isinstance(node.this, _BOOLEAN_EXPRESSIONS):
+                    raise errors.MoError(20203, "invalid argument aggregate function sum, bad value [BOOL]")
         session_values = {"VERSION": self.version.version_string, "DATABASE": self.database,
                           "CURRENT_USER": "%s@%%" % self.user}
         for param in list(tree.find_all(exp.SessionParameter)):
@@ -1327,6 +1331,9 @@ _VIRTUAL = {
     ("mo_catalog", "mo_account"): Session._v_mo_account,
     ("mo_catalog", "mo_user"): Session._v_mo_user,
 }
+
+_BOOLEAN_EXPRESSIONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Like, exp.In, exp.And, exp.Or, exp.Not,
+                        exp.Is, exp.Between)
 
 _TXN_REFUSED = {"create_snapshot", "drop_snapshot", "show_snapshots", "show_pitr", "restore", "create_account", "drop_account", "create_pitr",
                 "alter_pitr", "drop_pitr"}

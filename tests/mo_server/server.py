@@ -14,7 +14,7 @@ from mysql_mimic.types import ColumnType, ServerStatus
 from mysql_mimic.variables import GlobalVariables, SessionVariables
 
 from . import errors
-from .engine import Session
+from .engine import Session, parse_login
 from .lexer import split_statements
 from .storage import Cluster
 from .versions import Version
@@ -97,6 +97,21 @@ async def _start_tls_keeping_read_ahead(self, ssl_context):
 
 mimic_stream.MysqlStream.start_tls = _start_tls_keeping_read_ahead
 
+_mimic_error = mimic_connection.Connection.error
+
+
+def _error_keeping_login_codes(self, **kwargs):
+    """A MatrixOne error raised while logging in (no such tenant or user) keeps its own code and text."""
+    exc = kwargs.get("msg")
+    if isinstance(exc, errors.MoError):
+        kwargs.update(msg=exc.text, code=exc.mo_code)
+    elif isinstance(exc, str) and exc.startswith("Access denied for user "):  # a wrong password
+        kwargs["msg"] = exc + ". internal error: check password failed"
+    return _mimic_error(self, **kwargs)
+
+
+mimic_connection.Connection.error = _error_keeping_login_codes
+
 
 class MoIdentityProvider(IdentityProvider):
     def __init__(self, cluster):
@@ -107,8 +122,18 @@ class MoIdentityProvider(IdentityProvider):
         return [self._plugin]
 
     async def get_user(self, username):
+        account, user, _role = parse_login(username)
+        # checked before the password, with MatrixOne's texts (real 3.0.18 and 4.1.4)
+        if self.cluster.account_by_name(account) is None:
+            raise errors.internal("there is no tenant %s" % account)
         auth = Session(self.cluster).auth_string(username)
-        if auth is None:  # unknown account/user: a password nobody knows gives MySQL's 1045
+        if auth is None:
+            acc = self.cluster.account_by_name(account)
+            known = self.cluster.account_conn(acc[0]).execute("SELECT 1 FROM __mo_users WHERE name = ?",
+                                                              (user,)).fetchone()
+            if acc[3] == "open" and not known:
+                raise errors.internal("there is no user %s" % user)
+            # a suspended account or a role the user lacks: a password nobody knows gives 1045
             auth = NativePasswordAuthPlugin.create_auth_string(os.urandom(16).hex())
         return User(name=username, auth_string=auth, auth_plugin=self._plugin.name)
 

@@ -32,10 +32,14 @@ def test_login_forms_and_wrong_password(server, sql):
         server.connect(user=user, password="pw1").close()
     server.connect(user="sys#root").close()
     server.connect(user="dump").close()
-    for user, password in (("logacc#admin", "wrong"), ("nosuch#admin", "pw1"), ("logacc#nobody", "pw1")):
+    # the codes and texts real 3.0.18 and 4.1.4 answer
+    for user, password, answer in (
+            ("logacc#admin", "wrong", (1045, "Access denied for user logacc#admin. internal error: check password failed")),
+            ("nosuch#admin", "pw1", (20101, "internal error: there is no tenant nosuch")),
+            ("logacc#nobody", "pw1", (20101, "internal error: there is no user nobody"))):
         with pytest.raises(pymysql.err.OperationalError) as err:
             server.connect(user=user, password=password)
-        assert err.value.args[0] == 1045
+        assert err.value.args == answer
 
 
 def test_accounts_are_isolated(server, sql):

@@ -6,7 +6,7 @@
 
 The flows are the integration examples of the mo_br page (table, database, account into a new
 account) plus the behaviours the collection depends on (catalog text after a restore, account
-look-ups, restores into a missing account, snapshot statements inside a transaction). Statements
+look-ups, restores into a missing account, refused logins, snapshot statements inside a transaction). Statements
 the modules send are built with the collection's own `_sql` builders, so the recording holds their
 exact text.
 
@@ -49,7 +49,10 @@ def _load_sql():
 
 sql = _load_sql()
 PASSWORD = "Rec0rd_pw"
-SESSIONS = {"sys": None, "tenant": ("it_rec_acc", "admin"), "tenant2": ("it_rec_acc2", "admin")}
+# session -> None (the sys login given on the command line) or (account, user, password)
+SESSIONS = {"sys": None, "tenant": ("it_rec_acc", "admin", PASSWORD), "tenant2": ("it_rec_acc2", "admin", PASSWORD),
+            "no_tenant": ("it_rec_none", "admin", PASSWORD), "no_user": ("it_rec_acc", "nobody", PASSWORD),
+            "bad_password": ("it_rec_acc", "admin", "not-" + PASSWORD)}
 
 _TIME = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d+)?Z?")
 _LONG = re.compile(r"(?<!\d)\d{16,}(?!\d)")
@@ -105,6 +108,8 @@ def flows(brace):
         sql.create_snapshot("it_rec_sp_t", "table", database="it_rec_t", table="orders"),
         sql.show_snapshots(exact={"name": "it_rec_sp_t"}),
         "UPDATE it_rec_t.orders SET status = 'hacked' WHERE id = 2",
+        "SELECT sum(status = 'open') AS n FROM it_rec_t.orders",
+        "SELECT sum(CASE WHEN status = 'open' THEN 1 ELSE 0 END) AS n FROM it_rec_t.orders",
         sql.scope_objects({"now": "", "snap": sql.at_snapshot(snapshot="it_rec_sp_t")}, ["it_rec_t"]),
         sql.row_counts({"now": ("", [("it_rec_t", "orders")]),
                         "snap": (sql.at_snapshot(snapshot="it_rec_sp_t"), [("it_rec_t", "orders")])}),
@@ -139,6 +144,9 @@ def flows(brace):
         sql.drop_snapshot("it_rec_sp_sys", if_exists=True), sql.create_snapshot("it_rec_sp_sys", "account", "sys"),
         restore("account", "it_rec_sp_sys", "sys", to_account="it_rec_none"), sql.account_exists("it_rec_none"),
         sql.drop_snapshot("it_rec_sp_sys"))
+    add("account", "no_tenant", "SELECT 1")  # logins MatrixOne refuses, and how
+    add("account", "no_user", "SELECT 1")
+    add("account", "bad_password", "SELECT 1")
     add("account", "tenant", "DELETE FROM shop.items WHERE id = 1", "CREATE TABLE shop.later (n INT)")
     add("account", "sys", restore("account", "it_rec_sp_a", "it_rec_acc"))
     add("account", "tenant", "SHOW TABLES FROM shop", "SELECT * FROM shop.items ORDER BY id", catalog_text % "shop")
@@ -161,7 +169,7 @@ class Runner:
     def conn(self, session):
         if session not in self.conns:
             who = SESSIONS[session]
-            user, password = self.root if who is None else ("%s#%s" % who, PASSWORD)
+            user, password = self.root if who is None else ("%s#%s" % who[:2], who[2])
             self.conns[session] = pymysql.connect(user=user, password=password, autocommit=True, **self.addr)
         return self.conns[session]
 

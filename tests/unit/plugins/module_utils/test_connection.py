@@ -116,3 +116,15 @@ def test_each_connection_failure_has_its_own_hint(mocker, code, text, fragment):
         _connection.connect(_connection.resolve(params()))
     assert fragment in str(exc.value)
     assert "[Errno" not in str(exc.value)
+
+
+@pytest.mark.parametrize("text, hint", [
+    ("internal error: there is no tenant acc9", "account sys does not exist; check login_account"),
+    ("internal error: there is no user bob", "user root does not exist in account sys; check login_user"),
+])
+def test_missing_account_or_user_is_named(mocker, text, hint):
+    """Real 3.0.18 and 4.1.4 refuse a missing account or user with 20101 before checking the password."""
+    mocker.patch.object(_connection.pymysql, "connect", side_effect=_connection.pymysql.err.OperationalError(20101, text))
+    with pytest.raises(_connection.ConnectionFailure) as exc:
+        _connection.connect(_connection.resolve(params(login_port=6001)))
+    assert "(20101) %s; %s" % (text, hint) in str(exc.value)
