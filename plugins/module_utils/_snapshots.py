@@ -80,6 +80,12 @@ def from_row(row, now=None):
     return snap
 
 
+def lost_creation_race(code, text):
+    """CREATE SNAPSHOT failed because another session created the name first: MatrixOne says 'already exists',
+    or, when both passed its existence check (seen on real 3.0.18), 1062 on mo_snapshots' key."""
+    return "already exists" in text or (code == 1062 and "for key 'sname'" in text)
+
+
 def definition(snapshot):
     return dict((k, snapshot.get(k)) for k in DEFINITION_FIELDS)
 

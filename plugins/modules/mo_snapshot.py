@@ -199,7 +199,7 @@ def create(mo, name, desired):
     try:
         mo.query(stmt)
     except SqlError as exc:
-        if "already exists" in exc.text:
+        if _snapshots.lost_creation_race(exc.code, exc.text):
             winner = lookup(mo, name)
             if winner is not None and not _snapshots.differences(_snapshots.definition(winner), desired):
                 mo.queries.pop()

@@ -142,3 +142,13 @@ def test_target_definition_wording_for_pitr():
         _snapshots.target_definition({"account": "b"}, "account", "a", "PITR", "cover")
     assert _snapshots.target_definition({"database": "d"}, "database", "acc1", "PITR", "cover") == {
         "level": "database", "account": "acc1", "database": "d", "table": None}
+
+
+@pytest.mark.parametrize("code, text, lost", [
+    (20101, "internal error: snapshot s1 already exists", True),
+    (1062, "Duplicate entry 's1' for key 'sname'", True),  # two creators past the check at once, real 3.0.18
+    (1062, "Duplicate entry '1' for key 'id'", False),
+    (20101, "internal error: feature SNAPSHOT with scope account has reached the limit of 1", False),
+])
+def test_lost_creation_race(code, text, lost):
+    assert _snapshots.lost_creation_race(code, text) is lost
