@@ -63,13 +63,16 @@ options:
       - V(required) fails unless the connection is encrypted (certificate not verified).
       - V(verify_ca) also verifies the server certificate against O(ca_cert) (or the system store).
       - V(verify_identity) also checks that the certificate names O(login_host).
-      - Taken from E(MO_TLS_MODE) when not set.
+      - Taken from E(MO_TLS_MODE) when not set. A blank E(MO_*) variable (as AWX leaves an empty field) counts as
+        unset.
     type: str
     choices: [disabled, preferred, required, verify_ca, verify_identity]
     default: preferred
   ca_cert:
     description:
       - PEM file of the CA that signed the server certificate. Taken from E(MO_CA_CERT) when not set.
+      - A CA given is a CA used, so with O(tls_mode=preferred) or O(tls_mode=required) it means V(verify_ca); a file
+        that does not exist is an error (so are missing O(client_cert) and O(client_key) files).
     type: path
   client_cert:
     description:
@@ -82,7 +85,10 @@ options:
   config_file:
     description:
       - Opt-in C(my.cnf)-style file whose C([client]) section gives C(host), C(port), C(user), C(password),
-        C(account) and C(role) for options not set in the task or environment. Never read unless given.
+        C(account), C(role), C(ssl-ca), C(ssl-cert) and C(ssl-key) for options not set in the task or environment.
+        Quoted values are unquoted as the mysql client does. Never read unless given.
+      - Keys that would change how the mysql client connects but are not honoured here (C(socket), C(protocol),
+        C(bind-address), C(connect-timeout), other C(ssl-*) keys) are refused with an error rather than ignored.
       - Taken from E(MO_CONFIG_FILE) when not set.
     type: path
 requirements:

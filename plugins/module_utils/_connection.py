@@ -12,7 +12,7 @@ import os
 import re
 import traceback
 
-from ansible.module_utils.basic import env_fallback
+from ansible.module_utils.common.parameters import AnsibleFallbackNotFound
 from ansible.module_utils.six.moves import configparser
 
 try:
@@ -28,10 +28,18 @@ TLS_MODES = ("disabled", "preferred", "required", "verify_ca", "verify_identity"
 DEFAULTS = {"login_host": "127.0.0.1", "login_port": 6001, "login_user": "root", "login_account": "sys"}
 
 
+def env_fallback_nonblank(name):
+    """An MO_* variable's value; a blank one counts as unset (AWX leaves blank fields as empty strings)."""
+    value = os.environ.get(name, "")
+    if value.strip() == "":
+        raise AnsibleFallbackNotFound
+    return value
+
+
 def connection_argspec():
     """The options every module shares; each can come from an MO_* environment variable."""
     def env(name):
-        return (env_fallback, [name])
+        return (env_fallback_nonblank, [name])
     return dict(
         login_host=dict(type="str", fallback=env("MO_HOST")),
         login_port=dict(type="int", fallback=env("MO_PORT")),
@@ -53,8 +61,26 @@ class ConnectionFailure(Exception):
     """Could not connect; the message names host, port, login and TLS mode, never the password."""
 
 
+# my.cnf [client] keys -> options; what the mysql client reads there but we cannot use is refused, not ignored
+CONFIG_KEYS = {"host": "login_host", "port": "login_port", "user": "login_user", "password": "login_password",
+               "account": "login_account", "role": "login_role", "ssl-ca": "ca_cert", "ssl_ca": "ca_cert",
+               "ssl-cert": "client_cert", "ssl_cert": "client_cert", "ssl-key": "client_key", "ssl_key": "client_key"}
+CONFIG_REFUSED = {"socket": "MatrixOne is reached over TCP (host and port), not a Unix socket",
+                  "protocol": "MatrixOne is reached over TCP", "bind-address": "it is not supported",
+                  "connect-timeout": "set connect_timeout instead", "connect_timeout": "set connect_timeout instead"}
+
+
+def _unquote(value):
+    """my.cnf values may be quoted: password="p w" is the password p w."""
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        return value[1:-1]
+    return value
+
+
 def _read_config_file(path):
-    """[client] host/port/user/password/account/role from an opt-in my.cnf-style file."""
+    """[client] host, port, user, password, account, role, ssl-ca/cert/key from a my.cnf file; keys that change
+    how the mysql client connects but that we cannot honour are refused; the rest (prompt, pager...) is ignored."""
     if not os.path.exists(path):
         raise ConnectionFailure("config_file %s does not exist" % path)
     parser = configparser.ConfigParser(comment_prefixes=("#", ";", "!"), allow_no_value=True)
@@ -65,13 +91,29 @@ def _read_config_file(path):
     if not parser.has_section("client"):
         raise ConnectionFailure("config_file %s has no [client] section" % path)
     section = parser["client"]
-    mapping = {"host": "login_host", "port": "login_port", "user": "login_user", "password": "login_password",
-               "account": "login_account", "role": "login_role"}
     values = {}
-    for key, option in mapping.items():
-        if section.get(key):
-            values[option] = int(section[key]) if key == "port" else section[key]
+    for key in section:
+        if key in CONFIG_REFUSED or (key.startswith("ssl") and key not in CONFIG_KEYS):
+            raise ConnectionFailure("config_file %s sets %s, which this collection does not read: %s"
+                                    % (path, key, CONFIG_REFUSED.get(key, "use tls_mode, ssl-ca, ssl-cert and "
+                                                                          "ssl-key")))
+        option, value = CONFIG_KEYS.get(key), _unquote(section.get(key) or "")
+        if option is None or value == "":
+            continue
+        if option == "login_port":
+            try:
+                value = int(value)
+            except ValueError:
+                raise ConnectionFailure("config_file %s: %s=%r is not a number" % (path, key, value))
+        values[option] = value
     return values
+
+
+def _check_files(params):
+    """A named certificate or key file must exist: a missing one is an error, never silently plain text."""
+    for option in ("ca_cert", "client_cert", "client_key"):
+        if params.get(option) and not os.path.isfile(params[option]):
+            raise ConnectionFailure("%s %s does not exist or is not a file" % (option, params[option]))
 
 
 def resolve(params):
@@ -84,6 +126,9 @@ def resolve(params):
     for key, value in DEFAULTS.items():
         if resolved.get(key) in (None, ""):
             resolved[key] = value
+    _check_files(resolved)
+    if resolved.get("ca_cert") and resolved.get("tls_mode") in ("preferred", "required"):
+        resolved["tls_mode"] = "verify_ca"  # a CA given is a CA used: verify the server against it
     return resolved
 
 
@@ -144,6 +189,9 @@ def _hint(code, text, params):
     if code == 2026:
         return "the server does not offer TLS (tls_mode=%s); enable TLS on MatrixOne or lower tls_mode" % (
             params["tls_mode"])
+    if code == 1045 and not params.get("login_password"):
+        return ("access denied, and no password was given: set login_password, MO_PASSWORD or password in "
+                "config_file")
     if code == 1045:
         return ("access denied: the password is wrong, or user %s or account %s does not exist (MatrixOne logs in as "
                 "account#user); check login_user, login_password and login_account"

@@ -48,8 +48,12 @@ class MoModule:
         self.conn = None
         self.server = None
         self.tls = False
-        self.connection = None
         self._others = []
+        try:  # options, environment and config_file resolved once, before anything else can need them
+            self.connection = _connection.resolve(self.params)
+        except _connection.ConnectionFailure as exc:
+            self.connection = None
+            self.fail(str(exc))
 
     # -- lifecycle ------------------------------------------------------------------------------
     def connect(self):
@@ -57,7 +61,6 @@ class MoModule:
         if not _connection.HAS_PYMYSQL:
             self.module.fail_json(msg=missing_required_lib("PyMySQL"), exception=_connection.PYMYSQL_IMPORT_ERROR)
         try:
-            self.connection = _connection.resolve(self.params)
             self.conn = _connection.connect(self.connection)
         except _connection.ConnectionFailure as exc:
             self.fail(str(exc))
@@ -78,7 +81,7 @@ class MoModule:
 
     @property
     def login_account(self):
-        return (self.connection or _connection.resolve(self.params))["login_account"]
+        return self.connection["login_account"]
 
     def connect_as(self, account, user, password):
         """A second connection with the same host and TLS options as another account's user."""

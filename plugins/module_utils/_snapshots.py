@@ -178,7 +178,15 @@ FILTER_OPTIONS = dict(
 
 
 def build_query(params, now):
-    """Validate the filters and turn them into one SHOW SNAPSHOTS statement (+ a glob for Python)."""
+    """Validate the filters and turn them into one SHOW SNAPSHOTS statement (+ a glob for Python).
+
+    MatrixOne stores snapshot and account names lower-cased, so a filter on them matches in lower case
+    (name=AWX_S1 finds the snapshot created as AWX_S1, listed as awx_s1).
+    """
+    params = dict(params)
+    for key in ("name", "prefix", "pattern", "account"):
+        if isinstance(params.get(key), str):
+            params[key] = params[key].lower()
     for key, kind in (("name", "snapshot"), ("account", "account"), ("database", "database"), ("table", "table")):
         if params.get(key) is not None:
             _sql.validate_name(params[key], kind, key)

@@ -25,14 +25,17 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: Executes nothing; returns the statements that would run and whether any of them writes.
+    details:
+      - When every statement only reads (C(SELECT), C(SHOW), ...), runs them and returns their rows, as a real run
+        would. Otherwise executes nothing and returns the statements that would run.
   diff_mode:
     support: none
 options:
   sql:
     description:
-      - One or more SQL statements separated by C(;). Mutually exclusive with O(file).
-    type: str
+      - One or more SQL statements separated by C(;), or a list of them (each item may hold several, as the text
+        does). Mutually exclusive with O(file).
+    type: raw
   file:
     description:
       - Path of a C(.sql) file on the host running the module, split like O(sql). Mutually exclusive with O(sql).
@@ -62,6 +65,12 @@ EXAMPLES = r'''
   matrixone.backup.mo_sql:
     file: migrations/0042_add_status.sql
     database: shop
+
+- name: Statements as a list
+  matrixone.backup.mo_sql:
+    sql:
+      - CREATE DATABASE IF NOT EXISTS shop
+      - CREATE TABLE IF NOT EXISTS shop.orders (id INT PRIMARY KEY, status VARCHAR(20))
 
 - name: Check a row count with a bound parameter
   matrixone.backup.mo_sql:
@@ -116,9 +125,13 @@ def load_statements(params):
                 text = handle.read()
         except (IOError, OSError, UnicodeDecodeError) as exc:
             raise _sql.InvalidInput("file %s cannot be read: %s" % (params["file"], exc))
+        statements = _sql.split_statements(text)
     else:
-        text = params["sql"]
-    statements = _sql.split_statements(text)
+        statements = []
+        for item in params["sql"] if isinstance(params["sql"], list) else [params["sql"]]:
+            if not isinstance(item, str):
+                raise _sql.InvalidInput("sql must be a string or a list of strings, got %r" % (item,))
+            statements += _sql.split_statements(item)
     if not statements:
         raise _sql.InvalidInput("%s contains no SQL statement" % ("file" if params["file"] else "sql"))
     if params["parameters"] and len(statements) != 1:
@@ -130,7 +143,7 @@ def load_statements(params):
 
 def main():
     mo = MoModule(dict(
-        sql=dict(type="str"),
+        sql=dict(type="raw"),
         file=dict(type="path"),
         database=dict(type="str"),
         parameters=dict(type="list", elements="raw"),
@@ -143,10 +156,10 @@ def main():
         mo.fail(str(exc))
     writes = any(not _sql.is_read_only(s.display) for s in statements)
     mo.connect()
-    if mo.check_mode:
+    if mo.check_mode and writes:
         for stmt in statements:
             mo.would_run(stmt)
-        mo.exit(writes, results=[], rows=[])
+        mo.exit(True, results=[], rows=[])
     results = []
     try:
         if params["database"] is not None:

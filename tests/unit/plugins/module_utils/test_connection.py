@@ -128,3 +128,54 @@ def test_missing_account_or_user_is_named(mocker, text, hint):
     with pytest.raises(_connection.ConnectionFailure) as exc:
         _connection.connect(_connection.resolve(params(login_port=6001)))
     assert "(20101) %s; %s" % (text, hint) in str(exc.value)
+
+
+def test_config_file_unquotes_and_reads_tls_files(tmp_path):
+    ca = tmp_path / "ca.pem"
+    ca.write_text("x")
+    cnf = tmp_path / "mo.cnf"
+    cnf.write_text('[client]\npassword = "p w"\nuser = \'admin\'\nssl-ca = %s\nprompt = mo>\n' % ca)
+    r = _connection.resolve(params(config_file=str(cnf), login_password=None, tls_mode="preferred"))
+    assert r["login_password"] == "p w" and r["login_user"] == "admin" and r["ca_cert"] == str(ca)
+    assert r["tls_mode"] == "verify_ca"  # a CA given is a CA used
+
+
+@pytest.mark.parametrize("line", ["socket = /tmp/mysql.sock", "ssl-mode = REQUIRED", "connect-timeout = 5",
+                                  "ssl-capath = /etc/ssl"])
+def test_config_file_refuses_what_it_would_ignore(tmp_path, line):
+    cnf = tmp_path / "mo.cnf"
+    cnf.write_text("[client]\nuser = admin\n%s\n" % line)
+    with pytest.raises(_connection.ConnectionFailure, match="does not read"):
+        _connection.resolve(params(config_file=str(cnf)))
+
+
+@pytest.mark.parametrize("mode, effective", [("preferred", "verify_ca"), ("required", "verify_ca"),
+                                             ("verify_identity", "verify_identity"), ("disabled", "disabled")])
+def test_a_given_ca_means_verification(tmp_path, mode, effective):
+    ca = tmp_path / "ca.pem"
+    ca.write_text("x")
+    assert _connection.resolve(params(ca_cert=str(ca), tls_mode=mode))["tls_mode"] == effective
+
+
+@pytest.mark.parametrize("option", ["ca_cert", "client_cert", "client_key"])
+def test_a_missing_certificate_file_is_an_error(option):
+    with pytest.raises(_connection.ConnectionFailure, match="%s /nonexistent.pem does not exist" % option):
+        _connection.resolve(params(**{option: "/nonexistent.pem"}))
+
+
+def test_blank_environment_values_count_as_unset(monkeypatch):
+    monkeypatch.setenv("MO_PORT", "")
+    monkeypatch.setenv("MO_TLS_MODE", "  ")
+    monkeypatch.setenv("MO_HOST", "db.example")
+    with pytest.raises(_connection.AnsibleFallbackNotFound):
+        _connection.env_fallback_nonblank("MO_PORT")
+    with pytest.raises(_connection.AnsibleFallbackNotFound):
+        _connection.env_fallback_nonblank("MO_TLS_MODE")
+    assert _connection.env_fallback_nonblank("MO_HOST") == "db.example"
+
+
+def test_access_denied_without_a_password_says_none_was_given(mocker):
+    err = _connection.pymysql.err.OperationalError(1045, "Access denied for user sys#root")
+    mocker.patch.object(_connection.pymysql, "connect", side_effect=err)
+    with pytest.raises(_connection.ConnectionFailure, match="no password was given"):
+        _connection.connect(_connection.resolve(params(login_password=None)))

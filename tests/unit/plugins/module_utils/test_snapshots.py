@@ -152,3 +152,9 @@ def test_target_definition_wording_for_pitr():
 ])
 def test_lost_creation_race(code, text, lost):
     assert _snapshots.lost_creation_race(code, text) is lost
+
+
+def test_filters_match_the_lower_cased_names_matrixone_stores():
+    stmt, pattern = _snapshots.build_query({"name": "AWX_S1", "prefix": "AWX_", "pattern": "AWX_*", "account": "ACC1"},
+                                           NOW)
+    assert stmt.params == ("awx_s1", "acc1", "awx_") and pattern == "awx_*"

@@ -1,0 +1,69 @@
+# Copyright (c) matrixone.backup contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Connection options that cannot work fail cleanly on every module, before any connection; blanks are unset."""
+
+import pytest
+
+MODULES = {
+    "mo_snapshot": {"name": "opt_sp"},
+    "mo_snapshot_info": {},
+    "mo_snapshot_prune": {"prefix": "opt_", "keep_newest": 1},
+    "mo_restore": {"snapshot": "opt_sp"},
+    "mo_pitr": {"name": "opt_pitr", "range_value": 1, "range_unit": "d"},
+    "mo_pitr_info": {},
+    "mo_sql": {"sql": "SELECT 1"},
+}
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+@pytest.mark.parametrize("option, fragment", [
+    ({"config_file": "/nonexistent/mo.cnf"}, "config_file /nonexistent/mo.cnf does not exist"),
+    ({"ca_cert": "/nonexistent/ca.pem"}, "ca_cert /nonexistent/ca.pem does not exist"),
+])
+def test_unusable_options_fail_cleanly_on_every_module(module, name, option, fragment):
+    result = module(name, dict(MODULES[name], **option))
+    assert result["failed"] and fragment in result["msg"], result
+    assert "Traceback" not in result["_output"] and result.get("queries") == []
+
+
+def test_blank_environment_values_count_as_unset(server, module):
+    """AWX leaves blank credential fields as empty variables: MO_PORT="" must not be a conversion error."""
+    result = module("mo_snapshot_info", server.login(), env={"MO_PORT": "", "MO_TLS_MODE": "", "MO_ACCOUNT": " "})
+    assert not result["failed"], result
+
+
+ROLE_PLAY = """
+- hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/matrixone.backup.matrixone: {play_defaults}
+  roles:
+    - role: matrixone.backup.snapshot_guard
+      vars:
+        snapshot_guard_database: opt_guard
+        snapshot_guard_connection: {role_connection}
+        snapshot_guard_change_sql: ["INSERT INTO opt_guard.t VALUES (2)"]
+"""
+
+
+@pytest.mark.parametrize("play_defaults, role_connection", [
+    ("{{login_port: {port}, login_password: '111'}}", "{{}}"),  # the play's defaults alone
+    ("{{login_password: '111', login_port: 1}}", "{{login_port: {port}}}"),  # the role's option wins, the rest stays
+])
+def test_the_role_keeps_the_plays_module_defaults(server, playbook, play_defaults, role_connection):
+    server.sql("CREATE DATABASE opt_guard", "CREATE TABLE opt_guard.t (a int)")
+    text = ROLE_PLAY.format(play_defaults=play_defaults.format(port=server.port),
+                            role_connection=role_connection.format(port=server.port))
+    run = playbook(text)
+    assert run.returncode == 0 and "failed=0" in run.stdout, run.stdout[-3000:]
+    assert server.sql("SELECT a FROM opt_guard.t") == ((2,),)
+
+
+def test_a_misspelled_check_key_is_refused_before_anything_runs(server, playbook):
+    play = ROLE_PLAY.format(play_defaults="{login_port: %d, login_password: '111'}" % server.port,
+                            role_connection="{}")
+    play = play.replace('snapshot_guard_change_sql: ["INSERT INTO opt_guard.t VALUES (2)"]',
+                        'snapshot_guard_checks: [{name: rows, sql: "SELECT 1 AS n", expected: [{n: 999}]}]')
+    run = playbook(play)
+    assert run.returncode != 0 and "expected" in run.stdout and "failed=1" in run.stdout, run.stdout[-3000:]
+    assert not [r for r in server.sql("SHOW SNAPSHOTS") if r[0].startswith("guard_")]  # nothing was taken
