@@ -4,9 +4,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Restore scope rules, preview and verification.
 
-Reading a scope costs a fixed number of round trips whatever the number of tables: one statement
-lists databases and tables (with their definitions) now and at the snapshot, one counts the rows of
-every table on both sides, and, when asked to prove equality, one compares contents.
+Reading a scope never costs a query per table, nor one giant statement: one statement lists databases,
+tables and their column definitions now and at the snapshot; row counts and row contents (set
+difference both ways) are read in batches of COUNT_BATCH and CONTENT_BATCH tables.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -130,10 +130,17 @@ def _in_scope(scope, db, table):
     return True
 
 
+# Tables per statement, chosen by measuring a real v3.0.18 over 1,000 tables (docs/performance.md): per table is
+# slow (1,000 statements), one giant UNION ALL slower still; 25 to 50 tables per statement was fastest for both.
+COUNT_BATCH = 50
+CONTENT_BATCH = 50
+
+
 def read_state(sides, scope):
     """{side name: {'databases': set, 'tables': {(db, t): definition}, 'rows': {(db, t): n}}}.
 
-    Sides sharing a query function are read together: two round trips for both sides.
+    Sides sharing a query function list their objects together in one round trip; rows are counted per side in
+    batches of COUNT_BATCH tables.
     """
     state = dict((name, {"databases": set(), "tables": {}, "rows": {}}) for name in sides)
     groups = []
@@ -160,38 +167,47 @@ def read_state(sides, scope):
         for name, by_table in columns.items():
             for key in state[name]["tables"]:
                 state[name]["tables"][key] = "; ".join(text for _num, text in sorted(by_table.get(key, [])))
-        stmt = _sql.row_counts(dict((name, (suffix, sorted(state[name]["tables"])))
-                                    for name, suffix in suffixes.items()))
-        if stmt is not None:
-            for row in query(stmt):
-                state[row["side"]]["rows"][(row["db"], row["tbl"])] = int(row["n"])
+        for name, suffix in suffixes.items():
+            tables = sorted(state[name]["tables"])
+            for start in range(0, len(tables), COUNT_BATCH):
+                stmt = _sql.row_counts({name: (suffix, tables[start:start + COUNT_BATCH])})
+                for row in query(stmt):
+                    state[row["side"]]["rows"][(row["db"], row["tbl"])] = int(row["n"])
     return state
 
 
-def _name(key):
+def table_name(key):
+    """(db, table) -> 'db.table'."""
     return "%s.%s" % key
 
 
-def compare(now, snap, scope):
-    """What the restore changes: the preview (also the verification report when `now` is after the restore)."""
+def compare(now, snap, scope, content=None):
+    """What the restore changes: the preview (also the verification report when `now` is after the restore).
+
+    content: {(db, table): (rows only now, rows only at the snapshot)} for the tables compared by content.
+    """
+    content = content or {}
     tables_now, tables_snap = now["tables"], snap["tables"]
     preview = {
-        "tables_restored": sorted(_name(k) for k in tables_snap if k not in tables_now),
-        "tables_removed": sorted(_name(k) for k in tables_now if k not in tables_snap),
-        "tables_redefined": sorted(_name(k) for k in tables_snap if k in tables_now
+        "tables_restored": sorted(table_name(k) for k in tables_snap if k not in tables_now),
+        "tables_removed": sorted(table_name(k) for k in tables_now if k not in tables_snap),
+        "tables_redefined": sorted(table_name(k) for k in tables_snap if k in tables_now
                                    and tables_now[k] != tables_snap[k]),
-        "row_changes": [{"table": _name(k), "now": now["rows"].get(k), "snapshot": snap["rows"].get(k)}
+        "row_changes": [{"table": table_name(k), "now": now["rows"].get(k), "snapshot": snap["rows"].get(k)}
                         for k in sorted(tables_snap) if k in tables_now
                         and now["rows"].get(k) != snap["rows"].get(k)],
     }
+    preview["content_changes"] = [{"table": table_name(k), "rows_only_now": a, "rows_only_in_snapshot": b}
+                                  for k, (a, b) in sorted(content.items()) if a or b]
     if scope["level"] != "table":
         preview["databases_restored"] = sorted(snap["databases"] - now["databases"])
         preview["databases_removed"] = sorted(now["databases"] - snap["databases"])
     else:
         preview["databases_restored"], preview["databases_removed"] = [], []
     changed_keys = set(preview["tables_restored"]) | set(preview["tables_removed"]) | \
-        set(preview["tables_redefined"]) | set(r["table"] for r in preview["row_changes"])
-    preview["tables_unchanged"] = len([k for k in tables_snap if _name(k) not in changed_keys])
+        set(preview["tables_redefined"]) | set(r["table"] for r in preview["row_changes"]) | \
+        set(r["table"] for r in preview["content_changes"])
+    preview["tables_unchanged"] = len([k for k in tables_snap if table_name(k) not in changed_keys])
     preview["changes"] = (len(preview["databases_restored"]) + len(preview["databases_removed"])
                           + len(changed_keys))
     return preview
@@ -209,26 +225,71 @@ def describe_differences(preview):
     if preview.get("row_changes"):
         parts.append("row counts: " + ", ".join("%s %s (snapshot %s)" % (r["table"], r["now"], r["snapshot"])
                                                 for r in preview["row_changes"][:10]))
+    if preview.get("content_changes"):
+        parts.append("row contents: " + ", ".join("%s %d rows not in the snapshot, %d snapshot rows missing"
+                                                  % (r["table"], r["rows_only_now"], r["rows_only_in_snapshot"])
+                                                  for r in preview["content_changes"][:10]))
     for key in ("accounts_restored", "accounts_removed"):
         if preview.get(key):
             parts.append("%s: %s" % (key.replace("_", " "), ", ".join(preview[key])))
     return "; ".join(parts) or "no differences"
 
 
-def diff_view(state):
-    """--diff form of one side: {database: {table: rows}} (empty databases as {})."""
+def diff_view(state, samples=None):
+    """--diff form of one side: {database: {table: rows}} (empty databases as {}), and the sample of rows that
+    only this side has, per table."""
     view = dict((db, {}) for db in state["databases"])
     for (db, table) in state["tables"]:
         view.setdefault(db, {})[table] = state["rows"].get((db, table))
-    return {"databases": view}
+    out = {"databases": view}
+    if samples:
+        out["differing_rows"] = samples
+    return out
 
 
-def content_identical(query, suffix, tables):
-    """True when every table has the same rows now and at the snapshot (one round trip)."""
-    stmt = _sql.content_differences(suffix, sorted(tables))
-    if stmt is None:
-        return True
-    return all(int(row["n"]) == 0 for row in query(stmt))
+def content_changes(query, suffix, tables, batch=CONTENT_BATCH):
+    """{(db, table): (rows only now, rows only at the snapshot)} for every table, in batches of `batch` tables."""
+    tables = sorted(tables)
+    out = {}
+    for start in range(0, len(tables), batch):
+        stmt = _sql.content_differences(suffix, tables[start:start + batch])
+        for row in query(stmt):
+            out[(row["db"], row["tbl"])] = (int(row["only_now"]), int(row["only_snap"]))
+    return out
+
+
+def content_scope(now, snap, max_rows):
+    """Tables whose content can be compared: on both sides with one definition, and at most max_rows rows on
+    either side (0 = no limit). Returns (tables to compare, tables left to counts)."""
+    compare_, too_big = [], []
+    for key in sorted(snap["tables"]):
+        if key not in now["tables"] or now["tables"][key] != snap["tables"][key]:
+            continue
+        rows = max(now["rows"].get(key) or 0, snap["rows"].get(key) or 0)
+        (too_big if max_rows and rows > max_rows else compare_).append(key)
+    return compare_, too_big
+
+
+def content_samples(query, suffix, changes, limit, max_tables=20):
+    """{'now': {'db.t': [rows]}, 'snap': {...}}: up to `limit` differing rows each way of the first tables."""
+    out = {"now": {}, "snap": {}}
+    if limit <= 0:
+        return out
+    for key in sorted(k for k, (a, b) in changes.items() if a or b)[:max_tables]:
+        for side, count in zip(("now", "snap"), changes[key]):
+            if count:
+                rows = query(_sql.content_sample(suffix, key[0], key[1], side, limit))
+                out[side][table_name(key)] = [dict((k, _plain(v)) for k, v in row.items()) for row in rows]
+    return out
+
+
+def _plain(value):
+    """A row value as JSON can carry it (dates, decimals and bytes as text)."""
+    if value is None or isinstance(value, (int, float, str, bool)):
+        return value
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
 
 
 def accounts_state(query, suffix):

@@ -339,18 +339,27 @@ def row_counts(tables_by_side):
 
 
 def content_differences(suffix, tables):
-    """One statement giving, per table, how many rows differ from the snapshot in either direction."""
+    """One statement giving, per table, the rows only present now and the rows only present at the snapshot
+    (set difference both ways; rows: db, tbl, only_now, only_snap). None when there is nothing to compare."""
     parts, params = [], []
     for db, table in tables:
         ref = "%s.%s" % (server_ident(db), server_ident(table))
         parts.append("SELECT %%s AS db, %%s AS tbl, "
-                     "(SELECT count(*) FROM (SELECT * FROM %s EXCEPT SELECT * FROM %s%s) a) + "
-                     "(SELECT count(*) FROM (SELECT * FROM %s%s EXCEPT SELECT * FROM %s) b) AS n"
+                     "(SELECT count(*) FROM (SELECT * FROM %s EXCEPT SELECT * FROM %s%s) a) AS only_now, "
+                     "(SELECT count(*) FROM (SELECT * FROM %s%s EXCEPT SELECT * FROM %s) b) AS only_snap"
                      % (ref, ref, suffix, ref, suffix, ref))
         params += [db, table]
     if not parts:
         return None
     return Statement(" UNION ALL ".join(parts), params)
+
+
+def content_sample(suffix, db, table, side, limit):
+    """Up to `limit` rows of one table present only now (side 'now') or only at the snapshot (side 'snap')."""
+    ref = "%s.%s" % (server_ident(db), server_ident(table))
+    first, second = (ref, ref + suffix) if side == "now" else (ref + suffix, ref)
+    sql = "SELECT * FROM (SELECT * FROM %s EXCEPT SELECT * FROM %s) d LIMIT %d" % (first, second, int(limit))
+    return Statement(sql)
 
 
 def snapshot_accounts(suffix):

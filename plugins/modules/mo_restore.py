@@ -37,7 +37,9 @@ attributes:
     details: Finds the snapshot, applies every rule, computes the preview and fails where a real run would.
   diff_mode:
     support: full
-    details: Before and after map each database of the target scope to its tables and row counts.
+    details:
+      - Before and after map each database of the target scope to its tables and row counts, show the differing
+        rows of each table (up to O(diff_rows) each way) and, for a cluster restore, the accounts.
 options:
   snapshot:
     description:
@@ -131,6 +133,19 @@ options:
         row-by-row comparison (for tables without a primary key duplicate rows are compared as a set). Report C(ok).
     type: bool
     default: false
+  diff_rows:
+    description:
+      - With C(--diff), how many differing rows to show per table and direction (rows only present now under
+        C(before), rows only present at the snapshot under C(after)), for up to 20 tables. V(0) shows counts only.
+    type: int
+    default: 20
+  content_max_rows:
+    description:
+      - Tables with more rows than this (now or at the snapshot) are compared by row count only, in the preview and
+        in the verification, and listed in RV(preview.content_not_compared). V(0) compares every table by content.
+      - Smaller tables are compared row by row (set difference in both directions, batched).
+    type: int
+    default: 1000000
 notes:
   - A restore is one long statement. Its duration grows with the data; set O(read_timeout) above the longest
     expected restore, or run the task with C(async) and C(poll). When the connection is lost or times out during
@@ -222,6 +237,15 @@ preview:
       description: Tables whose row count differs, with C(now) and C(snapshot) counts.
       type: list
       elements: dict
+    content_changes:
+      description:
+        - Tables whose rows differ (also with the same count), with C(rows_only_now) and C(rows_only_in_snapshot).
+      type: list
+      elements: dict
+    content_not_compared:
+      description: Tables compared by row count only because they exceed O(content_max_rows).
+      type: list
+      elements: str
     tables_unchanged:
       description: Tables with the same definition and row count on both sides.
       type: int
@@ -302,6 +326,9 @@ class Restore:
         self.statements = []
         self.when = when  # restore time of a PITR restore (aware UTC), else None
         self.kind = "PITR" if when is not None else "snapshot"
+        self.content_tables = None  # tables compared by content in the preview (None: none could be)
+        self.samples = {"now": {}, "snap": {}}
+        self.accounts = None  # (now, at the restore point) for a cluster restore
         self.source_name = self.p["pitr"] if when is not None else self.p["snapshot"]
 
     def connect_target(self):
@@ -458,27 +485,46 @@ class Restore:
         self.snap_state = state.get("snap")
         self.now_state = state.get("now", empty if not self.target_exists else None)
         preview = {"scope": dict((k, s[k]) for k in ("level", "account", "database", "table", "to_account")),
-                   "snapshot": self.snap, "identical": None, "not_previewed": notes}
-        if self.snap_state is not None and self.now_state is not None:
-            preview.update(_restore.compare(self.now_state, self.snap_state, scope))
+                   "snapshot": self.snap, "identical": None, "not_previewed": notes, "content_not_compared": []}
+        both = self.snap_state is not None and self.now_state is not None
+        content = self.read_content(snap_side, now_side, preview) if both else {}
+        if both:
+            preview.update(_restore.compare(self.now_state, self.snap_state, scope, content))
         if s["level"] == "cluster":
             now_accounts, snap_accounts = _restore.accounts_state(self.q_login, self.point_suffix(True))
-            self.snap_accounts = snap_accounts
+            self.accounts = (now_accounts, snap_accounts)
             preview["accounts_restored"] = sorted(snap_accounts - now_accounts)
             preview["accounts_removed"] = sorted(now_accounts - snap_accounts)
             preview["changes"] = preview.get("changes", 0) + len(preview["accounts_restored"]) + \
                 len(preview["accounts_removed"])
             notes.append("accounts other than %s are restored but only listed, not compared" % self.login)
-        if self.p["skip_if_identical"] and preview.get("changes") == 0 and not notes and \
-                snap_side.query == now_side.query:
-            preview["identical"] = _restore.content_identical(now_side.query, snap_side.suffix,
-                                                              self.snap_state["tables"])
+        if self.content_tables is not None and not notes and not preview["content_not_compared"]:
+            preview["identical"] = preview.get("changes") == 0
         self.previewed = preview
         return preview
 
+    def read_content(self, snap_side, now_side, preview):
+        """Rows that differ per table (set difference both ways, batched); samples when --diff is on."""
+        self.content_tables, self.samples = None, {"now": {}, "snap": {}}
+        if now_side is None:  # the target account does not exist yet: everything is restored, nothing compared
+            return {}
+        if snap_side.query != now_side.query or snap_side.account_id is not None:
+            preview["not_previewed"].append("row contents are not compared: the snapshot and the target are read "
+                                            "through different logins")
+            return {}
+        self.content_tables, too_big = _restore.content_scope(self.now_state, self.snap_state,
+                                                              self.p["content_max_rows"])
+        preview["content_not_compared"] = [_restore.table_name(k) for k in too_big]
+        content = _restore.content_changes(now_side.query, snap_side.suffix, self.content_tables)
+        if self.mo.module._diff:  # pylint: disable=protected-access
+            self.samples = _restore.content_samples(now_side.query, snap_side.suffix, content, self.p["diff_rows"])
+        return content
+
     def diff(self):
-        before = _restore.diff_view(self.now_state) if self.now_state is not None else {}
-        after = _restore.diff_view(self.snap_state) if self.snap_state is not None else {}
+        before = _restore.diff_view(self.now_state, self.samples["now"]) if self.now_state is not None else {}
+        after = _restore.diff_view(self.snap_state, self.samples["snap"]) if self.snap_state is not None else {}
+        if self.accounts is not None:
+            before["accounts"], after["accounts"] = sorted(self.accounts[0]), sorted(self.accounts[1])
         return {"before": before, "after": after}
 
     # -- acting --------------------------------------------------------------------------------------
@@ -509,14 +555,19 @@ class Restore:
         mo = self.mo
         if self.target_conn is None and self.scope["target"] not in (None, self.login):
             self.connect_target()
-        after = _restore.read_state({"now": self.now_side()}, self.read_scope())["now"]
-        report = _restore.compare(after, self.snap_state, self.read_scope())
+        now_side = self.now_side()
+        after = _restore.read_state({"now": now_side}, self.read_scope())["now"]
+        content = {}
+        if self.content_tables is not None:  # the same tables again, by content (counts alone for the rest)
+            tables = [k for k in self.content_tables if k in after["tables"]]
+            content = _restore.content_changes(now_side.query, self.snapshot_side().suffix, tables)
+        report = _restore.compare(after, self.snap_state, self.read_scope(), content)
         problems = [] if report["changes"] == 0 else [_restore.describe_differences(report)]
         if self.scope["level"] == "cluster":
             now_accounts, _snap = _restore.accounts_state(self.q_login, self.point_suffix(True))
-            if now_accounts != self.snap_accounts:
+            if now_accounts != self.accounts[1]:
                 problems.append("accounts now %s, at the snapshot %s"
-                                % (sorted(now_accounts), sorted(self.snap_accounts)))
+                                % (sorted(now_accounts), sorted(self.accounts[1])))
         if problems:
             mo.fail("the restore from %s %s reported success but the target does not match the %s: %s%s"
                     % (self.kind, self.source_name, self.kind, "; ".join(problems),
@@ -542,6 +593,8 @@ def main():
         safety_snapshot=dict(type="bool", default=False),
         safety_snapshot_name=dict(type="str"),
         skip_if_identical=dict(type="bool", default=False),
+        diff_rows=dict(type="int", default=20),
+        content_max_rows=dict(type="int", default=1000000),
     ), required_together=[("to_account_admin_name", "to_account_admin_password"), ("pitr", "timestamp")],
         mutually_exclusive=[("snapshot", "pitr")], required_one_of=[("snapshot", "pitr")])
     try:

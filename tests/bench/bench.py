@@ -322,7 +322,9 @@ def write_markdown(results):
               "| bare no-op migration (one mo_sql task) | %.2f |" % results["role"]["bare_wall"],
               "| guarded no-op migration (snapshot_guard) | %.2f |" % results["role"]["guarded_wall"],
               "| guarded migration that fails, restored and verified | %.2f |" % results["role"]["failing_guarded_wall"],
-              ""]
+              "", "## On a real MatrixOne", "",
+              "Measured by hand against real servers (the test server's figures above say little about MatrixOne's "
+              "own cost): [performance-real.md](performance-real.md).", ""]
     with open(os.path.join(REPO, "docs", "performance.md"), "w") as f:
         f.write("\n".join(lines))
 

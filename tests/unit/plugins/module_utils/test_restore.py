@@ -126,14 +126,14 @@ class FakeQuery:
         return rows
 
 
-def test_read_state_costs_two_round_trips_whatever_the_table_count():
+def test_read_state_lists_once_and_counts_in_batches():
     tables = dict((("d", "t%d" % i), "def") for i in range(500))
     rows = dict((k, 1) for k in tables)
     fake = FakeQuery({"now": state(["d"], tables, rows), "snap": state(["d"], tables, rows)})
     sides = {"now": _restore.Side(fake, ""), "snap": _restore.Side(fake, " {SNAPSHOT = `sp`}")}
     result = _restore.read_state(sides, {"level": "account", "database": None, "table": None})
-    assert fake.calls == 2
-    assert len(result["snap"]["rows"]) == 500
+    assert fake.calls == 1 + 2 * (500 // _restore.COUNT_BATCH)  # one listing, then batches per side
+    assert len(result["snap"]["rows"]) == 500 and len(result["now"]["rows"]) == 500
 
 
 def test_safety_snapshot_name_fits_64_characters():
@@ -196,3 +196,49 @@ def test_a_changed_column_is_a_redefinition():
     changed = REAL_BEFORE[1].replace("|1|n|", "|0|n|")  # NOT NULL dropped
     assert _sql.column_definition(changed) != _sql.column_definition(REAL_BEFORE[1])
     assert _sql.at_snapshot(mo_ts=5) == " {MO_TS = 5}"
+
+
+def test_content_is_read_in_batches_and_counted_in_the_preview():
+    calls = []
+
+    def query(stmt):
+        calls.append(stmt)
+        pairs = list(zip(stmt.params[0::2], stmt.params[1::2]))
+        return [{"db": db, "tbl": t, "only_now": 2 if t == "t7" else 0, "only_snap": 1 if t == "t7" else 0}
+                for db, t in pairs]
+
+    tables = [("d", "t%d" % i) for i in range(120)]
+    content = _restore.content_changes(query, " {SNAPSHOT = `s`}", tables, batch=50)
+    assert len(calls) == 3 and [len(c.params) // 2 for c in calls] == [50, 50, 20]
+    assert content[("d", "t7")] == (2, 1) and content[("d", "t8")] == (0, 0)
+    s = state(["d"], dict((k, "A") for k in tables), dict((k, 5) for k in tables))
+    preview = _restore.compare(s, s, {"level": "database"}, content)
+    assert preview["content_changes"] == [{"table": "d.t7", "rows_only_now": 2, "rows_only_in_snapshot": 1}]
+    assert preview["changes"] == 1 and preview["tables_unchanged"] == 119
+    assert "row contents: d.t7 2 rows not in the snapshot, 1 snapshot rows missing" in \
+        _restore.describe_differences(preview)
+
+
+def test_content_scope_skips_redefined_missing_and_big_tables():
+    now = state(["d"], {("d", "a"): "A", ("d", "b"): "B", ("d", "big"): "C"},
+                {("d", "a"): 1, ("d", "b"): 1, ("d", "big"): 10})
+    snap = state(["d"], {("d", "a"): "A", ("d", "b"): "B2", ("d", "big"): "C", ("d", "gone"): "G"},
+                 {("d", "a"): 1, ("d", "b"): 1, ("d", "big"): 3, ("d", "gone"): 1})
+    assert _restore.content_scope(now, snap, 5) == ([("d", "a")], [("d", "big")])
+    assert _restore.content_scope(now, snap, 0) == ([("d", "a"), ("d", "big")], [])
+
+
+def test_content_samples_only_for_changed_tables_and_as_plain_values():
+    import datetime
+    import decimal
+    asked = []
+
+    def query(stmt):
+        asked.append(stmt.sql)
+        return [{"id": 1, "at": datetime.date(2026, 1, 2), "amount": decimal.Decimal("1.50"), "raw": b"x"}]
+
+    changes = {("d", "a"): (1, 0), ("d", "b"): (0, 0)}
+    samples = _restore.content_samples(query, " {SNAPSHOT = `s`}", changes, 5)
+    assert len(asked) == 1 and "LIMIT 5" in asked[0] and "FROM `d`.`a` EXCEPT SELECT * FROM `d`.`a` {SNAPSHOT" in asked[0]
+    assert samples == {"now": {"d.a": [{"id": 1, "at": "2026-01-02", "amount": "1.50", "raw": "x"}]}, "snap": {}}
+    assert _restore.content_samples(query, "", changes, 0) == {"now": {}, "snap": {}}
