@@ -11,7 +11,7 @@ __metaclass__ = type
 import datetime
 import re
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _sql
+from ansible_collections.matrixone.backup.plugins.module_utils import _snapshots, _sql
 
 UTC = datetime.timezone.utc
 UNIT_SECONDS = {"h": 3600, "d": 86400, "mo": 30 * 86400, "y": 365 * 86400}
@@ -35,15 +35,19 @@ def zone(name, param):
                                 "offset such as +08:00; IANA names need the tzdata package)" % (param, name))
 
 
-def parse_timestamp(value, timezone, param="timestamp"):
-    """An ISO-8601 time with a zone, or a naive one read in `timezone` -> aware UTC datetime."""
+def parse_timestamp(value, timezone, param="timestamp", now=None):
+    """An ISO-8601 time with a zone, a naive one read in `timezone`, or a duration before now ('15m', '2h', as
+    newer_than takes) -> aware UTC datetime."""
+    if _snapshots.is_duration(value):
+        return (now or datetime.datetime.now(UTC)) - datetime.timedelta(seconds=_snapshots.parse_duration(value, param))
     text = str(value).strip()
     if text.endswith("Z"):
         text = text[:-1] + "+00:00"
     try:
         dt = datetime.datetime.fromisoformat(text.replace(" ", "T", 1) if len(text) > 10 else text)
     except ValueError:
-        raise _sql.InvalidInput("%s=%r is not an ISO-8601 time such as 2026-01-31T12:00:00+08:00" % (param, value))
+        raise _sql.InvalidInput("%s=%r is neither an ISO-8601 time such as 2026-01-31T12:00:00+08:00 nor a duration "
+                                "before now such as 15m" % (param, value))
     if dt.tzinfo is None:
         if timezone is None:
             raise _sql.InvalidInput("%s=%r has no time zone: add one (Z, +08:00) or set timezone" % (param, value))

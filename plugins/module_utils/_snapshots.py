@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import calendar
 import datetime
 import fnmatch
 import re
@@ -47,6 +48,10 @@ def parse_duration(value, param):
     return int(m.group(1)) * _UNIT_SECONDS[m.group(2)]
 
 
+def is_duration(value):
+    return bool(_DURATION.match(str(value)))
+
+
 def parse_point_in_time(value, param, now):
     """A duration ('7d' = seven days before now) or an ISO-8601 time with a zone -> aware UTC datetime."""
     if _DURATION.match(str(value)):
@@ -67,16 +72,20 @@ def parse_point_in_time(value, param, now):
 def from_row(row, now=None):
     """A SHOW SNAPSHOTS row (labels lower-cased) -> the record every module returns."""
     ts_text = row.get("timestamp")
+    exact = parse_mo_timestamp(ts_text)
     snap = {
         "name": row.get("snapshot_name"),
         "timestamp": mo_timestamp_to_iso(ts_text),
+        # the same time in forms every tool parses: microseconds (to_datetime's %f) and seconds since the epoch
+        "timestamp_utc": exact.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "timestamp_epoch": calendar.timegm(exact.timetuple()) + exact.microsecond / 1e6,
         "level": row.get("snapshot_level"),
         "account": row.get("account_name") or None,
         "database": row.get("database_name") or None,
         "table": row.get("table_name") or None,
     }
     if now is not None:
-        snap["age_seconds"] = int((now - parse_mo_timestamp(ts_text)).total_seconds())
+        snap["age_seconds"] = int((now - exact).total_seconds())
     return snap
 
 

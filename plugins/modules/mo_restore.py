@@ -56,7 +56,8 @@ options:
   timestamp:
     description:
       - The point in time of a O(pitr) restore, ISO-8601 with a zone (V(2026-01-31T12:00:00Z),
-        V(2026-01-31 20:00:00+08:00)), or without one when O(timezone) says where it was read.
+        V(2026-01-31 20:00:00+08:00)), or without one when O(timezone) says where it was read, or a duration before
+        now (V(15m), V(2h), V(1d); units s, m, h, d, w).
       - It is converted to the server's local zone (O(server_timezone)), which is how MatrixOne reads it.
     type: str
   timezone:

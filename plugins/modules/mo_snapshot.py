@@ -128,6 +128,16 @@ snapshot:
       description: When MatrixOne took it, ISO-8601 UTC with the server's precision; null in check mode for a new one.
       type: str
       sample: "2024-05-10T02:06:08.01635Z"
+    timestamp_utc:
+      description:
+        - The same time with exactly six fraction digits, which C(to_datetime('%Y-%m-%dT%H:%M:%S.%fZ')) parses (the
+          server's own precision can be nine digits).
+      type: str
+      sample: "2024-05-10T02:06:08.016350Z"
+    timestamp_epoch:
+      description: The same time in seconds since the epoch.
+      type: float
+      sample: 1715306768.01635
     level:
       description: cluster, account, database or table.
       type: str
@@ -258,7 +268,7 @@ def run_absent(mo, name, desired, existing):
 
 
 def run_present(mo, name, desired, existing):
-    predicted = dict(desired, name=name, timestamp=None)
+    predicted = dict(desired, name=name, timestamp=None, timestamp_utc=None, timestamp_epoch=None)
     if existing is not None:
         diffs = _snapshots.differences(_snapshots.definition(existing), desired)
         if not diffs:

@@ -94,6 +94,16 @@ snapshots:
       description: When it was taken, ISO-8601 UTC with the server's precision.
       type: str
       sample: "2024-05-10T02:06:08.01635Z"
+    timestamp_utc:
+      description:
+        - The same time with exactly six fraction digits, which C(to_datetime('%Y-%m-%dT%H:%M:%S.%fZ')) parses (the
+          server's own precision can be nine digits).
+      type: str
+      sample: "2024-05-10T02:06:08.016350Z"
+    timestamp_epoch:
+      description: The same time in seconds since the epoch.
+      type: float
+      sample: 1715306768.01635
     level:
       description: cluster, account, database or table.
       type: str

@@ -2,7 +2,12 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Connection options that cannot work fail cleanly on every module, before any connection; blanks are unset."""
 
+import os
+import subprocess
+import sys
+
 import pytest
+from conftest import BIN, REPO, ansible_env
 
 MODULES = {
     "mo_snapshot": {"name": "opt_sp"},
@@ -67,3 +72,14 @@ def test_a_misspelled_check_key_is_refused_before_anything_runs(server, playbook
     run = playbook(play)
     assert run.returncode != 0 and "expected" in run.stdout and "failed=1" in run.stdout, run.stdout[-3000:]
     assert not [r for r in server.sql("SHOW SNAPSHOTS") if r[0].startswith("guard_")]  # nothing was taken
+
+
+def test_the_demo_refuses_a_server_it_did_not_start(server, collections_path):
+    """playbooks/demo.yml drops `shop`: pointed at a server by MO_* alone, it stops before any SQL."""
+    env = ansible_env(collections_path)
+    env.update(MO_HOST=server.host, MO_PORT=str(server.port), MO_USER="root", MO_PASSWORD=server.password)
+    proc = subprocess.run([os.path.join(BIN, "ansible-playbook"), "-i", "localhost,", "-c", "local",
+                           os.path.join(REPO, "playbooks", "demo.yml"), "-e", "ansible_python_interpreter=" + sys.executable],
+                          capture_output=True, text=True, env=env, check=False)
+    assert proc.returncode != 0 and "drops and recreates the database `shop`" in proc.stdout, proc.stdout[-2000:]
+    assert ("shop",) not in server.sql("SHOW DATABASES")

@@ -50,8 +50,9 @@ def main():
         print("embedded MatrixOne-compatible test server (v%s) on 127.0.0.1:%s" % (args.version, port))
         address = dict(MO_HOST="127.0.0.1", MO_PORT=port, MO_USER="root", MO_PASSWORD="111")
     try:
+        # MO_DEMO_SERVER: the demo may drop `shop` there (its own test server, or MO_TEST_HOST named on purpose)
         env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections, PATH=BIN + os.pathsep + os.environ.get("PATH", ""),
-                   **address)
+                   MO_DEMO_SERVER="yes", **address)
         env.pop("ANSIBLE_COLLECTIONS_PATHS", None)
         return subprocess.run([os.path.join(BIN, "ansible-playbook"), "-i", "localhost,", "-c", "local",
                                "-e", "ansible_python_interpreter=" + sys.executable,

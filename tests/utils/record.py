@@ -114,6 +114,8 @@ def flows(brace):
         sql.row_counts({"now": ("", [("it_rec_t", "orders")]),
                         "snap": (sql.at_snapshot(snapshot="it_rec_sp_t"), [("it_rec_t", "orders")])}),
         sql.content_differences(sql.at_snapshot(snapshot="it_rec_sp_t"), [("it_rec_t", "orders")]),
+        sql.content_sample(sql.at_snapshot(snapshot="it_rec_sp_t"), "it_rec_t", "orders", "now", 5),
+        sql.content_sample(sql.at_snapshot(snapshot="it_rec_sp_t"), "it_rec_t", "orders", "snap", 5),
         restore("table", "it_rec_sp_t", "sys", "it_rec_t", "orders"),
         catalog_text % "it_rec_t", "SHOW CREATE TABLE it_rec_t.orders",
         "SELECT id, status FROM it_rec_t.orders ORDER BY id",

@@ -36,7 +36,7 @@ def test_parse_timestamp(value, tz, expected):
 def test_parse_timestamp_errors():
     with pytest.raises(_sql.InvalidInput, match="has no time zone"):
         _pitr.parse_timestamp("2026-01-31 12:00:00", None)
-    with pytest.raises(_sql.InvalidInput, match="is not an ISO-8601 time"):
+    with pytest.raises(_sql.InvalidInput, match="is neither an ISO-8601 time"):
         _pitr.parse_timestamp("yesterday", "UTC")
 
 
@@ -108,3 +108,10 @@ def test_restore_pitr_statements(args, expected):
     assert _sql.restore_pitr(*args).sql == expected
     assert _sql.restore_pitr("database", "p", "x", "acc1", "db", qualify_account=True).sql.startswith(
         "RESTORE ACCOUNT `acc1` DATABASE `db`")
+
+
+def test_parse_timestamp_takes_a_duration_before_now():
+    now = datetime.datetime(2026, 1, 31, 12, 0, tzinfo=datetime.timezone.utc)
+    expected = datetime.datetime(2026, 1, 31, 11, 45, tzinfo=datetime.timezone.utc)
+    assert _pitr.parse_timestamp("15m", None, now=now) == expected
+    assert _pitr.parse_timestamp(" 2h ", "Asia/Shanghai", now=now).hour == 10

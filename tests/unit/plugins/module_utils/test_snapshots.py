@@ -51,7 +51,8 @@ def row(name, ts, level="account", account="sys", db="", table=""):
 def test_from_row_maps_empty_strings_to_none_and_computes_age():
     snap = _snapshots.from_row(row("c", "2026-02-01 11:59:00", "cluster", ""), NOW)
     assert snap == {"name": "c", "timestamp": "2026-02-01T11:59:00Z", "level": "cluster", "account": None,
-                    "database": None, "table": None, "age_seconds": 60}
+                    "database": None, "table": None, "age_seconds": 60,
+                    "timestamp_utc": "2026-02-01T11:59:00.000000Z", "timestamp_epoch": 1769947140.0}
 
 
 @pytest.mark.parametrize("params, expected", [
@@ -158,3 +159,12 @@ def test_filters_match_the_lower_cased_names_matrixone_stores():
     stmt, pattern = _snapshots.build_query({"name": "AWX_S1", "prefix": "AWX_", "pattern": "AWX_*", "account": "ACC1"},
                                            NOW)
     assert stmt.params == ("awx_s1", "acc1", "awx_") and pattern == "awx_*"
+
+
+def test_snapshot_times_come_in_parseable_forms():
+    snap = _snapshots.from_row({"snapshot_name": "s", "timestamp": "2024-05-10 02:06:08.20531487",
+                                "snapshot_level": "account", "account_name": "sys"})
+    assert snap["timestamp"] == "2024-05-10T02:06:08.20531487Z"  # the server's precision, kept
+    assert datetime.datetime.strptime(snap["timestamp_utc"], "%Y-%m-%dT%H:%M:%S.%fZ") == \
+        datetime.datetime(2024, 5, 10, 2, 6, 8, 205314)
+    assert abs(snap["timestamp_epoch"] - 1715306768.205314) < 1e-6
