@@ -330,6 +330,7 @@ class Restore:
         self.content_tables = None  # tables compared by content in the preview (None: none could be)
         self.samples = {"now": {}, "snap": {}}
         self.accounts = None  # (now, at the restore point) for a cluster restore
+        self.previewed = None
         self.source_name = self.p["pitr"] if when is not None else self.p["snapshot"]
 
     def connect_target(self):
@@ -526,6 +527,11 @@ class Restore:
         after = _restore.diff_view(self.snap_state, self.samples["snap"]) if self.snap_state is not None else {}
         if self.accounts is not None:
             before["accounts"], after["accounts"] = sorted(self.accounts[0]), sorted(self.accounts[1])
+        redefined = set((self.previewed or {}).get("tables_redefined") or [])
+        keys = [k for k in sorted(self.snap_state["tables"]) if _restore.table_name(k) in redefined] if redefined else []
+        if keys:  # column by column, as compared (name, type code, nullability, key, default, comment)
+            before["definitions"] = dict((_restore.table_name(k), self.now_state["tables"][k]) for k in keys)
+            after["definitions"] = dict((_restore.table_name(k), self.snap_state["tables"][k]) for k in keys)
         return {"before": before, "after": after}
 
     # -- acting --------------------------------------------------------------------------------------
