@@ -273,7 +273,9 @@ verified:
   returned: always
   type: bool
 safety_snapshot:
-  description: The snapshot taken before restoring (name, timestamp, level, ...), or null.
+  description:
+    - The snapshot taken before restoring (name, timestamp, level, ...), or null. In check mode the one a real run
+      would take, with a null timestamp.
   returned: always
   type: dict
 queries:
@@ -422,17 +424,29 @@ class Restore:
                                              scope["to_account"])
         self.statements.append(self.restore_stmt)
 
-    def safety_statement(self):
+    def safety_definition(self):
+        """level, account, database and table of the safety snapshot."""
         s = self.scope
         if s["level"] == "cluster":
-            return _sql.create_snapshot(self.safety_name, "cluster")
+            return dict(level="cluster", account=None, database=None, table=None)
         if s["level"] == "account":
-            return _sql.create_snapshot(self.safety_name, "account", s["target"])
+            return dict(level="account", account=s["target"], database=None, table=None)
         if not self.mo.server.has("gc_safe_db_table_snapshot"):
             # database/table snapshots are missing (< 2.1) or may be garbage-collected (< 3.0.4): a safety net
             # must hold, so protect the whole login account instead
-            return _sql.create_snapshot(self.safety_name, "account", self.login)
-        return _sql.create_snapshot(self.safety_name, s["level"], None, s["database"], s["table"])
+            return dict(level="account", account=self.login, database=None, table=None)
+        return dict(level=s["level"], account=self.login, database=s["database"], table=s["table"])
+
+    def safety_statement(self):
+        d = self.safety_definition()
+        account = d["account"] if d["level"] == "account" else None
+        return _sql.create_snapshot(self.safety_name, d["level"], account, d["database"], d["table"])
+
+    def predicted_safety(self):
+        """What check mode says the safety snapshot will be (its time is known only when it is taken)."""
+        if not self.safety_name:
+            return None
+        return dict(self.safety_definition(), name=self.safety_name, timestamp=None)
 
     # -- reading -------------------------------------------------------------------------------------
     def read_scope(self):
@@ -618,7 +632,8 @@ def main():
             if not skip:
                 for stmt in job.statements:
                     mo.would_run(stmt)
-            mo.exit(not skip, preview=preview, verified=False, safety_snapshot=None, diff=job.diff())
+            mo.exit(not skip, preview=preview, verified=False, safety_snapshot=None if skip else job.predicted_safety(),
+                    diff=job.diff())
         safety = job.run()
         if mo.params["verify"]:
             job.verify(safety)
