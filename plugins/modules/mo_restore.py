@@ -262,7 +262,9 @@ preview:
       description: Number of databases, tables and accounts that differ.
       type: int
     identical:
-      description: With O(skip_if_identical), whether the target provably equals the snapshot; else null.
+      description:
+        - Whether the target provably equals the snapshot (objects, definitions, counts and row contents); null when
+          part of it could not be compared (see RV(preview.not_previewed) and RV(preview.content_not_compared)).
       type: bool
     not_previewed:
       description: Parts of the target that could not be read, and why.
@@ -330,6 +332,7 @@ class Restore:
         self.when = when  # restore time of a PITR restore (aware UTC), else None
         self.kind = "PITR" if when is not None else "snapshot"
         self.content_tables = None  # tables compared by content in the preview (None: none could be)
+        self.content_suffix = None  # the restore point's read suffix those comparisons used
         self.samples = {"now": {}, "snap": {}}
         self.accounts = None  # (now, at the restore point) for a cluster restore
         self.previewed = None
@@ -531,7 +534,8 @@ class Restore:
         self.content_tables, too_big = _restore.content_scope(self.now_state, self.snap_state,
                                                               self.p["content_max_rows"])
         preview["content_not_compared"] = [_restore.table_name(k) for k in too_big]
-        content = _restore.content_changes(now_side.query, snap_side.suffix, self.content_tables)
+        self.content_suffix = snap_side.suffix
+        content = _restore.content_changes(now_side.query, self.content_suffix, self.content_tables)
         if self.mo.module._diff:  # pylint: disable=protected-access
             self.samples = _restore.content_samples(now_side.query, snap_side.suffix, content, self.p["diff_rows"])
         return content
@@ -581,7 +585,7 @@ class Restore:
         content = {}
         if self.content_tables is not None:  # the same tables again, by content (counts alone for the rest)
             tables = [k for k in self.content_tables if k in after["tables"]]
-            content = _restore.content_changes(now_side.query, self.snapshot_side().suffix, tables)
+            content = _restore.content_changes(now_side.query, self.content_suffix, tables)
         report = _restore.compare(after, self.snap_state, self.read_scope(), content)
         problems = [] if report["changes"] == 0 else [_restore.describe_differences(report)]
         if self.scope["level"] == "cluster":
