@@ -10,7 +10,7 @@ __metaclass__ = type
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _connection, _server, _sql
+from ansible_collections.matrixone.backup.plugins.module_utils import _connection, _pitr, _server, _sql
 
 
 class SqlError(Exception):
@@ -132,6 +132,14 @@ class MoModule:
             raise ConnectionLost(None, str(exc), statement)
         finally:
             cursor.close()
+
+    def server_clock(self, server_timezone=None):
+        """The server's current time and the zones of its PITR times (_pitr.Clock), checked against a given zone."""
+        row = self.query(_sql.server_clock(), record=False)[0]
+        try:
+            return _pitr.clock(row, server_timezone)
+        except _sql.InvalidInput as exc:
+            self.fail(str(exc))
 
     def would_run(self, statement):
         """Record a statement that a real run would send (check mode sends nothing)."""

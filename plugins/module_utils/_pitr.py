@@ -35,6 +35,53 @@ def zone(name, param):
                                 "offset such as +08:00; IANA names need the tzdata package)" % (param, name))
 
 
+class Clock:
+    """The server's current time (aware UTC) and its zones for PITR times, read with _sql.server_clock().
+
+    MatrixOne prints SHOW PITR times in the session's time zone and reads a PITR restore time in the zone of its
+    processes; the two are the same when the session's time_zone is SYSTEM (the default)."""
+
+    def __init__(self, now, shown_zone, restore_zone):
+        self.now = now
+        self.shown_zone = shown_zone
+        self._restore_zone = restore_zone
+
+    def restore_zone(self):
+        if self._restore_zone is None:
+            raise _sql.InvalidInput("this server's session time_zone is not SYSTEM, so the zone in which it reads a "
+                                    "PITR restore time (its processes' zone) cannot be detected: set server_timezone")
+        return self._restore_zone
+
+
+def _server_datetime(value):
+    if isinstance(value, datetime.datetime):
+        return value
+    return datetime.datetime.fromisoformat(str(value).strip().replace(" ", "T", 1))
+
+
+def offset_text(delta):
+    minutes = int(delta.total_seconds() // 60)
+    return "UTC%s%02d:%02d" % ("-" if minutes < 0 else "+", abs(minutes) // 60, abs(minutes) % 60)
+
+
+def clock(row, given=None, param="server_timezone"):
+    """The Clock from a server_clock() row. A given server_timezone must show the offset the server's clock shows."""
+    local, utc = _server_datetime(row["now_local"]), _server_datetime(row["now_utc"])
+    offset = datetime.timedelta(seconds=round((local - utc).total_seconds() / 900.0) * 900)
+    now = (local - offset).replace(tzinfo=UTC)
+    session_zone = datetime.timezone(offset) if offset else UTC
+    system = str(row["time_zone"] or "").upper() == "SYSTEM"
+    if given in (None, ""):
+        return Clock(now, session_zone, session_zone if system else None)
+    chosen = zone(given, param)
+    if system and now.astimezone(chosen).utcoffset() != offset:
+        raise _sql.InvalidInput("%s=%s is %s now, but the server's clock is %s (NOW() - UTC_TIMESTAMP()); leave %s "
+                                "unset to use the server's zone" % (param, given,
+                                                                     offset_text(now.astimezone(chosen).utcoffset()),
+                                                                     offset_text(offset), param))
+    return Clock(now, chosen if system else session_zone, chosen)
+
+
 def parse_timestamp(value, timezone, param="timestamp", now=None):
     """An ISO-8601 time with a zone, a naive one read in `timezone`, or a duration before now ('15m', '2h', as
     newer_than takes) -> aware UTC datetime."""

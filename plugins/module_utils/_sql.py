@@ -442,6 +442,11 @@ def drop_pitr(name, if_exists=False):
     return Statement("DROP PITR %s%s" % ("IF EXISTS " if if_exists else "", quote_ident(name)))
 
 
+def server_clock():
+    """The session's time_zone and the server's clock read both ways: NOW() minus UTC_TIMESTAMP() is its offset."""
+    return Statement("SELECT @@time_zone AS time_zone, NOW() AS now_local, UTC_TIMESTAMP() AS now_utc")
+
+
 def show_pitr(name=None):
     if name is None:
         return Statement("SHOW PITR")

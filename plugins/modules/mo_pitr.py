@@ -70,9 +70,12 @@ options:
     type: bool
     default: false
   server_timezone:
-    description: The server's local time zone, in which MatrixOne prints the PITR's times (for the returned ISO times).
+    description:
+      - The MatrixOne server's local time zone (IANA name such as V(Asia/Shanghai), or an offset like V(+08:00)).
+      - By default it is read from the server (C(NOW()) against C(UTC_TIMESTAMP()), as a fixed offset). A given zone
+        must show the offset the server's clock shows now, otherwise the task fails before anything changes. Give an
+        IANA name for a zone with daylight saving time, so that times before a change of offset convert correctly.
     type: str
-    default: UTC
 notes:
   - A PITR keeps old data from garbage collection for its whole range; storage grows with the change rate.
   - MatrixOne's CDC needs PITRs; do not drop PITRs you did not create.
@@ -151,7 +154,6 @@ server:
   type: dict
 '''
 
-import datetime
 
 from ansible_collections.matrixone.backup.plugins.module_utils import _pitr, _snapshots, _sql
 from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule, SqlError, ConnectionLost
@@ -178,7 +180,7 @@ def main():
         range_value=dict(type="int"),
         range_unit=dict(type="str", default="d", choices=list(_sql.PITR_UNITS)),
         replace=dict(type="bool", default=False),
-        server_timezone=dict(type="str", default="UTC"),
+        server_timezone=dict(type="str"),
     ), required_if=[("state", "present", ("range_value",))])
     params = mo.params
     try:
@@ -188,13 +190,12 @@ def main():
     mo.connect()
     try:
         mo.server.require("pitr")
-        zone = _pitr.zone(params["server_timezone"], "server_timezone")
-        now = datetime.datetime.now(_snapshots.UTC)
-        pitrs = [_pitr.from_row(r, zone, now) for r in mo.query(_sql.show_pitr(), record=False)]
+        clock = mo.server_clock(params["server_timezone"])
+        pitrs = [_pitr.from_row(r, clock.shown_zone, clock.now) for r in mo.query(_sql.show_pitr(), record=False)]
         existing = next((p for p in pitrs if p["name"] == params["name"]), None)
         if params["state"] == "absent":
             run_absent(mo, existing)
-        run_present(mo, params, desired, existing, pitrs)
+        run_present(mo, params, desired, existing, pitrs, clock)
     except (SqlError, ConnectionLost, FeatureUnavailable) as exc:
         mo.fail_from(exc, "PITR %s" % params["name"])
 
@@ -206,7 +207,7 @@ def run_absent(mo, existing):
     mo.exit(True, diff={"before": existing, "after": {}})
 
 
-def run_present(mo, params, desired, existing, pitrs):
+def run_present(mo, params, desired, existing, pitrs, clock):
     name, value, unit = params["name"], params["range_value"], params["range_unit"]
     statements = []
     if existing is not None and _pitr.definition(existing) != desired:
@@ -239,9 +240,9 @@ def run_present(mo, params, desired, existing, pitrs):
         mo.exit(True, pitr=predicted, diff={"before": existing or {}, "after": predicted})
     for stmt in statements:
         mo.query(stmt)
-    zone = _pitr.zone(params["server_timezone"], "server_timezone")
     rows = mo.query(_sql.show_pitr(name), record=False)
-    after = _pitr.from_row(rows[0], zone, datetime.datetime.now(_snapshots.UTC)) if rows else predicted
+    after = _pitr.from_row(rows[0], clock.shown_zone, mo.server_clock(params["server_timezone"]).now) if rows \
+        else predicted
     mo.exit(True, pitr=after, diff={"before": existing or {}, "after": after})
 
 

@@ -38,9 +38,12 @@ options:
     description: Only PITRs of this table.
     type: str
   server_timezone:
-    description: The server's local time zone, in which MatrixOne prints PITR times.
+    description:
+      - The MatrixOne server's local time zone (IANA name such as V(Asia/Shanghai), or an offset like V(+08:00)).
+      - By default it is read from the server (C(NOW()) against C(UTC_TIMESTAMP()), as a fixed offset). A given zone
+        must show the offset the server's clock shows now, otherwise the task fails before anything changes. Give an
+        IANA name for a zone with daylight saving time, so that times before a change of offset convert correctly.
     type: str
-    default: UTC
 seealso:
   - module: matrixone.backup.mo_pitr
   - module: matrixone.backup.mo_restore
@@ -78,9 +81,8 @@ server:
   type: dict
 '''
 
-import datetime
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _pitr, _snapshots, _sql
+from ansible_collections.matrixone.backup.plugins.module_utils import _pitr, _sql
 from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule, SqlError, ConnectionLost
 from ansible_collections.matrixone.backup.plugins.module_utils._server import FeatureUnavailable
 
@@ -92,21 +94,22 @@ def main():
         account=dict(type="str"),
         database=dict(type="str"),
         table=dict(type="str"),
-        server_timezone=dict(type="str", default="UTC"),
+        server_timezone=dict(type="str"),
     ))
     params = mo.params
     try:
         for key, kind in (("name", "pitr"), ("account", "account"), ("database", "database"), ("table", "table")):
             if params[key] is not None:
                 _sql.validate_name(params[key], kind, key)
-        zone = _pitr.zone(params["server_timezone"], "server_timezone")
+        _pitr.zone(params["server_timezone"], "server_timezone")
     except _sql.InvalidInput as exc:
         mo.fail(str(exc))
     mo.connect()
     try:
         mo.server.require("pitr")
-        now = datetime.datetime.now(_snapshots.UTC)
-        pitrs = [_pitr.from_row(r, zone, now) for r in mo.query(_sql.show_pitr(params["name"]), record=False)]
+        clock = mo.server_clock(params["server_timezone"])
+        pitrs = [_pitr.from_row(r, clock.shown_zone, clock.now)
+                 for r in mo.query(_sql.show_pitr(params["name"]), record=False)]
     except (SqlError, ConnectionLost, FeatureUnavailable) as exc:
         mo.fail_from(exc, "listing PITRs")
     pitrs = [p for p in pitrs if all(params[k] is None or p[k] == params[k]

@@ -66,10 +66,13 @@ options:
     type: str
   server_timezone:
     description:
-      - The MatrixOne server's local time zone (the zone of its CN processes). MatrixOne parses a PITR restore time and
-        prints C(SHOW PITR) times in it.
+      - The MatrixOne server's local time zone (the zone of its CN processes), in which MatrixOne reads a PITR restore
+        time; IANA name such as V(Asia/Shanghai), or an offset like V(+08:00).
+      - By default it is read from the server (C(NOW()) against C(UTC_TIMESTAMP()), as a fixed offset). A given zone
+        must show the offset the server's clock shows now, otherwise the task fails before anything is sent (also in
+        check mode). When the server's session C(time_zone) is not C(SYSTEM) the zone cannot be read and must be
+        given. Give an IANA name for a zone with daylight saving time and restore times before a change of offset.
     type: str
-    default: UTC
   level:
     description:
       - Scope of the restore; default the snapshot's own level.
@@ -361,17 +364,18 @@ class Restore:
     def find_pitr(self):
         """The PITR as a restore source; its window is checked before anything is sent."""
         self.mo.server.require("pitr")
-        server_zone = _pitr.zone(self.p["server_timezone"], "server_timezone")
+        clock = self.mo.server_clock(self.p["server_timezone"])
         rows = self.mo.query(_sql.show_pitr(self.p["pitr"]), record=False)
         if not rows:
             self.mo.fail("PITR %s not found among the PITRs of account %s" % (self.p["pitr"], self.login))
-        now = datetime.datetime.now(_snapshots.UTC)
-        record = _pitr.from_row(rows[0], server_zone, now)
+        record = _pitr.from_row(rows[0], clock.shown_zone, clock.now)
         try:
-            _pitr.check_in_window(self.when, record, now)
+            # a duration counts back from the server's clock, not the controller's
+            self.when = _pitr.parse_timestamp(self.p["timestamp"], self.p["timezone"], now=clock.now)
+            _pitr.check_in_window(self.when, record, clock.now)
+            self.server_time = _pitr.server_text(self.when, clock.restore_zone())
         except _sql.InvalidInput as exc:
             self.mo.fail(str(exc), pitr=record)
-        self.server_time = _pitr.server_text(self.when, server_zone)
         account = record["account"] if record["level"] != "cluster" else None
         return {"name": record["name"], "level": record["level"], "account": account,
                 "database": record["database"], "table": record["table"],
@@ -606,7 +610,7 @@ def main():
         pitr=dict(type="str"),
         timestamp=dict(type="str"),
         timezone=dict(type="str"),
-        server_timezone=dict(type="str", default="UTC"),
+        server_timezone=dict(type="str"),
         level=dict(type="str", choices=["cluster", "account", "database", "table"]),
         account=dict(type="str"),
         database=dict(type="str"),

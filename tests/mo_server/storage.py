@@ -13,6 +13,7 @@ of every account it covers, taken at creation. Snapshot rows live in the cluster
 restores never remove them, as on MatrixOne.
 """
 
+import datetime
 import itertools
 import json
 import os
@@ -77,8 +78,14 @@ def ns_to_mo_timestamp(ns):
     return text + ("." + digits if digits else "")
 
 
-def _now_text(*_precision):
-    return time.strftime("%Y-%m-%d %H:%M:%S")
+def _clock(timezone):
+    """NOW() as MatrixOne answers it under time_zone SYSTEM: the server's local time, with microseconds."""
+    from zoneinfo import ZoneInfo  # pylint: disable=import-outside-toplevel
+    zone = ZoneInfo(timezone)
+
+    def now_text(*_precision):
+        return datetime.datetime.now(zone).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return now_text
 
 
 class Store:
@@ -86,8 +93,9 @@ class Store:
 
     _seq = itertools.count(1)
 
-    def __init__(self, data_dir=None):
+    def __init__(self, data_dir=None, timezone="UTC"):
         self.data_dir = data_dir
+        self.now_text = _clock(timezone)
         self.tag = "%d_%d" % (os.getpid(), next(self._seq))
         self._holders = {}
         if data_dir:
@@ -100,7 +108,7 @@ class Store:
 
     def connect(self, name):
         conn = sqlite3.connect(self.uri(name), uri=True, isolation_level=None, check_same_thread=False)
-        conn.create_function("now", -1, _now_text)
+        conn.create_function("now", -1, self.now_text)
         conn.create_function("sleep", 1, lambda seconds: 0)
         conn.create_function("utc_timestamp", 0, lambda: time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()))
         if not self.data_dir:
@@ -132,7 +140,7 @@ class Cluster:
     def __init__(self, version, data_dir=None, root_password="111", tenant_snapshot_quota=50, timezone="UTC"):
         self.version = version
         self.timezone = timezone
-        self.store = Store(data_dir)
+        self.store = Store(data_dir, timezone)
         self.tenant_snapshot_quota = tenant_snapshot_quota
         self.catalog = self.store.connect("catalog")
         self.catalog.executescript(CATALOG_SCHEMA)

@@ -115,3 +115,38 @@ def test_parse_timestamp_takes_a_duration_before_now():
     expected = datetime.datetime(2026, 1, 31, 11, 45, tzinfo=datetime.timezone.utc)
     assert _pitr.parse_timestamp("15m", None, now=now) == expected
     assert _pitr.parse_timestamp(" 2h ", "Asia/Shanghai", now=now).hour == 10
+
+
+# NOW(), UTC_TIMESTAMP() and @@time_zone as real MatrixOne v4.1.4 answered them, started with TZ=Asia/Shanghai
+SHANGHAI_ROW = {"time_zone": "SYSTEM", "now_local": datetime.datetime(2026, 11, 29, 5, 29, 1, 682271),
+                "now_utc": datetime.datetime(2026, 11, 28, 21, 29, 2)}
+
+
+def test_clock_reads_the_servers_zone_and_time():
+    clock = _pitr.clock(SHANGHAI_ROW)
+    assert clock.now == datetime.datetime(2026, 11, 28, 21, 29, 1, 682271, tzinfo=_pitr.UTC)
+    assert clock.shown_zone.utcoffset(None) == datetime.timedelta(hours=8)
+    assert clock.restore_zone() is clock.shown_zone
+    assert _pitr.server_text(clock.now, clock.restore_zone()) == "2026-11-29 05:29:01.682271"
+    # the test server answers with text
+    text = _pitr.clock({"time_zone": "SYSTEM", "now_local": "2026-11-28 21:29:01.5", "now_utc": "2026-11-28 21:29:01"})
+    assert text.shown_zone is _pitr.UTC
+
+
+def test_a_given_zone_must_match_the_servers_clock():
+    assert _pitr.clock(SHANGHAI_ROW, "Asia/Shanghai").restore_zone().key == "Asia/Shanghai"
+    assert _pitr.clock(SHANGHAI_ROW, "+08:00").restore_zone().utcoffset(None) == datetime.timedelta(hours=8)
+    with pytest.raises(_sql.InvalidInput, match=r"server_timezone=UTC is UTC\+00:00 now, but the server's clock is "
+                                                r"UTC\+08:00"):
+        _pitr.clock(SHANGHAI_ROW, "UTC")
+
+
+def test_a_session_zone_other_than_system_hides_the_restore_zone():
+    row = dict(SHANGHAI_ROW, time_zone="+01:00", now_local=datetime.datetime(2026, 11, 28, 22, 29, 1, 682271))
+    clock = _pitr.clock(row)  # SHOW PITR prints in the session's zone, a restore time is read in the process zone
+    assert clock.shown_zone.utcoffset(None) == datetime.timedelta(hours=1)
+    with pytest.raises(_sql.InvalidInput, match="cannot be detected: set server_timezone"):
+        clock.restore_zone()
+    given = _pitr.clock(row, "Asia/Shanghai")
+    assert given.shown_zone.utcoffset(None) == datetime.timedelta(hours=1)
+    assert given.restore_zone().key == "Asia/Shanghai"
