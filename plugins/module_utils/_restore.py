@@ -247,12 +247,13 @@ def diff_view(state, samples=None):
     return out
 
 
-def content_changes(query, suffix, tables, batch=CONTENT_BATCH):
-    """{(db, table): (rows only now, rows only at the snapshot)} for every table, in batches of `batch` tables."""
+def content_changes(query, suffix, tables, batch=CONTENT_BATCH, current=""):
+    """{(db, table): (rows only now, rows only at the snapshot)} for every table, in batches of `batch` tables
+    (`current`: the read suffix of the "now" side when that is another point in time)."""
     tables = sorted(tables)
     out = {}
     for start in range(0, len(tables), batch):
-        stmt = _sql.content_differences(suffix, tables[start:start + batch])
+        stmt = _sql.content_differences(suffix, tables[start:start + batch], current)
         for row in query(stmt):
             out[(row["db"], row["tbl"])] = (int(row["only_now"]), int(row["only_snap"]))
     return out
@@ -279,8 +280,13 @@ def content_samples(query, suffix, changes, limit, max_tables=20):
         for side, count in zip(("now", "snap"), changes[key]):
             if count:
                 rows = query(_sql.content_sample(suffix, key[0], key[1], side, limit))
-                out[side][table_name(key)] = [dict((k, _plain(v)) for k, v in row.items()) for row in rows]
+                out[side][table_name(key)] = [plain_row(row) for row in rows]
     return out
+
+
+def plain_row(row):
+    """A result row as JSON can carry it."""
+    return dict((k, _plain(v)) for k, v in row.items())
 
 
 def _plain(value):

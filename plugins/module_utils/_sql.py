@@ -338,28 +338,83 @@ def row_counts(tables_by_side):
     return Statement(" UNION ALL ".join(parts), params)
 
 
-def content_differences(suffix, tables):
+def content_differences(suffix, tables, current=""):
     """One statement giving, per table, the rows only present now and the rows only present at the snapshot
-    (set difference both ways; rows: db, tbl, only_now, only_snap). None when there is nothing to compare."""
+    (set difference both ways; rows: db, tbl, only_now, only_snap). `current` reads the "now" side at another
+    point (a second snapshot). None when there is nothing to compare."""
     parts, params = [], []
     for db, table in tables:
         ref = "%s.%s" % (server_ident(db), server_ident(table))
         parts.append("SELECT %%s AS db, %%s AS tbl, "
-                     "(SELECT count(*) FROM (SELECT * FROM %s EXCEPT SELECT * FROM %s%s) a) AS only_now, "
-                     "(SELECT count(*) FROM (SELECT * FROM %s%s EXCEPT SELECT * FROM %s) b) AS only_snap"
-                     % (ref, ref, suffix, ref, suffix, ref))
+                     "(SELECT count(*) FROM (SELECT * FROM %s%s EXCEPT SELECT * FROM %s%s) a) AS only_now, "
+                     "(SELECT count(*) FROM (SELECT * FROM %s%s EXCEPT SELECT * FROM %s%s) b) AS only_snap"
+                     % (ref, current, ref, suffix, ref, suffix, ref, current))
         params += [db, table]
     if not parts:
         return None
     return Statement(" UNION ALL ".join(parts), params)
 
 
-def content_sample(suffix, db, table, side, limit):
+def content_sample(suffix, db, table, side, limit, current=""):
     """Up to `limit` rows of one table present only now (side 'now') or only at the snapshot (side 'snap')."""
     ref = "%s.%s" % (server_ident(db), server_ident(table))
-    first, second = (ref, ref + suffix) if side == "now" else (ref + suffix, ref)
+    first, second = (ref + current, ref + suffix) if side == "now" else (ref + suffix, ref + current)
     sql = "SELECT * FROM (SELECT * FROM %s EXCEPT SELECT * FROM %s) d LIMIT %d" % (first, second, int(limit))
     return Statement(sql)
+
+
+def primary_keys(suffixes, databases):
+    """One statement listing the primary key columns of the tables in `databases`, per side (read suffix):
+    rows (side, db, tbl, col, pos). mo_columns marks a single key column only; mo_indexes names every one."""
+    parts, params = [], []
+    for side, suffix in suffixes.items():
+        cond, cond_params = _scope_filter("t.reldatabase", databases)
+        parts.append("SELECT %%s AS side, t.reldatabase AS db, t.relname AS tbl, i.column_name AS col, "
+                     "i.ordinal_position AS pos FROM mo_catalog.mo_indexes%s i JOIN mo_catalog.mo_tables%s t "
+                     "ON i.table_id = t.rel_id WHERE i.name = 'PRIMARY' AND t.account_id = current_account_id() "
+                     "AND %s" % (suffix, suffix, cond))
+        params += [side] + cond_params
+    return Statement(" UNION ALL ".join(parts), params)
+
+
+def key_differences(tables, before, after):
+    """Per table with a primary key, how many keys exist only after (inserted) and only before (deleted).
+
+    tables: [((db, table), [key columns])]; rows: db, tbl, inserted, deleted. None when there is nothing to count.
+    """
+    parts, params = [], []
+    for (db, table), key in tables:
+        ref = "%s.%s" % (server_ident(db), server_ident(table))
+        cols = ", ".join(server_ident(c) for c in key)
+        parts.append("SELECT %%s AS db, %%s AS tbl, "
+                     "(SELECT count(*) FROM (SELECT %s FROM %s%s EXCEPT SELECT %s FROM %s%s) a) AS inserted, "
+                     "(SELECT count(*) FROM (SELECT %s FROM %s%s EXCEPT SELECT %s FROM %s%s) b) AS deleted"
+                     % (cols, ref, after, cols, ref, before, cols, ref, before, cols, ref, after))
+        params += [db, table]
+    if not parts:
+        return None
+    return Statement(" UNION ALL ".join(parts), params)
+
+
+KEY_SAMPLE_KINDS = ("inserted", "deleted", "updated_after", "updated_before")
+
+
+def key_sample(db, table, key, kind, before, after, limit):
+    """Up to `limit` rows of one table, ordered by its primary key: rows whose key exists only after (inserted) or
+    only before (deleted), or the after / before versions of rows whose key exists on both sides with other
+    values (updated_after, updated_before: the same keys in the same order)."""
+    ref = "%s.%s" % (server_ident(db), server_ident(table))
+    cols = ", ".join(server_ident(c) for c in key)
+    on = " AND ".join("r.%s = k.%s" % (server_ident(c), server_ident(c)) for c in key)
+    order = ", ".join("r.%s" % server_ident(c) for c in key)
+    this, other = (after, before) if kind in ("inserted", "updated_after") else (before, after)
+    if kind in ("inserted", "deleted"):
+        sql = ("SELECT r.* FROM %s%s r JOIN (SELECT %s FROM %s%s EXCEPT SELECT %s FROM %s%s) k ON %s"
+               % (ref, this, cols, ref, this, cols, ref, other, on))
+    else:
+        sql = ("SELECT r.* FROM (SELECT * FROM %s%s EXCEPT SELECT * FROM %s%s) r JOIN (SELECT %s FROM %s%s) k ON %s"
+               % (ref, this, ref, other, cols, ref, other, on))
+    return Statement("%s ORDER BY %s LIMIT %d" % (sql, order, int(limit)))
 
 
 def snapshot_accounts(suffix):

@@ -24,8 +24,9 @@ description:
   - After a real restore the target is compared with the snapshot again; any difference fails the task
     (MatrixOne has had restores that reported success and changed nothing). Table definitions are compared column
     by column from C(mo_catalog.mo_columns), because a restore rewrites C(mo_tables.rel_createsql).
-  - A restore that runs reports C(changed). With O(skip_if_identical=true), a restore whose target provably
-    equals the snapshot (objects, definitions, row counts and row contents) is skipped and reports C(ok).
+  - Idempotent. When the target provably equals the snapshot (objects, definitions, row counts and row contents),
+    nothing is sent (no safety snapshot, no restore) and the task reports C(ok); O(force=true) restores anyway. When
+    part of the target cannot be compared (see RV(preview.identical)), the restore runs.
 author:
   - matrixone.backup maintainers (@matrixone-backup)
 extends_documentation_fragment:
@@ -131,10 +132,11 @@ options:
   safety_snapshot_name:
     description: Name of the safety snapshot; default C(<snapshot>_pre_restore_<UTC yyyymmddHHMMSS>).
     type: str
-  skip_if_identical:
+  force:
     description:
-      - Do not restore when the target already equals the snapshot, proven by objects, definitions, row counts and a
-        row-by-row comparison (for tables without a primary key duplicate rows are compared as a set). Report C(ok).
+      - Restore even when the target already equals the snapshot. By default such a restore is skipped and reports
+        C(ok); equality is proven by objects, definitions, row counts and a row-by-row comparison of every table
+        (for tables without a primary key duplicate rows are compared as a set).
     type: bool
     default: false
   diff_rows:
@@ -621,7 +623,7 @@ def main():
         verify=dict(type="bool", default=True),
         safety_snapshot=dict(type="bool", default=False),
         safety_snapshot_name=dict(type="str"),
-        skip_if_identical=dict(type="bool", default=False),
+        force=dict(type="bool", default=False),
         diff_rows=dict(type="int", default=20),
         content_max_rows=dict(type="int", default=1000000),
     ), required_together=[("to_account_admin_name", "to_account_admin_password"), ("pitr", "timestamp")],
@@ -635,7 +637,7 @@ def main():
     try:
         job.plan()
         preview = job.preview()
-        skip = mo.params["skip_if_identical"] and preview["identical"] is True
+        skip = not mo.params["force"] and preview["identical"] is True
         if mo.check_mode or skip:
             if not skip:
                 for stmt in job.statements:

@@ -242,10 +242,12 @@ class Cluster:
             (snapshot_id,)).fetchall()
 
     def copy_at(self, ts, account_name):
-        """The account as it was at ts: a snapshot copy taken exactly then, else the latest PITR history copy."""
+        """The account as it was at ts: a snapshot copy taken then (in the same microsecond: a time given with
+        microseconds names the snapshot taken in it), else the latest PITR history copy."""
         row = self.catalog.execute(
             "SELECT c.store FROM snapshots s JOIN snapshot_copies c ON c.snapshot_id = s.snapshot_id"
-            " WHERE s.ts = ? AND c.account_name = ?", (ts, account_name)).fetchone()
+            " WHERE s.ts >= ? AND s.ts < ? AND c.account_name = ? ORDER BY s.ts LIMIT 1",
+            (ts, ts - ts % 1000 + 1000, account_name)).fetchone()
         if row is None:
             row = self.catalog.execute(
                 "SELECT h.store FROM history h JOIN accounts a ON a.id = h.account_id WHERE a.name = ? AND h.ts <= ?"

@@ -41,7 +41,7 @@ def test_connection_lost_mid_restore_is_never_retried_and_rerun_converges(server
     assert first["failed"] and UNKNOWN in first["msg"] and not first.get("verified")
     assert [q for q in first["queries"] if q.startswith("RESTORE")] == ["RESTORE DATABASE `fr` {SNAPSHOT = `fr_sp`}"]
     again = module("mo_restore", dict(server.login(), snapshot="fr_sp", level="database", database="fr",
-                                      skip_if_identical=True))
+                                      ))
     assert not again.get("failed") and again["preview"]["identical"] is True and not again["changed"]
     assert server.sql("SELECT count(*) FROM fr.t") == ((2,),)
 

@@ -1,0 +1,130 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) matrixone.backup contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""What changed in a scope between two points in time (a snapshot or a time, and now or a second snapshot).
+
+The reads are those of the restore preview (_restore): one statement for the objects and definitions of both
+sides, row counts and set differences in batches; then, for tables whose rows differ, one statement for their
+primary keys and batched key differences, so that a changed row is told from a deleted and an inserted one.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.matrixone.backup.plugins.module_utils import _restore, _sql
+
+SAMPLE_TABLES = 20  # tables that get sample rows
+
+
+def compare_points(query, before, after, scope, content_max_rows, sample_rows):
+    """The change report between read suffixes `before` and `after` ('' is now) of one account's scope."""
+    state = _restore.read_state({"before": _restore.Side(query, before), "after": _restore.Side(query, after)},
+                                scope)
+    old, new = state["before"], state["after"]
+    report = objects_report(old, new, scope)
+    compared, too_big = _restore.content_scope(new, old, content_max_rows)
+    content = _restore.content_changes(query, before, compared, current=after)
+    changed = dict((k, v) for k, v in content.items() if v[0] or v[1])
+    keys = primary_keys(query, before, after, sorted(changed))
+    counts = key_counts(query, before, after, [(k, keys[k]) for k in sorted(changed) if keys.get(k)])
+    report["rows"] = [row_report(k, changed[k], keys.get(k), counts.get(k)) for k in sorted(changed)]
+    if sample_rows > 0:
+        for entry, key in zip(report["rows"][:SAMPLE_TABLES], sorted(changed)[:SAMPLE_TABLES]):
+            entry["samples"] = samples(query, before, after, key, keys.get(key), sample_rows)
+    report["content_not_compared"] = [_restore.table_name(k) for k in too_big]
+    differing = set(report["tables_added"]) | set(report["tables_removed"]) | \
+        set(r["table"] for key in ("tables_redefined", "row_counts", "rows") for r in report[key])
+    report["tables_unchanged"] = len([k for k in old["tables"] if k in new["tables"]
+                                      and _restore.table_name(k) not in differing])
+    report["changes"] = len(report["databases_added"]) + len(report["databases_removed"]) + len(differing)
+    report["identical"] = report["changes"] == 0 if not too_big else (False if report["changes"] else None)
+    return report
+
+
+def objects_report(old, new, scope):
+    """Databases and tables added, removed or redefined, and row counts that differ."""
+    both = [k for k in sorted(old["tables"]) if k in new["tables"]]
+    whole = scope["level"] != "table"
+    return {
+        "databases_added": sorted(new["databases"] - old["databases"]) if whole else [],
+        "databases_removed": sorted(old["databases"] - new["databases"]) if whole else [],
+        "tables_added": sorted(_restore.table_name(k) for k in new["tables"] if k not in old["tables"]),
+        "tables_removed": sorted(_restore.table_name(k) for k in old["tables"] if k not in new["tables"]),
+        "tables_redefined": [{"table": _restore.table_name(k), "before": old["tables"][k], "after": new["tables"][k]}
+                             for k in both if old["tables"][k] != new["tables"][k]],
+        "row_counts": [{"table": _restore.table_name(k), "before": old["rows"].get(k), "after": new["rows"].get(k)}
+                       for k in both if old["rows"].get(k) != new["rows"].get(k)],
+    }
+
+
+def primary_keys(query, before, after, tables):
+    """{(db, table): [key columns]} for tables whose primary key is the same on both sides (one statement)."""
+    if not tables:
+        return {}
+    found = {"before": {}, "after": {}}
+    for row in query(_sql.primary_keys({"before": before, "after": after}, sorted(set(db for db, _t in tables)))):
+        found[row["side"]].setdefault((row["db"], row["tbl"]), []).append((int(row["pos"]), row["col"]))
+    keys = {}
+    for key in tables:
+        old, new = sorted(found["before"].get(key, [])), sorted(found["after"].get(key, []))
+        if old and old == new:
+            keys[key] = [col for _pos, col in new]
+    return keys
+
+
+def key_counts(query, before, after, tables, batch=_restore.CONTENT_BATCH):
+    """{(db, table): (keys only after, keys only before)} in batches of `batch` tables."""
+    out = {}
+    for start in range(0, len(tables), batch):
+        for row in query(_sql.key_differences(tables[start:start + batch], before, after)):
+            out[(row["db"], row["tbl"])] = (int(row["inserted"]), int(row["deleted"]))
+    return out
+
+
+def row_report(key, content, primary_key, counts):
+    """One table's changed rows. With a primary key: inserted, deleted and updated rows by key; without one the
+    set difference only (rows only after, rows only before: an update shows on both sides)."""
+    only_after, only_before = content
+    entry = {"table": _restore.table_name(key), "key": primary_key, "rows_only_after": only_after,
+             "rows_only_before": only_before}
+    if primary_key and counts is not None:
+        inserted, deleted = counts
+        entry.update(inserted=inserted, deleted=deleted, updated=only_after - inserted)
+    return entry
+
+
+def samples(query, before, after, table, primary_key, limit):
+    """Sample rows of one table: by key (inserted, deleted, updated as before/after pairs), else only_after and
+    only_before."""
+    plain = _restore.plain_row
+    if not primary_key:
+        return {"only_after": [plain(r) for r in query(_sql.content_sample(before, table[0], table[1], "now", limit,
+                                                                           current=after))],
+                "only_before": [plain(r) for r in query(_sql.content_sample(before, table[0], table[1], "snap",
+                                                                            limit, current=after))]}
+    rows = dict((kind, [plain(r) for r in query(_sql.key_sample(table[0], table[1], primary_key, kind, before,
+                                                                 after, limit))])
+                for kind in _sql.KEY_SAMPLE_KINDS)
+    updated = [{"before": b, "after": a} for b, a in zip(rows["updated_before"], rows["updated_after"])]
+    return {"inserted": rows["inserted"], "deleted": rows["deleted"], "updated": updated}
+
+
+def summary(report):
+    """One line for messages and the role's report."""
+    parts = []
+    for key, label in (("databases_added", "databases added"), ("databases_removed", "databases removed"),
+                       ("tables_added", "tables added"), ("tables_removed", "tables removed")):
+        if report.get(key):
+            parts.append("%s: %s" % (label, ", ".join(report[key][:10])))
+    if report.get("tables_redefined"):
+        parts.append("tables redefined: " + ", ".join(r["table"] for r in report["tables_redefined"][:10]))
+    for entry in report.get("rows", [])[:10]:
+        if "inserted" in entry:
+            parts.append("%s: %d inserted, %d deleted, %d updated" % (entry["table"], entry["inserted"],
+                                                                      entry["deleted"], entry["updated"]))
+        else:
+            parts.append("%s: %d rows only after, %d only before" % (entry["table"], entry["rows_only_after"],
+                                                                     entry["rows_only_before"]))
+    return "; ".join(parts) or "no changes"
