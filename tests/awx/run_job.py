@@ -42,17 +42,17 @@ def sql(port, *statements):
     return rows
 
 
-def run(collections, port, extravars, ident):
+def run(collections, port, extravars, ident, playbook="guarded_migration.yml"):
     pdd = tempfile.mkdtemp(prefix="awx-job-")
     os.makedirs(os.path.join(pdd, "project"))
-    shutil.copy(os.path.join(REPO, "playbooks", "guarded_migration.yml"), os.path.join(pdd, "project"))
+    shutil.copy(os.path.join(REPO, "playbooks", playbook), os.path.join(pdd, "project"))
     os.makedirs(os.path.join(pdd, "inventory"))
     with open(os.path.join(pdd, "inventory", "hosts"), "w") as f:
         f.write("localhost ansible_connection=local ansible_python_interpreter=%s\n" % sys.executable)
     envvars = {"ANSIBLE_COLLECTIONS_PATH": collections, "MO_HOST": "127.0.0.1", "MO_PORT": str(port),
                "MO_USER": "root", "MO_PASSWORD": PASSWORD, "PATH": os.path.dirname(sys.executable) + os.pathsep +
                os.environ.get("PATH", "")}
-    result = ansible_runner.run(private_data_dir=pdd, playbook="guarded_migration.yml", extravars=extravars,
+    result = ansible_runner.run(private_data_dir=pdd, playbook=playbook, extravars=extravars,
                                 envvars=envvars, ident=ident, quiet=True)
     stats = {}
     events = list(result.events)
@@ -95,6 +95,25 @@ def main():
             (stats.get("snapshot_guard_result") == "rolled_back", "bad job: result %r" % stats.get("snapshot_guard_result")),
             (sql(port, "SELECT count(*), sum(qty) FROM awx_shop.orders") == ((2, 14),), "bad job: data restored"),
             (not leaked and PASSWORD not in stdout, "bad job: password in events %s" % leaked),
+        ]
+        # an account-level guard needs no database (the playbook used to fail on an undefined guard_database)
+        account, stats, leaked, stdout = run(args.collections_path, port, {
+            "guard_level": "account", "guard_sql": ["UPDATE awx_shop.orders SET qty = qty + 0"]}, "account")
+        checks += [
+            (account.rc == 0 and stats.get("snapshot_guard_result") == "success",
+             "account-level job: rc=%s result %r" % (account.rc, stats.get("snapshot_guard_result"))),
+        ]
+        # the workflow hand-off: the survey's snapshot left empty, the guard's snapshot name passed on
+        with open(os.path.join(REPO, "docs", "awx", "survey_restore.json")) as f:
+            survey = dict((q["variable"], q) for q in json.load(f)["spec"])
+        restore, stats, leaked, stdout = run(args.collections_path, port, {
+            "mo_restore_snapshot": "", "snapshot_guard_snapshot_name": name, "mo_restore_level": "database",
+            "mo_restore_database": "awx_shop"}, "restore", playbook="restore.yml")
+        checks += [
+            (not survey["mo_restore_snapshot"]["required"], "restore survey: the snapshot question is optional"),
+            (restore.rc == 0, "restore job from the workflow's snapshot: rc=%s" % restore.rc),
+            (sql(port, "SELECT sum(qty) FROM awx_shop.orders") == ((12,),), "restore job: data as before the good job"),
+            (not leaked and PASSWORD not in stdout, "restore job: password in events %s" % leaked),
         ]
         for ok, what in checks:
             print("%s %s" % ("ok  " if ok else "FAIL", what))

@@ -2,6 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Connection options that cannot work fail cleanly on every module, before any connection; blanks are unset."""
 
+import json
 import os
 import subprocess
 import sys
@@ -17,6 +18,7 @@ MODULES = {
     "mo_pitr": {"name": "opt_pitr", "range_value": 1, "range_unit": "d"},
     "mo_pitr_info": {},
     "mo_sql": {"sql": "SELECT 1"},
+    "mo_snapshot_diff": {"snapshot": "opt_sp"},
 }
 
 
@@ -62,6 +64,24 @@ def test_the_role_keeps_the_plays_module_defaults(server, playbook, play_default
     run = playbook(text)
     assert run.returncode == 0 and "failed=0" in run.stdout, run.stdout[-3000:]
     assert server.sql("SELECT a FROM opt_guard.t") == ((2,),)
+
+
+@pytest.mark.parametrize("check", [False, True])
+def test_the_role_publishes_what_it_did_and_nothing_it_did_not(server, playbook, check):
+    """A real run publishes success and what the change did; a --check run neither a success nor a snapshot name."""
+    server.sql("CREATE DATABASE opt_guard", "CREATE TABLE opt_guard.t (a int)")
+    play = ROLE_PLAY.format(play_defaults="{login_port: %d, login_password: '111'}" % server.port,
+                            role_connection="{}")
+    run = playbook(play.replace("gather_facts: false", "gather_facts: false\n  check_mode: %s" % check),
+                   env={"ANSIBLE_SHOW_CUSTOM_STATS": "true"})
+    assert run.returncode == 0, run.stdout[-3000:]
+    stats = json.loads(run.stdout[run.stdout.index("RUN: ") + 5:].split("\n", 1)[0])
+    if check:
+        assert stats["snapshot_guard_result"] == "check_mode" and "snapshot_guard_snapshot_name" not in stats, stats
+        assert server.sql("SELECT count(*) FROM opt_guard.t") == ((0,),)
+    else:
+        assert stats["snapshot_guard_result"] == "success" and stats["snapshot_guard_snapshot_name"], stats
+        assert stats["snapshot_guard_changes"] == "opt_guard.t: 1 rows only after, 0 only before", stats
 
 
 def test_a_misspelled_check_key_is_refused_before_anything_runs(server, playbook):

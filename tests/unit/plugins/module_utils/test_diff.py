@@ -1,0 +1,63 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.matrixone.backup.plugins.module_utils import _diff, _sql
+
+
+def side(databases, tables, rows):
+    return {"databases": set(databases), "tables": tables, "rows": rows}
+
+
+def test_objects_report_names_each_kind_of_change():
+    old = side(["d", "gone"], {("d", "t"): "a int", ("d", "x"): "k int", ("d", "same"): "i int"},
+               {("d", "t"): 3, ("d", "x"): 1, ("d", "same"): 2})
+    new = side(["d", "new"], {("d", "t"): "a int; b int", ("d", "y"): "k int", ("d", "same"): "i int"},
+               {("d", "t"): 3, ("d", "y"): 0, ("d", "same"): 5})
+    report = _diff.objects_report(old, new, {"level": "account"})
+    assert report["databases_added"] == ["new"] and report["databases_removed"] == ["gone"]
+    assert report["tables_added"] == ["d.y"] and report["tables_removed"] == ["d.x"]
+    assert report["tables_redefined"] == [{"table": "d.t", "before": "a int", "after": "a int; b int"}]
+    assert report["row_counts"] == [{"table": "d.same", "before": 2, "after": 5}]
+    assert _diff.objects_report(old, new, {"level": "table"})["databases_added"] == []
+
+
+def test_rows_are_told_apart_by_key_only_when_there_is_one():
+    keyed = _diff.row_report(("d", "t"), (3, 2), ["id"], (1, 0))
+    assert keyed == {"table": "d.t", "key": ["id"], "rows_only_after": 3, "rows_only_before": 2,
+                     "inserted": 1, "deleted": 0, "updated": 2}
+    keyless = _diff.row_report(("d", "e"), (1, 1), None, None)
+    assert "inserted" not in keyless and keyless["rows_only_after"] == 1
+    assert _diff.summary({"rows": [keyed, keyless], "tables_added": ["d.n"]}) == \
+        "tables added: d.n; d.t: 1 inserted, 0 deleted, 2 updated; d.e: 1 rows only after, 1 only before"
+    assert _diff.summary({}) == "no changes"
+
+
+def test_a_key_that_changed_between_the_points_is_not_used():
+    rows = [{"side": "before", "db": "d", "tbl": "t", "col": "id", "pos": 1},
+            {"side": "after", "db": "d", "tbl": "t", "col": "id", "pos": 1},
+            {"side": "before", "db": "d", "tbl": "c", "col": "a", "pos": 1},
+            {"side": "after", "db": "d", "tbl": "c", "col": "b", "pos": 1},
+            {"side": "after", "db": "d", "tbl": "c", "col": "a", "pos": 2}]
+    calls = []
+
+    def query(stmt):
+        calls.append(stmt)
+        return rows
+    keys = _diff.primary_keys(query, " {SNAPSHOT = `s`}", "", [("d", "t"), ("d", "c"), ("d", "n")])
+    assert keys == {("d", "t"): ["id"]} and len(calls) == 1
+    assert _diff.primary_keys(query, "", "", []) == {} and len(calls) == 1
+
+
+def test_key_statements_quote_names_and_order_by_the_key():
+    stmt = _sql.key_differences([(("d", "t`x"), ["a", "b"])], " {SNAPSHOT = `s`}", "")
+    assert "SELECT `a`, `b` FROM `d`.`t``x` EXCEPT SELECT `a`, `b` FROM `d`.`t``x` {SNAPSHOT = `s`}" in stmt.sql
+    assert stmt.params == ("d", "t`x")
+    assert _sql.key_differences([], "", "") is None
+    updated = _sql.key_sample("d", "t", ["id"], "updated_before", " {SNAPSHOT = `s`}", "", 5)
+    assert updated.sql == ("SELECT r.* FROM (SELECT * FROM `d`.`t` {SNAPSHOT = `s`} EXCEPT SELECT * FROM `d`.`t`) r "
+                           "JOIN (SELECT `id` FROM `d`.`t`) k ON r.`id` = k.`id` ORDER BY r.`id` LIMIT 5")
+    keys = _sql.primary_keys({"before": " {SNAPSHOT = `s`}", "after": ""}, ["d"])
+    assert keys.sql.count("mo_catalog.mo_indexes {SNAPSHOT = `s`}") == 1 and keys.params == ("before", "d", "after", "d")
