@@ -1109,12 +1109,10 @@ class Session(PitrStatements):
         def resolve(catalog, db, name, is_target):
             schema = "main"
             if catalog and catalog.startswith(sqlrun.SNAP_CATALOG):
-                spec = specs[int(catalog[len(sqlrun.SNAP_CATALOG):])]
-                if past_reads.setdefault((db or "", name.lower()), spec) != spec:
-                    # real v4.1.4 answers one table read at two past points in one statement as if both were one
-                    # point (sp2 EXCEPT sp1 comes back empty); refuse rather than answer what it cannot
-                    raise errors.MoError(20105, "not supported: the test server does not model reading %s at two "
-                                                "points in the past in one statement" % name)
+                # real MatrixOne (v4.1.4) reads a table at the first past point the statement names for it, also
+                # where the statement names another point later (sp2 EXCEPT sp1 comes back empty)
+                spec = past_reads.setdefault(((db or "").lower(), name.lower()),
+                                             specs[int(catalog[len(sqlrun.SNAP_CATALOG):])])
                 uri = self._snapshot_copy_uri(spec)
                 if uri not in attached:  # SQLite attaches a database once: one schema per copy
                     attached[uri] = "snap%d" % len(attached)

@@ -156,6 +156,27 @@ def flows(brace):
         restore("account", "it_rec_sp_a", "it_rec_acc", to_account="it_rec_acc2"))
     add("account", "tenant2", "SHOW DATABASES LIKE 'shop'", "SELECT * FROM shop.items ORDER BY id")
     add("account", "sys", sql.drop_snapshot("it_rec_sp_a"), "DROP ACCOUNT it_rec_acc", "DROP ACCOUNT it_rec_acc2")
+    # mo_snapshot_diff: keys (single, composite, none), key differences and samples; one table at two past points
+    at1, at2 = sql.at_snapshot(snapshot="it_rec_sp_x1"), sql.at_snapshot(snapshot="it_rec_sp_x2")
+    add("diff", "sys", "DROP DATABASE IF EXISTS it_rec_x", "CREATE DATABASE it_rec_x",
+        "CREATE TABLE it_rec_x.o (id INT PRIMARY KEY, s VARCHAR(10))",
+        "CREATE TABLE it_rec_x.l (a INT, b INT, q INT, PRIMARY KEY (b, a))", "CREATE TABLE it_rec_x.e (w VARCHAR(10))",
+        "INSERT INTO it_rec_x.o VALUES (1, 'open'), (2, 'open'), (3, 'paid')",
+        "INSERT INTO it_rec_x.l VALUES (1, 1, 5), (1, 2, 6)", "INSERT INTO it_rec_x.e VALUES ('a'), ('b')",
+        sql.drop_snapshot("it_rec_sp_x1", if_exists=True), sql.create_snapshot("it_rec_sp_x1", "account", "sys"),
+        "UPDATE it_rec_x.o SET s = 'hacked' WHERE id = 2", "DELETE FROM it_rec_x.o WHERE id = 3",
+        "INSERT INTO it_rec_x.o VALUES (9, 'new')", "UPDATE it_rec_x.l SET q = 60 WHERE a = 1 AND b = 2",
+        "UPDATE it_rec_x.e SET w = 'c' WHERE w = 'b'",
+        sql.drop_snapshot("it_rec_sp_x2", if_exists=True), sql.create_snapshot("it_rec_sp_x2", "account", "sys"),
+        sql.primary_keys({"before": at1, "after": ""}, ["it_rec_x"]),
+        sql.content_differences(at1, [("it_rec_x", "e"), ("it_rec_x", "l"), ("it_rec_x", "o")]),
+        sql.key_differences([(("it_rec_x", "l"), ["b", "a"]), (("it_rec_x", "o"), ["id"])], at1, ""),
+        *[sql.key_sample("it_rec_x", "o", ["id"], kind, at1, "", 5) for kind in sql.KEY_SAMPLE_KINDS],
+        *[sql.key_sample("it_rec_x", "l", ["b", "a"], kind, at1, "", 5) for kind in sql.KEY_SAMPLE_KINDS],
+        sql.content_sample(at1, "it_rec_x", "e", "now", 5),
+        "SELECT (SELECT count(*) FROM it_rec_x.o%s) a, (SELECT count(*) FROM it_rec_x.o%s) b" % (at1, at2),
+        "SELECT * FROM it_rec_x.o%s EXCEPT SELECT * FROM it_rec_x.o%s" % (at2, at1),
+        sql.drop_snapshot("it_rec_sp_x1"), sql.drop_snapshot("it_rec_sp_x2"), "DROP DATABASE it_rec_x")
     # snapshot statements inside an explicit transaction
     add("transaction", "sys", "BEGIN", sql.show_snapshots(exact={"name": "it_rec_none"}), "ROLLBACK")
     return out
