@@ -103,6 +103,77 @@ def resolve_scope(params, snap, login_account, kind="snapshot"):
                 source=account, target=account)
 
 
+def resolve_clone(params, snap, login_account, kind="snapshot"):
+    """The scope of a restore beside live data (as_database / as_table): the source as resolve_scope finds it, and
+    under 'clone' the database and table it is created as. Refused where MatrixOne cannot or where the copy would
+    be the live object itself."""
+    level = params.get("level") or snap["level"]
+    if level not in ("database", "table"):
+        raise RestoreRefused("as_database and as_table restore a database or a table beside the live one; level=%s "
+                             "cannot be (use level=database or level=table)" % level)
+    if level == "database" and params.get("as_table"):
+        raise RestoreRefused("as_table is used with a table level restore, not a database level one")
+    scope = resolve_scope(dict(params, to_account=None), snap, login_account, kind)
+    to_account = params.get("to_account")
+    if to_account and login_account != "sys":
+        raise RestoreRefused("restoring beside live data into another account (to_account) needs login_account=sys")
+    if to_account == login_account:
+        to_account = None
+    database = params.get("as_database") or scope["database"]
+    table = (params.get("as_table") or scope["table"]) if level == "table" else None
+    if not to_account and (database, table) == (scope["database"], scope["table"]):
+        raise RestoreRefused("as_database/as_table name the live %s %s itself; choose another name (restoring in "
+                             "place is the same task without them)" % (level, table_name((database, table))
+                                                                        if table else database))
+    return dict(scope, to_account=to_account, target=to_account or login_account,
+                clone={"database": database, "table": table})
+
+
+def clone_names(scope, now_tables):
+    """{(db, table) at the source: (db, table) of its copy} for a restore beside live data, from the copy's tables
+    (now_tables, keyed by the copy's names); None for a restore in place."""
+    clone = scope.get("clone")
+    if not clone:
+        return None
+    if scope["level"] == "table":
+        return {(scope["database"], scope["table"]): (clone["database"], clone["table"])}
+    return dict(((scope["database"], t), (db, t)) for db, t in now_tables if db == clone["database"])
+
+
+def as_source(state, scope):
+    """A state read from the copy of a restore beside live data, keyed by the source's names so that it compares
+    with the snapshot's state."""
+    clone = scope["clone"]
+    back = dict((v, k) for k, v in clone_names(scope, state["tables"]).items())
+    return {"databases": set(scope["database"] for db in state["databases"] if db == clone["database"]),
+            "tables": dict((back[k], v) for k, v in state["tables"].items() if k in back),
+            "rows": dict((back[k], v) for k, v in state["rows"].items() if k in back)}
+
+
+def copy_names(report, scope):
+    """A preview or verification of a restore beside live data, with the copy's names instead of the source's."""
+    clone = scope.get("clone")
+    if not clone:
+        return report
+    source = scope["database"]
+
+    def name(text):
+        if scope["level"] == "table" and text == table_name((source, scope["table"])):
+            return table_name((clone["database"], clone["table"]))
+        db, _dot, table = text.partition(".")
+        return table_name((clone["database"], table)) if db == source and scope["level"] == "database" else text
+
+    out = dict(report)
+    for key, value in report.items():
+        if key.startswith("databases_"):
+            out[key] = [clone["database"] if db == source else db for db in value]
+        elif key in ("tables_restored", "tables_removed", "tables_redefined", "content_not_compared"):
+            out[key] = [name(t) for t in value]
+        elif key in ("row_changes", "content_changes"):
+            out[key] = [dict(r, table=name(r["table"])) for r in value]
+    return out
+
+
 def timestamp_ns(iso):
     """'2024-05-10T02:06:08.01635Z' -> nanoseconds since the epoch, exactly (for {MO_TS = n} reads)."""
     base, _sep, frac = iso.rstrip("Z").partition(".")
@@ -247,13 +318,14 @@ def diff_view(state, samples=None):
     return out
 
 
-def content_changes(query, suffix, tables, batch=CONTENT_BATCH, current=""):
+def content_changes(query, suffix, tables, batch=CONTENT_BATCH, current="", now_names=None):
     """{(db, table): (rows only now, rows only at the snapshot)} for every table, in batches of `batch` tables
-    (`current`: the read suffix of the "now" side when that is another point in time)."""
+    (`current`: the read suffix of the "now" side when that is another point in time; now_names: the tables read
+    on the "now" side when they have other names)."""
     tables = sorted(tables)
     out = {}
     for start in range(0, len(tables), batch):
-        stmt = _sql.content_differences(suffix, tables[start:start + batch], current)
+        stmt = _sql.content_differences(suffix, tables[start:start + batch], current, now_names)
         for row in query(stmt):
             out[(row["db"], row["tbl"])] = (int(row["only_now"]), int(row["only_snap"]))
     return out
@@ -271,7 +343,7 @@ def content_scope(now, snap, max_rows):
     return compare_, too_big
 
 
-def content_samples(query, suffix, changes, limit, max_tables=20):
+def content_samples(query, suffix, changes, limit, max_tables=20, now_names=None):
     """{'now': {'db.t': [rows]}, 'snap': {...}}: up to `limit` differing rows each way of the first tables."""
     out = {"now": {}, "snap": {}}
     if limit <= 0:
@@ -279,7 +351,7 @@ def content_samples(query, suffix, changes, limit, max_tables=20):
     for key in sorted(k for k, (a, b) in changes.items() if a or b)[:max_tables]:
         for side, count in zip(("now", "snap"), changes[key]):
             if count:
-                rows = query(_sql.content_sample(suffix, key[0], key[1], side, limit))
+                rows = query(_sql.content_sample(suffix, key[0], key[1], side, limit, now_names=now_names))
                 out[side][table_name(key)] = [plain_row(row) for row in rows]
     return out
 

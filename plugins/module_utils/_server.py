@@ -25,6 +25,7 @@ CAPABILITIES = {
     "recovery_window": ((2, 1, 0), "SHOW RECOVERY_WINDOW"),
     "snapshot_quota": ((4, 0, 0), "per-account snapshot quotas"),
     "snapshot_read_show": ((2, 0, 0), "SHOW DATABASES/TABLES at a snapshot"),
+    "clone": ((3, 0, 0), "CREATE DATABASE/TABLE ... CLONE (restoring beside live data)"),
 }
 LEGACY_RESTORE_LAST = (3, 99, 99)  # legacy RESTORE ... FROM SNAPSHOT is a syntax error from 4.0
 TENANT_SNAPSHOT_QUOTA_DEFAULT = 50

@@ -216,6 +216,23 @@ def restore(brace, level, snapshot, account=None, database=None, table=None, to_
 
 
 # -- reading a scope now or at a snapshot (restore preview and verification) -------------------------
+def clone(level, point, database, table, new_database, new_table=None, to_account=None):
+    """Restore beside live data: CREATE DATABASE new CLONE db{point} or CREATE TABLE ndb.nt CLONE db.t{point}, where
+    point is a read suffix (at_snapshot), optionally TO ACCOUNT a (sys only)."""
+    if level == "database":
+        sql = "CREATE DATABASE %s CLONE %s%s" % (quote_ident(new_database), quote_ident(database), point)
+    else:
+        sql = "CREATE TABLE %s.%s CLONE %s.%s%s" % (quote_ident(new_database), quote_ident(new_table),
+                                                    quote_ident(database), quote_ident(table), point)
+    if to_account:
+        sql += " TO ACCOUNT %s" % quote_ident(to_account)
+    return Statement(sql)
+
+
+def create_database(name):
+    return Statement("CREATE DATABASE %s" % quote_ident(name))
+
+
 def server_ident(name):
     """Quote a name that came from the server (it may contain anything, so backticks are doubled)."""
     return "`%s`" % str(name).replace("`", "``")
@@ -338,27 +355,33 @@ def row_counts(tables_by_side):
     return Statement(" UNION ALL ".join(parts), params)
 
 
-def content_differences(suffix, tables, current=""):
+def _now_ref(db, table, now_names):
+    """The table read on the "now" side: the same one, or the one it was restored beside (now_names)."""
+    return "%s.%s" % tuple(server_ident(n) for n in (now_names or {}).get((db, table), (db, table)))
+
+
+def content_differences(suffix, tables, current="", now_names=None):
     """One statement giving, per table, the rows only present now and the rows only present at the snapshot
     (set difference both ways; rows: db, tbl, only_now, only_snap). `current` reads the "now" side at another
-    point (a second snapshot). None when there is nothing to compare."""
+    point; now_names maps (db, table) to the table read on the "now" side when that has another name (a restore
+    beside live data). None when there is nothing to compare."""
     parts, params = [], []
     for db, table in tables:
-        ref = "%s.%s" % (server_ident(db), server_ident(table))
+        ref, now = "%s.%s" % (server_ident(db), server_ident(table)), _now_ref(db, table, now_names)
         parts.append("SELECT %%s AS db, %%s AS tbl, "
                      "(SELECT count(*) FROM (SELECT * FROM %s%s EXCEPT SELECT * FROM %s%s) a) AS only_now, "
                      "(SELECT count(*) FROM (SELECT * FROM %s%s EXCEPT SELECT * FROM %s%s) b) AS only_snap"
-                     % (ref, current, ref, suffix, ref, suffix, ref, current))
+                     % (now, current, ref, suffix, ref, suffix, now, current))
         params += [db, table]
     if not parts:
         return None
     return Statement(" UNION ALL ".join(parts), params)
 
 
-def content_sample(suffix, db, table, side, limit, current=""):
+def content_sample(suffix, db, table, side, limit, current="", now_names=None):
     """Up to `limit` rows of one table present only now (side 'now') or only at the snapshot (side 'snap')."""
-    ref = "%s.%s" % (server_ident(db), server_ident(table))
-    first, second = (ref + current, ref + suffix) if side == "now" else (ref + suffix, ref + current)
+    ref, now = "%s.%s" % (server_ident(db), server_ident(table)), _now_ref(db, table, now_names)
+    first, second = (now + current, ref + suffix) if side == "now" else (ref + suffix, now + current)
     sql = "SELECT * FROM (SELECT * FROM %s EXCEPT SELECT * FROM %s) d LIMIT %d" % (first, second, int(limit))
     return Statement(sql)
 

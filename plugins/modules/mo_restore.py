@@ -145,6 +145,21 @@ options:
         C(before), rows only present at the snapshot under C(after)), for up to 20 tables. V(0) shows counts only.
     type: int
     default: 20
+  as_database:
+    description:
+      - Restore beside live data instead of in place. V(database) level, the name of the new database the snapshot's
+        database is created as (C(CREATE DATABASE new CLONE db {SNAPSHOT = s})); V(table) level, the database the
+        table is created in (default the table's own database, created when missing).
+      - The live database or table is not touched. Inspect the copy, then swap or copy back yourself (see the restore
+        guide). The copy must not exist yet, or already equal the snapshot (then nothing is done); a copy that
+        differs is an error, never overwritten.
+      - Also from a PITR time (C({MO_TS = n})), and into another account with O(to_account) as sys (C(TO ACCOUNT)).
+    type: str
+  as_table:
+    description:
+      - V(table) level only, the name of the new table the snapshot's table is created as (default its own name, which
+        then needs another O(as_database)).
+    type: str
   content_max_rows:
     description:
       - Tables with more rows than this (now or at the snapshot) are compared by row count only, in the preview and
@@ -317,11 +332,14 @@ def validate(params):
             raise _sql.InvalidInput("to_account is not available with pitr: MatrixOne's PITR restore has no TO ACCOUNT")
     for key, kind in (("account", "account"), ("database", "database"), ("table", "table"),
                       ("to_account", "account"), ("to_account_admin_name", "user"),
-                      ("safety_snapshot_name", "snapshot")):
+                      ("safety_snapshot_name", "snapshot"), ("as_database", "database"), ("as_table", "table")):
         if params[key] is not None:
             _sql.validate_name(params[key], kind, key)
     if params["safety_snapshot_name"] and not params["safety_snapshot"]:
         raise _sql.InvalidInput("safety_snapshot_name needs safety_snapshot=true")
+    if (params["as_database"] or params["as_table"]) and params["safety_snapshot"]:
+        raise _sql.InvalidInput("safety_snapshot=true has nothing to protect with as_database/as_table: restoring "
+                                "beside live data only creates new objects")
     return when
 
 
@@ -341,6 +359,7 @@ class Restore:
         self.samples = {"now": {}, "snap": {}}
         self.accounts = None  # (now, at the restore point) for a cluster restore
         self.previewed = None
+        self.now_names = None  # restore beside live data: {source table: its copy}
         self.source_name = self.p["pitr"] if when is not None else self.p["snapshot"]
 
     def connect_target(self):
@@ -387,7 +406,10 @@ class Restore:
         mo, p = self.mo, self.p
         self.snap = self.find_pitr() if self.when is not None else self.find_snapshot()
         try:
-            self.scope = _restore.resolve_scope(p, self.snap, self.login, self.kind)
+            if p["as_database"] or p["as_table"]:
+                self.scope = _restore.resolve_clone(p, self.snap, self.login, self.kind)
+            else:
+                self.scope = _restore.resolve_scope(p, self.snap, self.login, self.kind)
         except _restore.RestoreRefused as exc:
             mo.fail(str(exc), preview=None)
         scope = self.scope
@@ -424,6 +446,9 @@ class Restore:
                 self.statements.append(self.safety_statement())
         else:
             self.safety_name = None
+        if scope.get("clone"):
+            self.plan_clone()
+            return
         if self.when is not None:
             self.restore_stmt = _sql.restore_pitr(scope["level"], p["pitr"], self.server_time, scope["account"],
                                                   scope["database"], scope["table"])
@@ -431,6 +456,17 @@ class Restore:
             self.restore_stmt = _sql.restore(mo.server.has("brace_restore"), scope["level"], p["snapshot"],
                                              scope["account"], scope["database"], scope["table"],
                                              scope["to_account"])
+        self.statements.append(self.restore_stmt)
+
+    def plan_clone(self):
+        """CREATE ... CLONE at the restore point; for a table, its database first when that is missing."""
+        s, clone = self.scope, self.scope["clone"]
+        self.mo.server.require("clone")
+        if s["level"] == "table" and s["target"] == self.login and \
+                not self.mo.query(_sql.count_databases(clone["database"]), record=False)[0]["count(*)"]:
+            self.statements.append(_sql.create_database(clone["database"]))
+        self.restore_stmt = _sql.clone(s["level"], self.point_suffix(True), s["database"], s["table"],
+                                       clone["database"], clone["table"], s["to_account"])
         self.statements.append(self.restore_stmt)
 
     def safety_definition(self):
@@ -463,6 +499,21 @@ class Restore:
         if s["level"] == "cluster":  # the login (sys) account's part; other accounts are listed, not read
             return dict(level="account", database=None, table=None)
         return s
+
+    def read_states(self, sides):
+        """read_state of the sides; for a restore beside live data the copy is read and keyed by the source's names."""
+        s = self.scope
+        if not s.get("clone"):
+            return _restore.read_state(sides, self.read_scope()) if sides else {}
+        out = {}
+        if "snap" in sides:
+            out["snap"] = _restore.read_state({"snap": sides["snap"]}, s)["snap"]
+        if "now" in sides:
+            copy_scope = dict(level=s["level"], database=s["clone"]["database"], table=s["clone"]["table"])
+            copy = _restore.read_state({"now": sides["now"]}, copy_scope)["now"]
+            self.now_names = _restore.clone_names(s, copy["tables"])
+            out["now"] = _restore.as_source(copy, s)
+        return out
 
     def point_suffix(self, own):
         """Read suffix for the restore point: the snapshot by name for its holder, else the exact time."""
@@ -505,16 +556,18 @@ class Restore:
         elif self.target_exists:
             notes.append("the current data of account %s is not readable without to_account_admin_name and "
                          "to_account_admin_password" % s["target"])
-        state = _restore.read_state(sides, scope) if sides else {}
+        state = self.read_states(sides)
         empty = {"databases": set(), "tables": {}, "rows": {}}
         self.snap_state = state.get("snap")
         self.now_state = state.get("now", empty if not self.target_exists else None)
         preview = {"scope": dict((k, s[k]) for k in ("level", "account", "database", "table", "to_account")),
                    "snapshot": self.snap, "identical": None, "not_previewed": notes, "content_not_compared": []}
+        if s.get("clone"):
+            preview["scope"].update(as_database=s["clone"]["database"], as_table=s["clone"]["table"])
         both = self.snap_state is not None and self.now_state is not None
         content = self.read_content(snap_side, now_side, preview) if both else {}
         if both:
-            preview.update(_restore.compare(self.now_state, self.snap_state, scope, content))
+            preview.update(_restore.copy_names(_restore.compare(self.now_state, self.snap_state, scope, content), s))
         if s["level"] == "cluster":
             now_accounts, snap_accounts = _restore.accounts_state(self.q_login, self.point_suffix(True))
             self.accounts = (now_accounts, snap_accounts)
@@ -541,9 +594,11 @@ class Restore:
                                                               self.p["content_max_rows"])
         preview["content_not_compared"] = [_restore.table_name(k) for k in too_big]
         self.content_suffix = snap_side.suffix
-        content = _restore.content_changes(now_side.query, self.content_suffix, self.content_tables)
+        content = _restore.content_changes(now_side.query, self.content_suffix, self.content_tables,
+                                           now_names=self.now_names)
         if self.mo.module._diff:  # pylint: disable=protected-access
-            self.samples = _restore.content_samples(now_side.query, snap_side.suffix, content, self.p["diff_rows"])
+            self.samples = _restore.content_samples(now_side.query, snap_side.suffix, content, self.p["diff_rows"],
+                                                    now_names=self.now_names)
         return content
 
     def diff(self):
@@ -557,6 +612,18 @@ class Restore:
             before["definitions"] = dict((_restore.table_name(k), self.now_state["tables"][k]) for k in keys)
             after["definitions"] = dict((_restore.table_name(k), self.snap_state["tables"][k]) for k in keys)
         return {"before": before, "after": after}
+
+    def refuse_a_different_copy(self):
+        """A restore beside live data never overwrites: an existing copy must equal the restore point."""
+        clone, now = self.scope.get("clone"), self.now_state
+        exists = now is not None and (now["tables"] or (self.scope["level"] == "database" and now["databases"]))
+        if not clone or not exists or self.previewed["identical"]:
+            return
+        name = clone["database"] if self.scope["level"] == "database" else "%s.%s" % (clone["database"],
+                                                                                      clone["table"])
+        self.mo.fail("as_database/as_table: %s already exists and does not equal the %s (%s); drop it or choose "
+                     "another name" % (name, self.kind, _restore.describe_differences(self.previewed)),
+                     preview=self.previewed)
 
     # -- acting --------------------------------------------------------------------------------------
     def run(self):
@@ -587,12 +654,12 @@ class Restore:
         if self.target_conn is None and self.scope["target"] not in (None, self.login):
             self.connect_target()
         now_side = self.now_side()
-        after = _restore.read_state({"now": now_side}, self.read_scope())["now"]
+        after = self.read_states({"now": now_side})["now"]
         content = {}
         if self.content_tables is not None:  # the same tables again, by content (counts alone for the rest)
             tables = [k for k in self.content_tables if k in after["tables"]]
-            content = _restore.content_changes(now_side.query, self.content_suffix, tables)
-        report = _restore.compare(after, self.snap_state, self.read_scope(), content)
+            content = _restore.content_changes(now_side.query, self.content_suffix, tables, now_names=self.now_names)
+        report = _restore.copy_names(_restore.compare(after, self.snap_state, self.read_scope(), content), self.scope)
         problems = [] if report["changes"] == 0 else [_restore.describe_differences(report)]
         if self.scope["level"] == "cluster":
             now_accounts, _snap = _restore.accounts_state(self.q_login, self.point_suffix(True))
@@ -626,6 +693,8 @@ def main():
         force=dict(type="bool", default=False),
         diff_rows=dict(type="int", default=20),
         content_max_rows=dict(type="int", default=1000000),
+        as_database=dict(type="str"),
+        as_table=dict(type="str"),
     ), required_together=[("to_account_admin_name", "to_account_admin_password"), ("pitr", "timestamp")],
         mutually_exclusive=[("snapshot", "pitr")], required_one_of=[("snapshot", "pitr")])
     try:
@@ -637,7 +706,9 @@ def main():
     try:
         job.plan()
         preview = job.preview()
-        skip = not mo.params["force"] and preview["identical"] is True
+        job.refuse_a_different_copy()
+        # a copy beside live data that equals the restore point is never re-created (CLONE cannot overwrite)
+        skip = preview["identical"] is True and (not mo.params["force"] or bool(job.scope.get("clone")))
         if mo.check_mode or skip:
             if not skip:
                 for stmt in job.statements:

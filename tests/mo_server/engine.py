@@ -471,6 +471,8 @@ class Session(PitrStatements):
         p.expect("DATABASE", "SCHEMA")
         if_not_exists = bool(p.accept("IF") and p.expect("NOT") and p.expect("EXISTS"))
         db = p.ident()
+        if p.accept("CLONE"):
+            return self._clone(p, db, None)
         while not p.at_end():  # DEFAULT CHARACTER SET ... options
             p.i += 1
         if db.lower() in SYSTEM_DATABASES or self._db_exists(self.conn, db):
@@ -521,6 +523,8 @@ class Session(PitrStatements):
             raise internal("can not create table in system database %s" % db)
         if not self._db_exists(self.conn, db):
             raise errors.MoError(errors.BAD_DB, "Unknown database %s" % db)
+        if p.accept("CLONE"):
+            return self._clone(p, db, name)
         if p.accept("LIKE"):
             src_db, src = self._table_ref(p)
             p.end()
@@ -534,6 +538,60 @@ class Session(PitrStatements):
                 return None
             raise errors.MoError(errors.TABLE_EXISTS, "table %s already exists" % name)
         self._write_table(db, name, table)
+        return None
+
+    def _clone(self, p, db, name):
+        """CREATE DATABASE db CLONE src{point} / CREATE TABLE db.name CLONE src_db.src{point} [TO ACCOUNT a]: the
+        source as it was at the point (a snapshot or MO_TS; now without one), copied under the new name (3.0+)."""
+        if not self.version.clone:
+            raise _error_at(p, p.tokens[p.i - 1])
+        if name is None:
+            src_db, src = p.ident(), None
+        else:
+            src_db, src = self._table_ref(p)
+        spec = self._snapshot_suffix(p)
+        target = None
+        if p.accept("TO"):
+            p.expect("ACCOUNT")
+            target = p.ident().lower()
+        p.end()
+        conn = self.conn
+        if target is not None:
+            self._require_admin()
+            row = self.cluster.account_by_name(target)
+            if not self.is_sys or row is None:
+                raise internal("there is no account %s" % target if row is None else NO_PRIVILEGE)
+            conn = self.cluster.account_conn(row[0])
+        if name is None and self._db_exists(conn, db):
+            raise errors.MoError(errors.DB_EXISTS, "database %s already exists" % db)
+        if name is not None and self._table_def(conn, db, name) is not None:
+            raise errors.MoError(errors.TABLE_EXISTS, "table %s already exists" % name)
+
+        def copy(source, schema):
+            tables = source.execute("SELECT name, columns FROM %s.__mo_tables WHERE db = ?%s" % (
+                schema, "" if src is None else " AND name = ?"), (src_db,) if src is None else (src_db, src)).fetchall()
+            if src is not None and not tables:
+                raise errors.parse('table "%s" does not exist' % src)
+            if src is None and not self._db_exists(source, src_db, schema):
+                raise errors.MoError(errors.BAD_DB, "Unknown database %s" % src_db)
+            return [(t, json.loads(cols), source.execute("SELECT * FROM %s.%s" % (schema, ddl.sqlite_name(src_db, t)))
+                     .fetchall()) for t, cols in tables]
+        copied = self._with_source(spec, copy)
+        if name is None:
+            conn.execute("INSERT INTO __mo_databases(name, created_ns) VALUES (?, ?)", (db, _now_ns()))
+        for table_name, table, rows in copied:
+            new = name or table_name
+            for stmt in ddl.sqlite_statements(db, new, table):
+                conn.execute(stmt)
+            if rows:
+                conn.executemany("INSERT INTO %s VALUES (%s)" % (ddl.sqlite_name(db, new), ", ".join("?" * len(rows[0]))),
+                                 rows)
+            # as real v3.0.18 keeps it: create table `cl_copy`.`t` clone `cl`.`t`{snapshot = 'cls'}
+            point = "" if spec is None else "{%s = %s}" % (spec[0].lower(), "'%s'" % spec[1] if spec[0] == "SNAPSHOT"
+                                                          else spec[1])
+            catalog = "create table `%s`.`%s` clone `%s`.`%s`%s" % (db, new, src_db, table_name, point)
+            conn.execute("INSERT INTO __mo_tables(db, name, columns, ddl, created_ns, catalog_sql) VALUES (?,?,?,?,?,?)",
+                         (db, new, json.dumps(table), ddl.render_mysql(new, table), _now_ns(), catalog))
         return None
 
     def _write_table(self, db, name, table, replace=False):

@@ -53,6 +53,10 @@ class Version:
         return self.at_least(2, 0)
 
     @property
+    def clone(self):
+        return self.at_least(3, 0)
+
+    @property
     def show_with_snapshot(self):
         return self.at_least(2, 0)
 

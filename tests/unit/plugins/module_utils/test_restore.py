@@ -242,3 +242,47 @@ def test_content_samples_only_for_changed_tables_and_as_plain_values():
     assert len(asked) == 1 and "LIMIT 5" in asked[0] and "FROM `d`.`a` EXCEPT SELECT * FROM `d`.`a` {SNAPSHOT" in asked[0]
     assert samples == {"now": {"d.a": [{"id": 1, "at": "2026-01-02", "amount": "1.50", "raw": "x"}]}, "snap": {}}
     assert _restore.content_samples(query, "", changes, 0) == {"now": {}, "snap": {}}
+
+
+SNAP_ACCOUNT = {"name": "sp", "level": "account", "account": "sys", "database": None, "table": None}
+
+
+def test_a_restore_beside_live_data_names_its_copy():
+    scope = _restore.resolve_clone({"level": "database", "database": "shop", "as_database": "shop_then"},
+                                   SNAP_ACCOUNT, "sys")
+    assert scope["clone"] == {"database": "shop_then", "table": None} and scope["target"] == "sys"
+    table = _restore.resolve_clone({"level": "table", "database": "shop", "table": "orders", "as_table": "orders_then"},
+                                   SNAP_ACCOUNT, "sys")
+    assert table["clone"] == {"database": "shop", "table": "orders_then"}
+    into = _restore.resolve_clone({"level": "database", "database": "shop", "as_database": "shop", "to_account": "acc2"},
+                                  SNAP_ACCOUNT, "sys")
+    assert into["to_account"] == "acc2" and into["target"] == "acc2"
+
+
+@pytest.mark.parametrize("params, login, message", [
+    ({"level": "account", "as_database": "x"}, "sys", "level=account cannot be"),
+    ({"level": "database", "database": "shop", "as_database": "shop"}, "sys", "name the live database shop itself"),
+    ({"level": "table", "database": "shop", "table": "t", "as_database": "shop"}, "sys", "live table shop.t itself"),
+    ({"level": "database", "database": "shop", "as_table": "t"}, "sys", "as_table is used with a table level"),
+    ({"level": "database", "database": "shop", "as_database": "x", "to_account": "b"}, "acc1", "needs login_account=sys"),
+])
+def test_a_restore_beside_live_data_is_refused_where_it_cannot_be(params, login, message):
+    snap = dict(SNAP_ACCOUNT, account=login)
+    with pytest.raises(_restore.RestoreRefused, match=message):
+        _restore.resolve_clone(params, snap, login)
+
+
+def test_the_copy_is_compared_under_the_sources_names_and_reported_under_its_own():
+    scope = _restore.resolve_clone({"level": "database", "database": "d", "as_database": "c"}, SNAP_ACCOUNT, "sys")
+    copy = state(["c"], {("c", "t"): "A"}, {("c", "t"): 3})
+    assert _restore.clone_names(scope, copy["tables"]) == {("d", "t"): ("c", "t")}
+    source_keyed = _restore.as_source(copy, scope)
+    assert source_keyed == state(["d"], {("d", "t"): "A"}, {("d", "t"): 3})
+    report = _restore.copy_names({"databases_restored": ["d"], "tables_restored": ["d.t"],
+                                  "row_changes": [{"table": "d.t", "now": 1, "snapshot": 3}]}, scope)
+    assert report == {"databases_restored": ["c"], "tables_restored": ["c.t"],
+                      "row_changes": [{"table": "c.t", "now": 1, "snapshot": 3}]}
+    stmt = _sql.content_differences(" {SNAPSHOT = `s`}", [("d", "t")], now_names={("d", "t"): ("c", "t")})
+    assert "SELECT * FROM `c`.`t` EXCEPT SELECT * FROM `d`.`t` {SNAPSHOT = `s`}" in stmt.sql
+    assert _sql.clone("table", " {SNAPSHOT = `s`}", "d", "t", "c", "t2", "acc2").sql == \
+        "CREATE TABLE `c`.`t2` CLONE `d`.`t` {SNAPSHOT = `s`} TO ACCOUNT `acc2`"
