@@ -177,6 +177,22 @@ def flows(brace):
         "SELECT (SELECT count(*) FROM it_rec_x.o%s) a, (SELECT count(*) FROM it_rec_x.o%s) b" % (at1, at2),
         "SELECT * FROM it_rec_x.o%s EXCEPT SELECT * FROM it_rec_x.o%s" % (at2, at1),
         sql.drop_snapshot("it_rec_sp_x1"), sql.drop_snapshot("it_rec_sp_x2"), "DROP DATABASE it_rec_x")
+    # restore beside live data: CLONE of a database and a table at a snapshot, the copy compared with the snapshot
+    at_c = sql.at_snapshot(snapshot="it_rec_sp_c")
+    add("clone", "sys", "DROP DATABASE IF EXISTS it_rec_c", "DROP DATABASE IF EXISTS it_rec_c2", "CREATE DATABASE it_rec_c",
+        "CREATE TABLE it_rec_c.o (id INT PRIMARY KEY, s VARCHAR(10))", "INSERT INTO it_rec_c.o VALUES (1, 'a'), (2, 'b')",
+        sql.drop_snapshot("it_rec_sp_c", if_exists=True), sql.create_snapshot("it_rec_sp_c", "account", "sys"),
+        "UPDATE it_rec_c.o SET s = 'x' WHERE id = 1",
+        sql.clone("database", at_c, "it_rec_c", None, "it_rec_c2"),
+        sql.clone("table", at_c, "it_rec_c", "o", "it_rec_c", "o_then"),
+        sql.clone("database", at_c, "it_rec_c", None, "it_rec_c2"),
+        sql.clone("table", at_c, "it_rec_c", "o", "it_rec_c", "o_then"),
+        sql.count_databases("it_rec_c2"),
+        "SELECT * FROM it_rec_c2.o ORDER BY id", "SELECT * FROM it_rec_c.o_then ORDER BY id",
+        "SELECT * FROM it_rec_c.o ORDER BY id", catalog_text % "it_rec_c2",
+        sql.content_differences(at_c, [("it_rec_c", "o")], now_names={("it_rec_c", "o"): ("it_rec_c2", "o")}),
+        sql.content_differences(at_c, [("it_rec_c", "o")], now_names={("it_rec_c", "o"): ("it_rec_c", "o_then")}),
+        sql.drop_snapshot("it_rec_sp_c"), "DROP DATABASE it_rec_c", "DROP DATABASE it_rec_c2")
     # snapshot statements inside an explicit transaction
     add("transaction", "sys", "BEGIN", sql.show_snapshots(exact={"name": "it_rec_none"}), "ROLLBACK")
     return out
