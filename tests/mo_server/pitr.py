@@ -11,6 +11,7 @@ import uuid
 from . import errors
 from .errors import internal
 from .lexer import Parser
+from .common import statement
 from .storage import CLUSTER_OBJ_ID, SYSTEM_DATABASES, now_ns
 
 UNIT_SECONDS = {"h": 3600, "d": 86400, "mo": 30 * 86400, "y": 365 * 86400}
@@ -53,6 +54,7 @@ class PitrStatements:
         if not self.version.pitr:
             raise p.error()
 
+    @statement("CREATE PITR", own_txn=True)
     def create_pitr(self, sql):
         self._refuse_in_txn()
         p = Parser(sql)
@@ -124,6 +126,7 @@ class PitrStatements:
             self.cluster.record_history(acc_id)
         return None
 
+    @statement("ALTER PITR", own_txn=True)
     def alter_pitr(self, sql):
         self._refuse_in_txn()
         p = Parser(sql)
@@ -142,6 +145,7 @@ class PitrStatements:
             raise internal("pitr %s does not exist" % name)
         return None
 
+    @statement("DROP PITR", own_txn=True)
     def drop_pitr(self, sql):
         self._refuse_in_txn()
         p = Parser(sql)
@@ -173,6 +177,7 @@ class PitrStatements:
         return ("pitr_id", "pitr_name", "create_account", "create_time", "modified_time", "level", "account_id",
                 "account_name", "database_name", "table_name", "obj_id", "pitr_length", "pitr_unit"), rows
 
+    @statement("SHOW PITR", own_txn=True)
     def show_pitr(self, sql):
         if not self.version.pitr:
             p = Parser(sql)
@@ -251,7 +256,7 @@ class PitrStatements:
         return None
 
     def _restore_account_at(self, source_name, target_id, ts, database, table, same=True):
-        from .engine import clone_at, copy_scope  # pylint: disable=import-outside-toplevel
+        from .snapshots import clone_at, copy_scope  # pylint: disable=import-outside-toplevel
         uri = self.cluster.copy_at(ts, source_name)
         if uri is None:
             raise internal("account `%s` does not exists at timestamp: %d" % (source_name, ts))

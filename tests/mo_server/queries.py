@@ -1,0 +1,274 @@
+"""Queries and DML through sqlglot and SQLite, and the system tables (information_schema, mo_catalog) they read."""
+
+import json
+import re
+import sqlite3
+
+from sqlglot import exp
+
+from . import ddl, errors, sqlrun
+from .common import NO_PRIVILEGE, ns_datetime, result, statement
+from .errors import internal
+from .storage import SYSTEM_DATABASES, SYSTEM_DATABASES_SYS, SYSTEM_DATABASES_TENANT
+
+
+class QueryStatements:
+    """Mixin for engine.Session."""
+
+    # pylint: disable=no-member
+    # -- DML and queries ------------------------------------------------------------------------------------
+    @statement("SELECT", "WITH", "(", "INSERT", "UPDATE", "DELETE", "REPLACE")
+    def run_dml(self, sql):
+        m = re.match(r"\s*select\s+mo_feature_limit_upsert\s*\(\s*(\d+)\s*,\s*'snapshot'\s*,\s*'(\w+)'\s*,"
+                     r"\s*(-?\d+)\s*\)\s*;?\s*$", sql, re.I)
+        if m:
+            if not self.is_sys:
+                raise internal(NO_PRIVILEGE)
+            self.cluster.catalog.execute("INSERT OR REPLACE INTO feature_limits VALUES (?, ?, ?)",
+                                         (int(m.group(1)), m.group(2).lower(), int(m.group(3))))
+            return result(("mo_feature_limit_upsert",), [(0,)])
+        fast = sqlrun.fast_insert(sql)
+        conn = self.conn
+        if fast is not None:
+            ref, cols, values, ignore = fast
+            parts = [x.strip().strip("`") for x in ref.split(".")]
+            db, name = (parts[0], parts[1]) if len(parts) == 2 else (self._db(None), parts[0])
+            self._check_table(conn, "main", db, name)
+            text = "INSERT %sINTO %s %s VALUES %s" % (
+                "OR IGNORE " if ignore else "", ddl.sqlite_name(db, name), cols.replace("`", '"'), values)
+            return self._execute_sqlite(conn, text)
+        rewritten, specs = sqlrun.extract_snapshot_reads(sql)
+        attached, virtual, past_reads = {}, [], {}
+
+        def resolve(catalog, db, name, is_target):
+            schema = "main"
+            if catalog and catalog.startswith(sqlrun.SNAP_CATALOG):
+                # real MatrixOne (v4.1.4) reads a table at the first past point the statement names for it, also
+                # where the statement names another point later (sp2 EXCEPT sp1 comes back empty)
+                spec = past_reads.setdefault(((db or "").lower(), name.lower()),
+                                             specs[int(catalog[len(sqlrun.SNAP_CATALOG):])])
+                uri = self._snapshot_copy_uri(spec)
+                if uri not in attached:  # SQLite attaches a database once: one schema per copy
+                    attached[uri] = "snap%d" % len(attached)
+                    conn.execute("ATTACH DATABASE ? AS %s" % attached[uri], (uri,))
+                    self._read_specs[attached[uri]] = spec
+                schema = attached[uri]
+            if db == sqlrun.CURRENT_DB or not db:
+                db = self._db(None)
+            if db.lower() in ("information_schema", "mo_catalog"):
+                if is_target:
+                    raise internal("do not have privilege to execute the statement")
+                return "temp", self._materialize(conn, schema, db.lower(), name.lower(), virtual)
+            self._check_table(conn, schema, db, name)
+            return schema, "%s.%s" % (db, name)
+
+        try:
+            parts = sqlrun.split_union_all(rewritten)
+            text = sqlrun.regroup_union_all([self._translate(part, resolve) for part in parts])
+            return self._execute_sqlite(conn, text)
+        finally:
+            for table in virtual:
+                conn.execute("DROP TABLE IF EXISTS temp.%s" % table)
+            for schema in attached.values():
+                conn.execute("DETACH DATABASE %s" % schema)
+
+    def _translate(self, sql, resolve):
+        """One MySQL statement (already free of snapshot suffixes) -> SQLite text."""
+        if re.match(r"\s*replace\b", sql, re.I):  # REPLACE INTO -> INSERT OR REPLACE
+            tree = sqlrun.parse(re.sub(r"^\s*replace\b", "INSERT", sql, flags=re.I))
+            tree.set("alternative", "REPLACE")
+        else:
+            tree = sqlrun.parse(sql)
+        sqlrun.label_projections(tree)
+        if self.version.at_least(4, 0):  # real 4.1.4 refuses what 3.0.18 summed as 0/1
+            for node in tree.find_all(exp.Sum):
+                if isinstance(node.this, _BOOLEAN_EXPRESSIONS):
+                    raise errors.MoError(20203, "invalid argument aggregate function sum, bad value [BOOL]")
+        session_values = {"VERSION": self.version.version_string, "DATABASE": self.database,
+                          "CURRENT_USER": "%s@%%" % self.user}
+        for param in list(tree.find_all(exp.SessionParameter)):
+            value = self.variables.get(param.name.lower(), None)
+            param.replace(exp.Literal.number(value) if isinstance(value, int) else
+                          (exp.Literal.string(str(value)) if value is not None else exp.Null()))
+        for node_type, key in ((exp.CurrentVersion, "VERSION"), (exp.CurrentSchema, "DATABASE"),
+                               (exp.CurrentUser, "CURRENT_USER")):
+            for node in list(tree.find_all(node_type)):
+                value = session_values[key]
+                node.replace(exp.Literal.string(value) if value is not None else exp.Null())
+        return sqlrun.translate(tree, resolve)
+
+    def _check_table(self, conn, schema, db, name):
+        if db.lower() in SYSTEM_DATABASES:
+            raise errors.parse('table "%s" does not exist' % name)
+        if conn.execute("SELECT 1 FROM %s.__mo_tables WHERE db = ? AND name = ?" % schema,
+                        (db, name)).fetchone() is None:
+            if not self._db_exists(conn, db, schema):
+                raise errors.MoError(errors.BAD_DB, "Unknown database %s" % db)
+            raise errors.parse('table "%s" does not exist' % name)
+
+    def _execute_sqlite(self, conn, text):
+        try:
+            cur = conn.execute(text)
+        except sqlite3.IntegrityError as exc:
+            msg = str(exc)
+            if "UNIQUE" in msg or "PRIMARY KEY" in msg:
+                raise errors.MoError(errors.DUP_ENTRY, "Duplicate entry for key '%s'" % msg.rsplit(": ", maxsplit=1)[-1]) from None
+            if "NOT NULL" in msg:
+                raise errors.MoError(1048, "Column '%s' cannot be null" % msg.rsplit(".", maxsplit=1)[-1]) from None
+            raise errors.MoError(1105, msg) from None
+        except sqlite3.OperationalError as exc:
+            raise column_error(exc) from None
+        if cur.description:
+            columns = [d[0] for d in cur.description]
+            return result(columns, cur.fetchall())
+        self.affected_rows = max(cur.rowcount, 0)
+        self.last_insert_id = cur.lastrowid or 0
+        return None
+
+    # -- virtual system tables ------------------------------------------------------------------------------
+    def _materialize(self, conn, schema, db, name, created):
+        """Fill a temp table with a system table's rows for this statement only."""
+        builder = _VIRTUAL.get((db, name))
+        if builder is None:
+            raise errors.parse('table "%s" does not exist' % name)
+        columns, rows = getattr(self, builder)(conn, schema)
+        tname = "v%d_%s_%s" % (len(created), db, name)
+        conn.execute("CREATE TEMP TABLE %s (%s)" % (tname, ", ".join('"%s"' % c for c in columns)))
+        if rows:
+            conn.executemany("INSERT INTO temp.%s VALUES (%s)" % (tname, ", ".join("?" * len(columns))), rows)
+        created.append(tname)
+        return tname
+
+    def _v_tables(self, conn, schema):
+        rows = []
+        for db, name, created in conn.execute("SELECT db, name, created_ns FROM %s.__mo_tables ORDER BY db, name"
+                                              % schema).fetchall():
+            count = conn.execute("SELECT count(*) FROM %s.%s" % (schema, ddl.sqlite_name(db, name))).fetchone()[0]
+            rows.append(("def", db, name, "BASE TABLE", "Tae", count, ns_datetime(created)))
+        return ("TABLE_CATALOG", "TABLE_SCHEMA", "TABLE_NAME", "TABLE_TYPE", "ENGINE", "TABLE_ROWS",
+                "CREATE_TIME"), rows
+
+    def _v_columns(self, conn, schema):
+        rows = []
+        for db, name, cols in conn.execute("SELECT db, name, columns FROM %s.__mo_tables" % schema).fetchall():
+            table = json.loads(cols)
+            for pos, c in enumerate(table["columns"], 1):
+                key = "PRI" if c["name"] in table["primary_key"] else ""
+                rows.append(("def", db, name, c["name"], pos, c["default"], "YES" if c["nullable"] else "NO",
+                             c["type"].split("(")[0], c["type"], key))
+        return ("TABLE_CATALOG", "TABLE_SCHEMA", "TABLE_NAME", "COLUMN_NAME", "ORDINAL_POSITION", "COLUMN_DEFAULT",
+                "IS_NULLABLE", "DATA_TYPE", "COLUMN_TYPE", "COLUMN_KEY"), rows
+
+    def _v_mo_columns(self, conn, schema):
+        """mo_catalog.mo_columns as MatrixOne keeps it: types and defaults as bytes, the hidden __mo_rowid, and the
+        primary key marked on its column when it has one; a composite key (columns marked 'n') and a table without
+        a key get a hidden key column instead (__mo_cpkey_col, __mo_fake_pk_col)."""
+        rows, account_id = [], self._catalog_account(schema)
+        for db, name, cols in conn.execute("SELECT db, name, columns FROM %s.__mo_tables" % schema).fetchall():
+            table = json.loads(cols)
+            single = table["primary_key"] if len(table["primary_key"]) == 1 else []
+            for num, c in enumerate(table["columns"], 1):
+                rows.append((account_id, db, name, c["name"], c["type"].lower().encode(), num,
+                             int(not c["nullable"]), "p" if c["name"] in single else "n",
+                             int(c["auto_increment"]), default_bytes(c), c.get("comment") or "", 0, 0))
+            hidden = [] if single else ["__mo_cpkey_col" if table["primary_key"] else "__mo_fake_pk_col"]
+            for extra, key in [(h, "p") for h in hidden] + [("__mo_rowid", "")]:
+                rows.append((account_id, db, name, extra, b"rowid" if not key else b"varchar", len(table["columns"]) + 1,
+                             1, key, 0, b"", "", 1, 0))
+        return ("account_id", "att_database", "att_relname", "attname", "atttyp", "attnum", "attnotnull",
+                "att_constraint_type", "att_is_auto_increment", "att_default", "att_comment", "att_is_hidden",
+                "attisdropped"), rows
+
+    def _v_mo_indexes(self, conn, schema):
+        """mo_catalog.mo_indexes: the PRIMARY rows, one per key column in key order (table_id is mo_tables.rel_id)."""
+        rows = []
+        for rel_id, cols in conn.execute("SELECT rowid, columns FROM %s.__mo_tables" % schema).fetchall():
+            for pos, col in enumerate(json.loads(cols)["primary_key"], 1):
+                rows.append((rel_id, "PRIMARY", col, pos))
+        return ("table_id", "name", "column_name", "ordinal_position"), rows
+
+    def _v_schemata(self, conn, schema):
+        system = SYSTEM_DATABASES_SYS if self.is_sys else SYSTEM_DATABASES_TENANT
+        names = sorted(set(system) | {r[0] for r in conn.execute("SELECT name FROM %s.__mo_databases" % schema)})
+        return ("CATALOG_NAME", "SCHEMA_NAME"), [("def", n) for n in names]
+
+    def _v_mo_database(self, conn, schema):
+        account_id = self._catalog_account(schema)
+        rows = [(n, i, "create database `%s`" % n, account_id)
+                for i, (n,) in enumerate(conn.execute("SELECT name FROM %s.__mo_databases ORDER BY name" % schema), 1)]
+        return ("datname", "dat_id", "dat_createsql", "account_id"), rows
+
+    def _v_mo_tables(self, conn, schema):
+        account_id = self._catalog_account(schema)
+        rows = [(rel_id, name, db, "r", ddl_text, account_id)
+                for rel_id, db, name, ddl_text in conn.execute("SELECT rowid, db, name, coalesce(catalog_sql, ddl) "
+                                                               "FROM %s.__mo_tables ORDER BY db, name" % schema)]
+        return ("rel_id", "relname", "reldatabase", "relkind", "rel_createsql", "account_id"), rows
+
+    def _v_mo_snapshots(self, conn, schema):  # pylint: disable=unused-argument
+        cols = ("snapshot_id", "sname", "ts", "level", "account_name", "database_name", "table_name", "obj_id")
+        if self.version.quota:
+            cols += ("kind",)
+        rows = self.cluster.catalog.execute("SELECT %s FROM snapshots WHERE creator = ?" % ", ".join(cols),
+                                            (self.account_id,)).fetchall()
+        return cols, rows
+
+    def _v_mo_account(self, conn, schema):  # pylint: disable=unused-argument
+        if not self.is_sys:
+            raise errors.parse('table "mo_account" does not exist')
+        catalog = self.cluster.catalog
+        if schema != "main":  # accounts at the snapshot: the accounts a cluster snapshot copied
+            kind, value = self._read_specs[schema]
+            snap = self.cluster.snapshot(self.account_id, value) if kind == "SNAPSHOT" else None
+            sid = snap["snapshot_id"] if snap else ""
+            rows = [(i, n, "open", "", "") for i, n, _admin, _store in self.cluster.snapshot_copies(sid)]
+            return ("account_id", "account_name", "status", "created_time", "comments"), rows
+        rows = [(i, n, s, ns_datetime(c), cm)
+                for i, n, s, c, cm in catalog.execute(
+                    "SELECT id, name, status, created_ns, comment FROM accounts ORDER BY id")]
+        return ("account_id", "account_name", "status", "created_time", "comments"), rows
+
+    def _v_mo_user(self, conn, schema):
+        rows = conn.execute("SELECT name, status, role FROM %s.__mo_users ORDER BY name" % schema).fetchall()
+        return ("user_name", "status", "default_role"), rows
+
+
+def default_bytes(column):
+    """The column default the way MatrixOne stores it: a protobuf with the written text (field 2) and the
+    nullability (field 3); a nullable column without a default keeps only field 3."""
+    out = b""
+    if column["default"] is not None:
+        text = column["default"].encode()
+        out += b"\x12" + bytes([len(text)]) + text
+    if column["nullable"]:
+        out += b"\x18\x01"
+    return out
+
+
+def column_error(exc):
+    msg = str(exc)
+    m = re.match(r"no such column: (.*)", msg)
+    if m:
+        return errors.MoError(1054, "Unknown column '%s' in 'field list'" % m.group(1))
+    if "syntax error" in msg or "incomplete input" in msg:
+        return errors.MoError(errors.PARSE, "SQL parser error: " + msg)
+    return errors.MoError(1105, msg)
+
+
+_BOOLEAN_EXPRESSIONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Like, exp.In, exp.And, exp.Or, exp.Not,
+                        exp.Is, exp.Between)
+
+
+_VIRTUAL = {
+    ("information_schema", "tables"): "_v_tables",
+    ("information_schema", "columns"): "_v_columns",
+    ("mo_catalog", "mo_columns"): "_v_mo_columns",
+    ("mo_catalog", "mo_indexes"): "_v_mo_indexes",
+    ("mo_catalog", "mo_pitr"): "_v_mo_pitr",
+    ("information_schema", "schemata"): "_v_schemata",
+    ("mo_catalog", "mo_database"): "_v_mo_database",
+    ("mo_catalog", "mo_tables"): "_v_mo_tables",
+    ("mo_catalog", "mo_snapshots"): "_v_mo_snapshots",
+    ("mo_catalog", "mo_account"): "_v_mo_account",
+    ("mo_catalog", "mo_user"): "_v_mo_user",
+}

@@ -1,0 +1,393 @@
+"""Databases and tables: CREATE/DROP DATABASE and TABLE (also CLONE), ALTER TABLE, indexes, TRUNCATE, and the
+SHOW statements for schema objects, optionally at a snapshot."""
+
+import json
+
+from . import ddl, errors
+from .common import NO_PRIVILEGE, error_at, like, result, statement
+from .errors import internal
+from .lexer import Parser
+from .storage import SYSTEM_DATABASES, SYSTEM_DATABASES_SYS, SYSTEM_DATABASES_TENANT, now_ns
+
+
+class SchemaStatements:
+    """Mixin for engine.Session."""
+
+    # pylint: disable=no-member
+    # -- databases and tables ----------------------------------------------------------------------------------
+    @statement("CREATE DATABASE", "CREATE SCHEMA", changes=True)
+    def create_database(self, sql):
+        p = Parser(sql)
+        p.expect("CREATE")
+        p.expect("DATABASE", "SCHEMA")
+        if_not_exists = bool(p.accept("IF") and p.expect("NOT") and p.expect("EXISTS"))
+        db = p.ident()
+        if p.accept("CLONE"):
+            return self._clone(p, db, None)
+        while not p.at_end():  # DEFAULT CHARACTER SET ... options
+            p.i += 1
+        if db.lower() in SYSTEM_DATABASES or self._db_exists(self.conn, db):
+            if if_not_exists:
+                return None
+            raise errors.MoError(errors.DB_EXISTS, "Can't create database '%s'; database exists" % db)
+        self.conn.execute("INSERT INTO __mo_databases(name, created_ns) VALUES (?, ?)", (db, now_ns()))
+        self.affected_rows = 1
+        return None
+
+    @statement("DROP DATABASE", "DROP SCHEMA", changes=True)
+    def drop_database(self, sql):
+        p = Parser(sql)
+        p.expect("DROP")
+        p.expect("DATABASE", "SCHEMA")
+        if_exists = bool(p.accept("IF") and p.expect("EXISTS"))
+        db = p.ident()
+        p.end()
+        if db.lower() in SYSTEM_DATABASES:
+            raise internal("can not drop database '%s' which is system database" % db)
+        if not self._db_exists(self.conn, db):
+            if if_exists:
+                return None
+            raise errors.MoError(1008, "Can't drop database '%s'; database doesn't exist" % db)
+        conn = self.conn
+        tables = [r[0] for r in conn.execute("SELECT name FROM __mo_tables WHERE db = ?", (db,))]
+        for name in tables:
+            conn.execute("DROP TABLE IF EXISTS %s" % ddl.sqlite_name(db, name))
+        conn.execute("DELETE FROM __mo_tables WHERE db = ?", (db,))
+        conn.execute("DELETE FROM __mo_databases WHERE name = ?", (db,))
+        if self.database == db:
+            self.database = None
+        self.affected_rows = len(tables)
+        return None
+
+    def _table_ref(self, p):
+        first = p.ident()
+        if p.accept_punct("."):
+            return first, p.ident()
+        return self._db(None), first
+
+    @statement("CREATE TABLE", changes=True)
+    def create_table(self, sql):
+        p = Parser(sql)
+        p.expect("CREATE")
+        p.expect("TABLE")
+        if_not_exists = bool(p.accept("IF") and p.expect("NOT") and p.expect("EXISTS"))
+        db, name = self._table_ref(p)
+        if db.lower() in SYSTEM_DATABASES:
+            raise internal("can not create table in system database %s" % db)
+        if not self._db_exists(self.conn, db):
+            raise errors.MoError(errors.BAD_DB, "Unknown database %s" % db)
+        if p.accept("CLONE"):
+            return self._clone(p, db, name)
+        if p.accept("LIKE"):
+            src_db, src = self._table_ref(p)
+            p.end()
+            table = self._table_def(self.conn, src_db, src)
+            if table is None:
+                raise errors.parse('table "%s" does not exist' % src)
+        else:
+            table = ddl.parse_create_body(p)
+        if self._table_def(self.conn, db, name) is not None:
+            if if_not_exists:
+                return None
+            raise errors.MoError(errors.TABLE_EXISTS, "table %s already exists" % name)
+        self._write_table(db, name, table)
+        return None
+
+    def _clone(self, p, db, name):
+        """CREATE DATABASE db CLONE src{point} / CREATE TABLE db.name CLONE src_db.src{point} [TO ACCOUNT a]: the
+        source as it was at the point (a snapshot or MO_TS; now without one), copied under the new name (3.0+)."""
+        if not self.version.clone:
+            raise error_at(p, p.tokens[p.i - 1])
+        if name is None:
+            src_db, src = p.ident(), None
+        else:
+            src_db, src = self._table_ref(p)
+        spec = self._snapshot_suffix(p)
+        target = None
+        if p.accept("TO"):
+            p.expect("ACCOUNT")
+            target = p.ident().lower()
+        p.end()
+        conn = self.conn
+        if target is not None:
+            self._require_admin()
+            row = self.cluster.account_by_name(target)
+            if not self.is_sys or row is None:
+                raise internal("there is no account %s" % target if row is None else NO_PRIVILEGE)
+            conn = self.cluster.account_conn(row[0])
+        if name is None and self._db_exists(conn, db):
+            raise errors.MoError(errors.DB_EXISTS, "database %s already exists" % db)
+        if name is not None and self._table_def(conn, db, name) is not None:
+            raise errors.MoError(errors.TABLE_EXISTS, "table %s already exists" % name)
+
+        def copy(source, schema):
+            tables = source.execute("SELECT name, columns FROM %s.__mo_tables WHERE db = ?%s" % (
+                schema, "" if src is None else " AND name = ?"), (src_db,) if src is None else (src_db, src)).fetchall()
+            if src is not None and not tables:
+                raise errors.parse('table "%s" does not exist' % src)
+            if src is None and not self._db_exists(source, src_db, schema):
+                raise errors.MoError(errors.BAD_DB, "Unknown database %s" % src_db)
+            return [(t, json.loads(cols), source.execute("SELECT * FROM %s.%s" % (schema, ddl.sqlite_name(src_db, t)))
+                     .fetchall()) for t, cols in tables]
+        copied = self._with_source(spec, copy)
+        if name is None:
+            conn.execute("INSERT INTO __mo_databases(name, created_ns) VALUES (?, ?)", (db, now_ns()))
+        for table_name, table, rows in copied:
+            new = name or table_name
+            for stmt in ddl.sqlite_statements(db, new, table):
+                conn.execute(stmt)
+            if rows:
+                conn.executemany("INSERT INTO %s VALUES (%s)" % (ddl.sqlite_name(db, new), ", ".join("?" * len(rows[0]))),
+                                 rows)
+            # as real v3.0.18 keeps it: create table `cl_copy`.`t` clone `cl`.`t`{snapshot = 'cls'}
+            point = "" if spec is None else "{%s = %s}" % (spec[0].lower(), "'%s'" % spec[1] if spec[0] == "SNAPSHOT"
+                                                          else spec[1])
+            catalog = "create table `%s`.`%s` clone `%s`.`%s`%s" % (db, new, src_db, table_name, point)
+            conn.execute("INSERT INTO __mo_tables(db, name, columns, ddl, created_ns, catalog_sql) VALUES (?,?,?,?,?,?)",
+                         (db, new, json.dumps(table), ddl.render_mysql(new, table), now_ns(), catalog))
+        return None
+
+    def _write_table(self, db, name, table, replace=False):
+        conn = self.conn
+        if replace:
+            conn.execute("DELETE FROM __mo_tables WHERE db = ? AND name = ?", (db, name))
+        for stmt in ddl.sqlite_statements(db, name, table):
+            conn.execute(stmt)
+        conn.execute("INSERT INTO __mo_tables(db, name, columns, ddl, created_ns) VALUES (?,?,?,?,?)",
+                     (db, name, json.dumps(table), ddl.render_mysql(name, table), now_ns()))
+
+    @statement("DROP TABLE", changes=True)
+    def drop_table(self, sql):
+        p = Parser(sql)
+        p.expect("DROP")
+        p.expect("TABLE")
+        if_exists = bool(p.accept("IF") and p.expect("EXISTS"))
+        refs = [self._table_ref(p)]
+        while p.accept_punct(","):
+            refs.append(self._table_ref(p))
+        p.end()
+        for db, name in refs:
+            if self._table_def(self.conn, db, name) is None:
+                if if_exists:
+                    continue
+                raise errors.parse('table "%s" does not exist' % name)
+            self.conn.execute("DROP TABLE %s" % ddl.sqlite_name(db, name))
+            self.conn.execute("DELETE FROM __mo_tables WHERE db = ? AND name = ?", (db, name))
+        return None
+
+    @statement("ALTER TABLE", changes=True)
+    def alter_table(self, sql):
+        db, name, p = ddl.parse_alter(sql)
+        db = self._db(db)
+        table = self._table_def(self.conn, db, name)
+        if table is None:
+            raise errors.parse('table "%s" does not exist' % name)
+        new, rename_to, mapping = ddl.apply_alter(p, name, table)
+        self._rebuild(db, name, new, mapping, rename_to or name)
+        return None
+
+    def _rebuild(self, db, name, new, mapping, new_name):
+        """Recreate a table with a new definition, copying the columns that survive."""
+        conn = self.conn
+        tmp = ddl.sqlite_name(db, name + ".__rebuild")
+        stmts = ddl.sqlite_statements(db, name, new, target=tmp)
+        conn.execute("SAVEPOINT alter_table")
+        try:
+            conn.execute(stmts[0])
+            pairs = [(dst, src) for dst, src in mapping.items() if src is not None]
+            if pairs:
+                conn.execute("INSERT INTO %s (%s) SELECT %s FROM %s" % (
+                    tmp, ", ".join('"%s"' % pair[0] for pair in pairs), ", ".join('"%s"' % pair[1] for pair in pairs),
+                    ddl.sqlite_name(db, name)))
+            conn.execute("DROP TABLE %s" % ddl.sqlite_name(db, name))
+            conn.execute("ALTER TABLE %s RENAME TO %s" % (tmp, ddl.sqlite_name(db, new_name)))
+            for stmt in ddl.sqlite_statements(db, new_name, new)[1:]:
+                conn.execute(stmt)
+            conn.execute("DELETE FROM __mo_tables WHERE db = ? AND name = ?", (db, name))
+            conn.execute("INSERT INTO __mo_tables(db, name, columns, ddl, created_ns) VALUES (?,?,?,?,?)",
+                         (db, new_name, json.dumps(new), ddl.render_mysql(new_name, new), now_ns()))
+            conn.execute("RELEASE alter_table")
+        except Exception:
+            conn.execute("ROLLBACK TO alter_table")
+            conn.execute("RELEASE alter_table")
+            raise
+
+    @statement("CREATE INDEX", "CREATE UNIQUE", changes=True)
+    def create_index(self, sql):
+        p = Parser(sql)
+        p.expect("CREATE")
+        unique = bool(p.accept("UNIQUE"))
+        p.expect("INDEX")
+        ix = p.ident()
+        p.expect("ON")
+        db, name = self._table_ref(p)
+        cols = ddl._ident_list(p)  # pylint: disable=protected-access
+        p.end()
+        table = self._table_def(self.conn, db, name)
+        if table is None:
+            raise errors.parse('table "%s" does not exist' % name)
+        new = json.loads(json.dumps(table))
+        new["indexes"].append({"name": ix, "columns": cols, "unique": unique})
+        self._rebuild(db, name, new, {c["name"]: c["name"] for c in new["columns"]}, name)
+        return None
+
+    @statement("TRUNCATE", changes=True)
+    def truncate(self, sql):
+        p = Parser(sql)
+        p.expect("TRUNCATE")
+        p.accept("TABLE")
+        db, name = self._table_ref(p)
+        p.end()
+        if self._table_def(self.conn, db, name) is None:
+            raise errors.parse('table "%s" does not exist' % name)
+        self.conn.execute("DELETE FROM %s" % ddl.sqlite_name(db, name))
+        return None
+
+    # -- SHOW for schema objects (optionally at a snapshot) --------------------------------------------------
+    def _snapshot_suffix(self, p):
+        """Optional `{SNAPSHOT = 'sp'}` at the end of SHOW DATABASES/TABLES/CREATE TABLE."""
+        if p.accept_punct("{"):
+            if not self.version.show_with_snapshot:
+                raise p.error()
+            kind = p.expect("SNAPSHOT", "MO_TS", "TIMESTAMP")
+            p.expect_punct("=")
+            value = p.ident_or_string() if kind == "SNAPSHOT" else p.peek().value
+            if kind != "SNAPSHOT":
+                p.i += 1
+            p.expect_punct("}")
+            return kind, value
+        return None
+
+    def _with_source(self, spec, fn):
+        """Run fn(conn, schema) against live data or an attached snapshot copy."""
+        if spec is None:
+            return fn(self.conn, "main")
+        uri = self._snapshot_copy_uri(spec)
+        conn = self.conn
+        conn.execute("ATTACH DATABASE ? AS snapsrc", (uri,))
+        try:
+            return fn(conn, "snapsrc")
+        finally:
+            conn.execute("DETACH DATABASE snapsrc")
+
+    def _snapshot_copy_uri(self, spec):
+        kind, value = spec
+        if kind == "MO_TS":
+            uri = self.cluster.copy_at(int(value), self.account_name)
+            if uri is None:  # this server keeps history only at snapshot timestamps
+                raise internal("the test server has no data of account %s at mo_ts %s (it keeps history only at "
+                               "snapshot timestamps)" % (self.account_name, value))
+            return uri
+        if kind != "SNAPSHOT":
+            raise internal("time-travel reads by %s are not supported by this server" % kind.lower())
+        snap = self.cluster.snapshot(self.account_id, value)
+        if snap is None:
+            raise internal("find 0 snapshot records by name(%s), expect only 1" % value)
+        owner = self._snapshot_tenant(snap)[1]
+        uri = self.cluster.copy_uri(snap["snapshot_id"], owner)
+        if uri is None:
+            raise internal("snapshot %s does not cover account %s" % (value, owner))
+        return uri
+
+    def _snapshot_tenant(self, snap):
+        """(id, name) of the account a read at this snapshot sees: sys reading at a tenant's account snapshot
+        sees that tenant (real v4.1.4), everyone else their own account."""
+        if snap["level"] == "account" and snap["account_name"] != self.account_name:
+            return int(snap["obj_id"]), snap["account_name"]
+        return self.account_id, self.account_name
+
+    def _catalog_account(self, schema):
+        """account_id of the catalog rows read from this schema (an attached snapshot copy or main)."""
+        kind, value = self._read_specs.get(schema, (None, None))
+        snap = self.cluster.snapshot(self.account_id, value) if kind == "SNAPSHOT" else None
+        return self._snapshot_tenant(snap)[0] if snap else self.account_id
+
+    @statement("SHOW DATABASES", "SHOW SCHEMAS")
+    def show_databases(self, sql):
+        p = Parser(sql)
+        p.expect("SHOW")
+        p.expect("DATABASES", "SCHEMAS")
+        pattern = p.string() if p.accept("LIKE") else None
+        spec = self._snapshot_suffix(p)
+        p.end()
+        system = SYSTEM_DATABASES_SYS if self.is_sys else SYSTEM_DATABASES_TENANT
+
+        def fetch(conn, schema):
+            return [r[0] for r in conn.execute("SELECT name FROM %s.__mo_databases" % schema)]
+        names = sorted(set(system) | set(self._with_source(spec, fetch)))
+        return result(("Database",), [(n,) for n in names if pattern is None or like(pattern, n)])
+
+    @statement("SHOW TABLES", "SHOW FULL")
+    def show_tables(self, sql):
+        p = Parser(sql)
+        p.expect("SHOW")
+        full = bool(p.accept("FULL"))
+        p.expect("TABLES")
+        db = None
+        if p.accept("FROM", "IN"):
+            db = p.ident()
+        pattern = p.string() if p.accept("LIKE") else None
+        spec = self._snapshot_suffix(p)
+        p.end()
+        db = self._db(db)
+
+        def fetch(conn, schema):
+            if db.lower() not in SYSTEM_DATABASES and not self._db_exists(conn, db, schema):
+                raise errors.MoError(errors.BAD_DB, "Unknown database %s" % db)
+            return [r[0] for r in conn.execute("SELECT name FROM %s.__mo_tables WHERE db = ? ORDER BY name" % schema,
+                                               (db,))]
+        names = [n for n in self._with_source(spec, fetch) if pattern is None or like(pattern, n)]
+        if full:
+            return result(("Tables_in_%s" % db, "Table_type"), [(n, "BASE TABLE") for n in names])
+        return result(("Tables_in_%s" % db,), [(n,) for n in names])
+
+    @statement("SHOW CREATE")
+    def show_create(self, sql):
+        p = Parser(sql)
+        p.expect("SHOW")
+        p.expect("CREATE")
+        if p.accept("DATABASE", "SCHEMA"):
+            db = p.ident()
+            spec = self._snapshot_suffix(p)
+            p.end()
+
+            def fetch_db(conn, schema):
+                if db.lower() not in SYSTEM_DATABASES and not self._db_exists(conn, db, schema):
+                    raise errors.MoError(errors.BAD_DB, "Unknown database %s" % db)
+                return [(db, "CREATE DATABASE `%s`" % db)]
+            return result(("Database", "Create Database"), self._with_source(spec, fetch_db))
+        p.expect("TABLE")
+        db, name = self._table_ref(p)
+        spec = self._snapshot_suffix(p)
+        p.end()
+
+        def fetch(conn, schema):
+            row = conn.execute("SELECT ddl FROM %s.__mo_tables WHERE db = ? AND name = ?" % schema,
+                               (db, name)).fetchone()
+            if row is None:
+                raise errors.parse('table "%s" does not exist' % name)
+            return [(name, row[0])]
+        return result(("Table", "Create Table"), self._with_source(spec, fetch))
+
+    @statement("SHOW COLUMNS", "SHOW FIELDS", "DESC", "DESCRIBE")
+    def show_columns(self, sql):
+        p = Parser(sql)
+        first = p.expect("SHOW", "DESC", "DESCRIBE")
+        if first == "SHOW":
+            p.accept("FULL")
+            p.expect("COLUMNS", "FIELDS")
+            p.expect("FROM", "IN")
+        db, name = self._table_ref(p)
+        if first == "SHOW" and p.accept("FROM", "IN"):
+            db = p.ident()
+        p.end()
+        table = self._table_def(self.conn, db, name)
+        if table is None:
+            raise errors.parse('table "%s" does not exist' % name)
+        rows = []
+        for c in table["columns"]:
+            key = "PRI" if c["name"] in table["primary_key"] else (
+                "UNI" if any(ix["unique"] and ix["columns"][0] == c["name"] for ix in table["indexes"]) else "")
+            rows.append((c["name"], c["type"].upper(), "YES" if c["nullable"] else "NO", key, c["default"],
+                         "auto_increment" if c["auto_increment"] else ""))
+        return result(("Field", "Type", "Null", "Key", "Default", "Extra"), rows)
