@@ -15,6 +15,8 @@ import traceback
 from ansible.module_utils.common.parameters import AnsibleFallbackNotFound
 from ansible.module_utils.six.moves import configparser
 
+from ansible_collections.matrixone.backup.plugins.module_utils import _sql
+
 try:
     import pymysql
     HAS_PYMYSQL = True
@@ -57,7 +59,7 @@ def connection_argspec():
     )
 
 
-class ConnectionFailure(Exception):
+class ConnectionFailure(_sql.MoError):
     """Could not connect; the message names host, port, login and TLS mode, never the password."""
 
 
@@ -168,7 +170,6 @@ def ssl_context(params):
 
 
 _HINTS = {
-    1045: "check login_user, login_password and login_account (MatrixOne logs in as account#user)",
     2003: "check that MatrixOne is running and login_host/login_port are right (default port 6001)",
     2013: "the server closed the connection; check tls_mode and the server's health",
 }

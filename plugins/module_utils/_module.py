@@ -13,7 +13,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.matrixone.backup.plugins.module_utils import _connection, _pitr, _server, _sql
 
 
-class SqlError(Exception):
+class SqlError(_sql.MoError):
     """The server refused a statement: its MatrixOne code and text, and the statement (masked)."""
 
     def __init__(self, code, text, statement):
@@ -23,7 +23,7 @@ class SqlError(Exception):
         self.statement = statement
 
 
-class ConnectionLost(Exception):
+class ConnectionLost(_sql.MoError):
     """The connection broke or timed out while a statement ran: its outcome is unknown."""
 
     def __init__(self, code, text, statement):
@@ -49,6 +49,8 @@ class MoModule:
         self.server = None
         self.tls = False
         self._others = []
+        self.doing = "the task"  # what the module is doing, for the message of a failure
+        self.failure_result = {}  # fields a failure returns besides msg (a module adds to it as it goes)
         try:  # options, environment and config_file resolved once, before anything else can need them
             self.connection = _connection.resolve(self.params)
         except _connection.ConnectionFailure as exc:
@@ -56,6 +58,14 @@ class MoModule:
             self.fail(str(exc))
 
     # -- lifecycle ------------------------------------------------------------------------------
+    def run(self, body):
+        """Run the module's body. Any error of the collection (_sql.MoError) fails the task with what was being done
+        (self.doing) and the fields gathered so far (self.failure_result): the one place that catches them."""
+        try:
+            body()
+        except _sql.MoError as exc:
+            self.fail_from(exc, self.doing, **dict(self.failure_result, **exc.result))
+
     def connect(self):
         """Connect and learn the server version (one round trip; two on builds without a version)."""
         if not _connection.HAS_PYMYSQL:
@@ -135,15 +145,20 @@ class MoModule:
 
     def server_clock(self, server_timezone=None):
         """The server's current time and the zones of its PITR times (_pitr.Clock), checked against a given zone."""
-        row = self.query(_sql.server_clock(), record=False)[0]
-        try:
-            return _pitr.clock(row, server_timezone)
-        except _sql.InvalidInput as exc:
-            self.fail(str(exc))
+        return _pitr.clock(self.query(_sql.server_clock(), record=False)[0], server_timezone)
 
     def would_run(self, statement):
         """Record a statement that a real run would send (check mode sends nothing)."""
         self.queries.append(statement.display)
+
+    def check_mode_exit(self, statements, diff=None, **result):
+        """The check-mode gate: in check mode record the statements a real run would send and exit with the predicted
+        result (changed when there is any statement); in a real run return, and the module acts."""
+        if not self.check_mode:
+            return
+        for statement in statements:
+            self.would_run(statement)
+        self.exit(bool(statements), diff=diff, **result)
 
     def change(self, statement):
         """Run a statement that changes state; in check mode only record it. True when it was sent."""
@@ -173,7 +188,8 @@ class MoModule:
         self.module.fail_json(msg=msg, **self._common(result))
 
     def fail_from(self, exc, doing, **result):
-        """Fail with what we were doing and what the server said."""
+        """Fail with what we were doing and what the server said (SqlError, ConnectionLost), or the error's own
+        message (any other _sql.MoError)."""
         if isinstance(exc, SqlError):
             result.setdefault("error_code", exc.code)
             self.fail("%s failed: MatrixOne error %s: %s" % (doing, exc.code, exc.text), **result)
@@ -185,6 +201,4 @@ class MoModule:
             self.fail("%s: the connection was lost while the server ran %s (%s); the outcome is unknown, "
                       "check the server state before re-running" % (doing, exc.statement.display, exc.text),
                       **result)
-        if isinstance(exc, _server.FeatureUnavailable):
-            self.fail(str(exc), **result)
-        raise exc
+        self.fail(str(exc), **result)

@@ -87,11 +87,8 @@ def parse_timestamp(value, timezone, param="timestamp", now=None):
     newer_than takes) -> aware UTC datetime."""
     if _snapshots.is_duration(value):
         return (now or datetime.datetime.now(UTC)) - datetime.timedelta(seconds=_snapshots.parse_duration(value, param))
-    text = str(value).strip()
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
     try:
-        dt = datetime.datetime.fromisoformat(text.replace(" ", "T", 1) if len(text) > 10 else text)
+        dt = _snapshots.parse_iso(value)
     except ValueError:
         raise _sql.InvalidInput("%s=%r is neither an ISO-8601 time such as 2026-01-31T12:00:00+08:00 nor a duration "
                                 "before now such as 15m" % (param, value))
@@ -134,30 +131,29 @@ def from_row(row, server_zone, now=None):
         "table": name(row["table_name"]),
         "range_value": int(row["pitr_length"]),
         "range_unit": row["pitr_unit"],
-        "created": created.isoformat().replace("+00:00", "Z"),
-        "modified": modified.isoformat().replace("+00:00", "Z"),
+        "created": _snapshots.iso_utc(created),
+        "modified": _snapshots.iso_utc(modified),
     }
     if now is not None:
         start = max(modified, now - datetime.timedelta(seconds=record["range_value"] * UNIT_SECONDS[record["range_unit"]]))
-        record["window"] = {"start": start.isoformat().replace("+00:00", "Z"),
-                            "end": now.isoformat().replace("+00:00", "Z")}
+        record["window"] = {"start": _snapshots.iso_utc(start), "end": _snapshots.iso_utc(now)}
     return record
 
 
 def check_in_window(when, record, now):
     """Refuse a restore point outside the PITR's window before anything is sent."""
-    modified = datetime.datetime.fromisoformat(record["modified"].replace("Z", "+00:00"))
+    modified = _snapshots.parse_iso(record["modified"])
     earliest = now - datetime.timedelta(seconds=record["range_value"] * UNIT_SECONDS[record["range_unit"]])
-    iso = when.isoformat().replace("+00:00", "Z")
+    iso = _snapshots.iso_utc(when)
     if when > now:
-        raise _sql.InvalidInput("timestamp %s is in the future (now %s)" % (iso, now.isoformat().replace("+00:00", "Z")))
+        raise _sql.InvalidInput("timestamp %s is in the future (now %s)" % (iso, _snapshots.iso_utc(now)))
     if when < modified:
         raise _sql.InvalidInput("timestamp %s is before PITR %s was created or last changed (%s); it cannot restore "
                                 "to that time" % (iso, record["name"], record["modified"]))
     if when < earliest:
         raise _sql.InvalidInput("timestamp %s is outside PITR %s's range of %d%s (earliest %s)"
                                 % (iso, record["name"], record["range_value"], record["range_unit"],
-                                   earliest.isoformat().replace("+00:00", "Z")))
+                                   _snapshots.iso_utc(earliest)))
 
 
 def definition(record):

@@ -19,7 +19,7 @@ import datetime
 from ansible_collections.matrixone.backup.plugins.module_utils import _sql
 
 
-class RestoreRefused(ValueError):
+class RestoreRefused(_sql.MoError, ValueError):
     """MatrixOne would refuse this restore (or it cannot be done safely); found before any SQL runs."""
 
 
@@ -30,50 +30,55 @@ def resolve_scope(params, snap, login_account, kind="snapshot"):
     data the snapshot holds, target the account that is overwritten.
     """
     level = params.get("level") or snap["level"]
-    s_level, name = snap["level"], "%s %s" % (kind, snap["name"])
     given = dict((k, params.get(k)) for k in ("account", "database", "table", "to_account"))
-
-    def unused(*keys):
-        for key in keys:
-            if given[key] is not None:
-                raise RestoreRefused("%s is not used with a %s level restore" % (key, level))
-
+    for key in {"cluster": ("account", "database", "table", "to_account"), "account": ("database", "table")}.get(
+            level, ("to_account",)):
+        if given[key] is not None:
+            raise RestoreRefused("%s is not used with a %s level restore" % (key, level))
+    name = "%s %s" % (kind, snap["name"])
     if level == "cluster":
-        unused("account", "database", "table", "to_account")
-        if s_level != "cluster":
-            raise RestoreRefused("%s is %s level; a cluster restore needs a cluster level one"
-                                 % (name, s_level))
-        if login_account != "sys":
-            raise RestoreRefused("a cluster restore needs login_account=sys")
-        return dict(level=level, account=None, database=None, table=None, to_account=None, source=None,
-                    target=None)
-
+        return _cluster_scope(snap, login_account, name)
     if level == "account":
-        unused("database", "table")
-        if s_level in ("database", "table"):
-            raise RestoreRefused("%s is %s level; an account cannot be restored from it "
-                                 "(restore level=%s instead)" % (name, s_level, s_level))
-        account = given["account"] or (snap["account"] if s_level == "account" else login_account)
-        if s_level == "account" and account != snap["account"]:
-            raise RestoreRefused("%s is of account %s, not %s" % (name, snap["account"], account))
-        if login_account != "sys" and account != login_account:
-            raise RestoreRefused("only login_account=sys may restore another account (%s)" % account)
-        to_account = given["to_account"] if given["to_account"] != account else None
-        if to_account and login_account != "sys":
-            raise RestoreRefused("restoring into another account (to_account) needs login_account=sys")
-        if to_account == "sys":
-            raise RestoreRefused("MatrixOne refuses to restore account %s into the sys account" % account)
-        if to_account and account == "sys":
-            # getFromAccountIdAndToAccountId (3.0.x, 4.x) maps a sys source to the sys target whatever TO ACCOUNT
-            # says: the statement would overwrite sys with the snapshot and leave the other account as it was
-            raise RestoreRefused("MatrixOne cannot restore account sys into another account (to_account=%s): it "
-                                 "ignores TO ACCOUNT for sys and restores sys in place instead. Restore a tenant "
-                                 "account into to_account, or restore sys's databases in place" % to_account)
-        return dict(level=level, account=account, database=None, table=None, to_account=to_account,
-                    source=account, target=to_account or account)
+        return _account_scope(snap, login_account, name, given)
+    return _object_scope(level, snap, login_account, name, given, kind)
 
-    # database and table: only within the login account, from a snapshot of the login account
-    unused("to_account")
+
+def _cluster_scope(snap, login_account, name):
+    if snap["level"] != "cluster":
+        raise RestoreRefused("%s is %s level; a cluster restore needs a cluster level one" % (name, snap["level"]))
+    if login_account != "sys":
+        raise RestoreRefused("a cluster restore needs login_account=sys")
+    return dict(level="cluster", account=None, database=None, table=None, to_account=None, source=None, target=None)
+
+
+def _account_scope(snap, login_account, name, given):
+    s_level = snap["level"]
+    if s_level in ("database", "table"):
+        raise RestoreRefused("%s is %s level; an account cannot be restored from it "
+                             "(restore level=%s instead)" % (name, s_level, s_level))
+    account = given["account"] or (snap["account"] if s_level == "account" else login_account)
+    if s_level == "account" and account != snap["account"]:
+        raise RestoreRefused("%s is of account %s, not %s" % (name, snap["account"], account))
+    if login_account != "sys" and account != login_account:
+        raise RestoreRefused("only login_account=sys may restore another account (%s)" % account)
+    to_account = given["to_account"] if given["to_account"] != account else None
+    if to_account and login_account != "sys":
+        raise RestoreRefused("restoring into another account (to_account) needs login_account=sys")
+    if to_account == "sys":
+        raise RestoreRefused("MatrixOne refuses to restore account %s into the sys account" % account)
+    if to_account and account == "sys":
+        # getFromAccountIdAndToAccountId (3.0.x, 4.x) maps a sys source to the sys target whatever TO ACCOUNT
+        # says: the statement would overwrite sys with the snapshot and leave the other account as it was
+        raise RestoreRefused("MatrixOne cannot restore account sys into another account (to_account=%s): it "
+                             "ignores TO ACCOUNT for sys and restores sys in place instead. Restore a tenant "
+                             "account into to_account, or restore sys's databases in place" % to_account)
+    return dict(level="account", account=account, database=None, table=None, to_account=to_account,
+                source=account, target=to_account or account)
+
+
+def _object_scope(level, snap, login_account, name, given, kind):
+    """database and table: only within the login account, from a snapshot of the login account."""
+    s_level = snap["level"]
     if s_level == "cluster":
         raise RestoreRefused("MatrixOne cannot restore a single %s from cluster level %s; restore the "
                              "account instead (level=account)" % (level, name))
@@ -380,3 +385,87 @@ def safety_snapshot_name(snapshot, now):
     """A unique, sortable name for the snapshot taken before restoring (at most 64 characters)."""
     suffix = "_pre_restore_" + now.strftime("%Y%m%d%H%M%S")
     return snapshot[:64 - len(suffix)] + suffix
+
+
+def safety_definition(scope, login_account, server):
+    """level, account, database and table of the snapshot taken before restoring."""
+    if scope["level"] == "cluster":
+        return dict(level="cluster", account=None, database=None, table=None)
+    if scope["level"] == "account":
+        return dict(level="account", account=scope["target"], database=None, table=None)
+    if not server.has("gc_safe_db_table_snapshot"):
+        # database/table snapshots are missing (< 2.1) or may be garbage-collected (< 3.0.4): a safety net must
+        # hold, so protect the whole login account instead
+        return dict(level="account", account=login_account, database=None, table=None)
+    return dict(level=scope["level"], account=login_account, database=scope["database"], table=scope["table"])
+
+
+def plan(params, scope, login_account, server, facts):
+    """What a restore sends, in order, and what it needs; refused (RestoreRefused, FeatureUnavailable) before any of
+    it runs. Pure: the server's answers it depends on come in `facts`:
+
+    source_name (snapshot or PITR), point (read suffix of the restore point), server_time (a PITR restore's time as
+    the server reads it, else None), target_exists (the account restored into), copy_database_exists (the database
+    a table is restored beside live data into), now (aware UTC, for the safety snapshot's name).
+
+    Returns dict(prepare=[statements], safety=None or dict(name, level, account, database, table),
+    safety_statement, restore=statement, target_login: log in to the target account before previewing it,
+    login_after_prepare: log in to it once `prepare` created it).
+    """
+    level, target = scope["level"], scope["target"]
+    other = target is not None and target != login_account
+    has_admin = params.get("to_account_admin_name") is not None
+    if level == "cluster":
+        server.require("restore_cluster")
+    if has_admin and not other:
+        raise RestoreRefused("to_account_admin_name and to_account_admin_password are only used when restoring into "
+                             "another account than the login account")
+    prepare = []
+    if other and not facts["target_exists"]:
+        if scope["to_account"] and has_admin:
+            prepare.append(_sql.create_account(target, params["to_account_admin_name"],
+                                               params["to_account_admin_password"]))
+        elif scope["to_account"]:
+            raise RestoreRefused("to_account %s does not exist; give to_account_admin_name and "
+                                 "to_account_admin_password to create it first" % target)
+        else:
+            server.require("restore_dropped_account", "restoring a dropped account (%s)" % target)
+    if params.get("verify", True) and other and not has_admin:
+        raise RestoreRefused("verify=true needs to read account %s after the restore: give to_account_admin_name and "
+                             "to_account_admin_password (its admin), or set verify=false" % target)
+    safety = safety_statement = None
+    if params.get("safety_snapshot") and (level == "cluster" or facts["target_exists"]):
+        safety = dict(safety_definition(scope, login_account, server),
+                      name=params.get("safety_snapshot_name") or safety_snapshot_name(facts["source_name"],
+                                                                                      facts["now"]))
+        safety_statement = _sql.create_snapshot(safety["name"], safety["level"], safety["account"]
+                                                if safety["level"] == "account" else None, safety["database"],
+                                                safety["table"])
+    return dict(prepare=prepare + _clone_preparation(scope, login_account, server, facts), safety=safety,
+                safety_statement=safety_statement, restore=restore_statement(params, scope, server, facts),
+                target_login=has_admin and other and facts["target_exists"],
+                login_after_prepare=has_admin and bool(scope["to_account"]) and not facts["target_exists"])
+
+
+def _clone_preparation(scope, login_account, server, facts):
+    """A table restored beside live data goes into a database that must exist: created first when missing."""
+    clone = scope.get("clone")
+    if not clone:
+        return []
+    server.require("clone")
+    if scope["level"] == "table" and scope["target"] == login_account and not facts.get("copy_database_exists"):
+        return [_sql.create_database(clone["database"])]
+    return []
+
+
+def restore_statement(params, scope, server, facts):
+    """RESTORE in the server's grammar, RESTORE ... FROM PITR, or CREATE ... CLONE beside live data."""
+    clone = scope.get("clone")
+    if clone:
+        return _sql.clone(scope["level"], facts["point"], scope["database"], scope["table"], clone["database"],
+                          clone["table"], scope["to_account"])
+    if facts.get("server_time") is not None:
+        return _sql.restore_pitr(scope["level"], params["pitr"], facts["server_time"], scope["account"],
+                                 scope["database"], scope["table"])
+    return _sql.restore(server.has("brace_restore"), scope["level"], params["snapshot"], scope["account"],
+                        scope["database"], scope["table"], scope["to_account"])

@@ -10,6 +10,8 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.matrixone.backup.plugins.module_utils import _sql
+
 # feature -> (first version that has it, what to call it in messages)
 CAPABILITIES = {
     "account_snapshot": ((1, 2, 0), "cluster and account snapshots"),
@@ -28,13 +30,12 @@ CAPABILITIES = {
     "clone": ((3, 0, 0), "CREATE DATABASE/TABLE ... CLONE (restoring beside live data)"),
 }
 LEGACY_RESTORE_LAST = (3, 99, 99)  # legacy RESTORE ... FROM SNAPSHOT is a syntax error from 4.0
-TENANT_SNAPSHOT_QUOTA_DEFAULT = 50
 # a dev build without a version suffix that accepts the 4.x grammar is treated as this version
 DEV_ASSUMED_VERSION = (4, 2, 0)
 PRE_V4_ASSUMED_VERSION = (3, 0, 0)
 
 
-class FeatureUnavailable(Exception):
+class FeatureUnavailable(_sql.MoError):
     """The server lacks a feature; the message names it and the version it needs."""
 
 

@@ -52,15 +52,25 @@ def is_duration(value):
     return bool(_DURATION.match(str(value)))
 
 
+def iso_utc(dt):
+    """An aware datetime as ISO-8601 UTC with a Z ('2026-01-31T12:00:00.5Z'), as every module returns times."""
+    return dt.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def parse_iso(text):
+    """ISO-8601 text ('Z' or an offset, or none) -> datetime (ValueError when it is not ISO-8601)."""
+    text = str(text).strip()
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    return datetime.datetime.fromisoformat(text.replace(" ", "T", 1) if len(text) > 10 else text)
+
+
 def parse_point_in_time(value, param, now):
     """A duration ('7d' = seven days before now) or an ISO-8601 time with a zone -> aware UTC datetime."""
     if _DURATION.match(str(value)):
         return now - datetime.timedelta(seconds=parse_duration(value, param))
-    text = str(value).strip()
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
     try:
-        dt = datetime.datetime.fromisoformat(text)
+        dt = parse_iso(value)
     except ValueError:
         raise _sql.InvalidInput("%s=%r is neither a duration (7d) nor an ISO-8601 time "
                                 "(2026-01-31T12:00:00Z)" % (param, value))
@@ -179,7 +189,7 @@ def select_prune(snapshots, keep_newest=None, older_than=None):
 FILTER_OPTIONS = dict(
     prefix=dict(type="str"),
     pattern=dict(type="str"),
-    level=dict(type="str", choices=["cluster", "account", "database", "table"]),
+    level=dict(type="str", choices=list(_sql.LEVELS)),
     account=dict(type="str"),
     database=dict(type="str"),
     table=dict(type="str"),

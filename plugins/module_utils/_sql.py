@@ -33,7 +33,16 @@ SYSTEM_DATABASES = ("information_schema", "mo_catalog", "mo_debug", "mo_task", "
 LEVELS = ("cluster", "account", "database", "table")
 
 
-class InvalidInput(ValueError):
+class MoError(Exception):
+    """The one base of every error the collection raises: its message, and `result`, fields the failed task returns
+    besides msg. The module shell (_module.MoModule.run) turns any of them into a failed task."""
+
+    def __init__(self, msg, **result):
+        super(MoError, self).__init__(msg)
+        self.result = result
+
+
+class InvalidInput(MoError, ValueError):
     """Bad input, found before any SQL runs; the message names the parameter."""
 
 
@@ -105,10 +114,6 @@ def restore_grammar_probe(account):
     """v4 answers 20101 (no such snapshot), v1.2-v3.0 answer 1064: nothing is restored either way."""
     return Statement("RESTORE ACCOUNT %s {SNAPSHOT = %s}" % (quote_ident(account),
                                                              quote_ident("mo_backup_grammar_probe")))
-
-
-def questions():
-    return Statement("SHOW GLOBAL STATUS LIKE 'Questions'")
 
 
 # -- snapshots ------------------------------------------------------------------------------------
@@ -531,15 +536,14 @@ def show_pitr(name=None):
     return Statement("SHOW PITR WHERE pitr_name = %s", (name,))
 
 
-def restore_pitr(level, pitr, timestamp, account=None, database=None, table=None, qualify_account=False):
+def restore_pitr(level, pitr, timestamp, account=None, database=None, table=None):
     """RESTORE ... FROM PITR p 'YYYY-MM-DD HH:MM:SS[.f]' (the server reads the time in its own zone)."""
     if level == "cluster":
         target = "CLUSTER "
     elif level == "account":
         target = "ACCOUNT %s " % quote_ident(account or "")
     else:
-        target = "ACCOUNT %s " % quote_ident(account or "") if qualify_account else ""
-        target += "DATABASE %s " % quote_ident(database or "")
+        target = "DATABASE %s " % quote_ident(database or "")
         if level == "table":
             target += "TABLE %s " % quote_ident(table or "")
     return Statement("RESTORE %sFROM PITR %s %s" % (target, quote_ident(pitr), _literal(timestamp)))

@@ -156,8 +156,7 @@ server:
 
 
 from ansible_collections.matrixone.backup.plugins.module_utils import _pitr, _snapshots, _sql
-from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule, SqlError, ConnectionLost
-from ansible_collections.matrixone.backup.plugins.module_utils._server import FeatureUnavailable
+from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule
 
 
 def validate(params, login_account):
@@ -173,7 +172,7 @@ def main():
     mo = MoModule(dict(
         name=dict(type="str", required=True),
         state=dict(type="str", default="present", choices=["present", "absent"]),
-        level=dict(type="str", choices=["cluster", "account", "database", "table"]),
+        level=dict(type="str", choices=list(_sql.LEVELS)),
         account=dict(type="str"),
         database=dict(type="str"),
         table=dict(type="str"),
@@ -182,22 +181,21 @@ def main():
         replace=dict(type="bool", default=False),
         server_timezone=dict(type="str"),
     ), required_if=[("state", "present", ("range_value",))])
+    mo.run(lambda: run(mo))
+
+
+def run(mo):
     params = mo.params
-    try:
-        desired = validate(params, mo.login_account)
-    except _sql.InvalidInput as exc:
-        mo.fail(str(exc))
+    desired = validate(params, mo.login_account)
     mo.connect()
-    try:
-        mo.server.require("pitr")
-        clock = mo.server_clock(params["server_timezone"])
-        pitrs = [_pitr.from_row(r, clock.shown_zone, clock.now) for r in mo.query(_sql.show_pitr(), record=False)]
-        existing = next((p for p in pitrs if p["name"] == params["name"]), None)
-        if params["state"] == "absent":
-            run_absent(mo, existing)
-        run_present(mo, params, desired, existing, pitrs, clock)
-    except (SqlError, ConnectionLost, FeatureUnavailable) as exc:
-        mo.fail_from(exc, "PITR %s" % params["name"])
+    mo.doing = "PITR %s" % params["name"]
+    mo.server.require("pitr")
+    clock = mo.server_clock(params["server_timezone"])
+    pitrs = [_pitr.from_row(r, clock.shown_zone, clock.now) for r in mo.query(_sql.show_pitr(), record=False)]
+    existing = next((p for p in pitrs if p["name"] == params["name"]), None)
+    if params["state"] == "absent":
+        run_absent(mo, existing)
+    run_present(mo, params, desired, existing, pitrs, clock)
 
 
 def run_absent(mo, existing):
@@ -234,10 +232,7 @@ def run_present(mo, params, desired, existing, pitrs, clock):
         predicted.update(created=None, modified=None)
     if not statements:
         mo.exit(False, pitr=existing, diff={"before": existing, "after": existing})
-    if mo.check_mode:
-        for stmt in statements:
-            mo.would_run(stmt)
-        mo.exit(True, pitr=predicted, diff={"before": existing or {}, "after": predicted})
+    mo.check_mode_exit(statements, pitr=predicted, diff={"before": existing or {}, "after": predicted})
     for stmt in statements:
         mo.query(stmt)
     rows = mo.query(_sql.show_pitr(name), record=False)

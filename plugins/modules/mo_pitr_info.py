@@ -83,35 +83,33 @@ server:
 
 
 from ansible_collections.matrixone.backup.plugins.module_utils import _pitr, _sql
-from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule, SqlError, ConnectionLost
-from ansible_collections.matrixone.backup.plugins.module_utils._server import FeatureUnavailable
+from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule
 
 
 def main():
     mo = MoModule(dict(
         name=dict(type="str"),
-        level=dict(type="str", choices=["cluster", "account", "database", "table"]),
+        level=dict(type="str", choices=list(_sql.LEVELS)),
         account=dict(type="str"),
         database=dict(type="str"),
         table=dict(type="str"),
         server_timezone=dict(type="str"),
     ))
+    mo.run(lambda: run(mo))
+
+
+def run(mo):
     params = mo.params
-    try:
-        for key, kind in (("name", "pitr"), ("account", "account"), ("database", "database"), ("table", "table")):
-            if params[key] is not None:
-                _sql.validate_name(params[key], kind, key)
-        _pitr.zone(params["server_timezone"], "server_timezone")
-    except _sql.InvalidInput as exc:
-        mo.fail(str(exc))
+    for key, kind in (("name", "pitr"), ("account", "account"), ("database", "database"), ("table", "table")):
+        if params[key] is not None:
+            _sql.validate_name(params[key], kind, key)
+    _pitr.zone(params["server_timezone"], "server_timezone")
     mo.connect()
-    try:
-        mo.server.require("pitr")
-        clock = mo.server_clock(params["server_timezone"])
-        pitrs = [_pitr.from_row(r, clock.shown_zone, clock.now)
-                 for r in mo.query(_sql.show_pitr(params["name"]), record=False)]
-    except (SqlError, ConnectionLost, FeatureUnavailable) as exc:
-        mo.fail_from(exc, "listing PITRs")
+    mo.doing = "listing PITRs"
+    mo.server.require("pitr")
+    clock = mo.server_clock(params["server_timezone"])
+    pitrs = [_pitr.from_row(r, clock.shown_zone, clock.now)
+             for r in mo.query(_sql.show_pitr(params["name"]), record=False)]
     pitrs = [p for p in pitrs if all(params[k] is None or p[k] == params[k]
                                      for k in ("level", "account", "database", "table"))]
     mo.exit(False, pitrs=pitrs, count=len(pitrs))

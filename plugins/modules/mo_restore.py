@@ -312,11 +312,9 @@ server:
   type: dict
 '''
 
-import datetime
-
-from ansible_collections.matrixone.backup.plugins.module_utils import _pitr, _restore, _snapshots, _sql
-from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule, SqlError, ConnectionLost
-from ansible_collections.matrixone.backup.plugins.module_utils._server import FeatureUnavailable
+from ansible_collections.matrixone.backup.plugins.module_utils import _pitr, _sql
+from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule
+from ansible_collections.matrixone.backup.plugins.module_utils._restore_job import RestoreJob
 
 
 def validate(params):
@@ -343,336 +341,6 @@ def validate(params):
     return when
 
 
-class Restore:
-    """One restore: plan (scope, readers, statements), preview, run, verify."""
-
-    def __init__(self, mo, when=None):
-        self.mo = mo
-        self.p = mo.params
-        self.login = mo.login_account
-        self.target_conn = None
-        self.statements = []
-        self.when = when  # restore time of a PITR restore (aware UTC), else None
-        self.kind = "PITR" if when is not None else "snapshot"
-        self.content_tables = None  # tables compared by content in the preview (None: none could be)
-        self.content_suffix = None  # the restore point's read suffix those comparisons used
-        self.samples = {"now": {}, "snap": {}}
-        self.accounts = None  # (now, at the restore point) for a cluster restore
-        self.previewed = None
-        self.now_names = None  # restore beside live data: {source table: its copy}
-        self.source_name = self.p["pitr"] if when is not None else self.p["snapshot"]
-
-    def connect_target(self):
-        """Log in to the account restored into, as its admin (to preview and verify it)."""
-        self.target_conn = self.mo.connect_as(self.scope["target"], self.p["to_account_admin_name"],
-                                              self.p["to_account_admin_password"])
-
-    def q_login(self, stmt):
-        return self.mo.query(stmt, record=False)
-
-    def q_target(self, stmt):
-        return self.mo.query(stmt, record=False, conn=self.target_conn)
-
-    def find_snapshot(self):
-        rows = self.mo.query(_sql.show_snapshots(exact={"name": self.p["snapshot"]}), record=False)
-        if not rows:
-            self.mo.fail("snapshot %s not found among the snapshots of account %s (MatrixOne shows each account "
-                         "only the snapshots it created)" % (self.p["snapshot"], self.login))
-        if len(rows) > 1:
-            self.mo.fail("snapshot name %s is ambiguous: %d snapshots are listed" % (self.p["snapshot"], len(rows)))
-        return _snapshots.from_row(rows[0])
-
-    def find_pitr(self):
-        """The PITR as a restore source; its window is checked before anything is sent."""
-        self.mo.server.require("pitr")
-        clock = self.mo.server_clock(self.p["server_timezone"])
-        rows = self.mo.query(_sql.show_pitr(self.p["pitr"]), record=False)
-        if not rows:
-            self.mo.fail("PITR %s not found among the PITRs of account %s" % (self.p["pitr"], self.login))
-        record = _pitr.from_row(rows[0], clock.shown_zone, clock.now)
-        try:
-            # a duration counts back from the server's clock, not the controller's
-            self.when = _pitr.parse_timestamp(self.p["timestamp"], self.p["timezone"], now=clock.now)
-            _pitr.check_in_window(self.when, record, clock.now)
-            self.server_time = _pitr.server_text(self.when, clock.restore_zone())
-        except _sql.InvalidInput as exc:
-            self.mo.fail(str(exc), pitr=record)
-        account = record["account"] if record["level"] != "cluster" else None
-        return {"name": record["name"], "level": record["level"], "account": account,
-                "database": record["database"], "table": record["table"],
-                "timestamp": self.when.isoformat().replace("+00:00", "Z"), "pitr": record}
-
-    def plan(self):
-        mo, p = self.mo, self.p
-        self.snap = self.find_pitr() if self.when is not None else self.find_snapshot()
-        try:
-            if p["as_database"] or p["as_table"]:
-                self.scope = _restore.resolve_clone(p, self.snap, self.login, self.kind)
-            else:
-                self.scope = _restore.resolve_scope(p, self.snap, self.login, self.kind)
-        except _restore.RestoreRefused as exc:
-            mo.fail(str(exc), preview=None)
-        scope = self.scope
-        if scope["level"] == "cluster":
-            mo.server.require("restore_cluster")
-        target = scope["target"]
-        self.target_exists = True
-        has_admin = p["to_account_admin_name"] is not None
-        if has_admin and (target is None or target == self.login):
-            mo.fail("to_account_admin_name and to_account_admin_password are only used when restoring into another "
-                    "account than the login account")
-        if target is not None and target != self.login:
-            self.target_exists = bool(mo.query(_sql.account_exists(target), record=False))
-            if not self.target_exists:
-                if scope["to_account"] and has_admin:
-                    self.statements.append(_sql.create_account(target, p["to_account_admin_name"],
-                                                               p["to_account_admin_password"]))
-                elif scope["to_account"]:
-                    mo.fail("to_account %s does not exist; give to_account_admin_name and to_account_admin_password "
-                            "to create it first" % target)
-                else:
-                    mo.server.require("restore_dropped_account", "restoring a dropped account (%s)" % target)
-            elif has_admin:
-                self.connect_target()
-        if p["verify"] and target is not None and target != self.login and not has_admin:
-            mo.fail("verify=true needs to read account %s after the restore: give to_account_admin_name and "
-                    "to_account_admin_password (its admin), or set verify=false" % target)
-        if p["safety_snapshot"]:
-            self.safety_name = p["safety_snapshot_name"] or _restore.safety_snapshot_name(
-                self.source_name, datetime.datetime.now(_snapshots.UTC))
-            if scope["level"] != "cluster" and not self.target_exists:
-                self.safety_name = None  # nothing to protect: the target account does not exist yet
-            else:
-                self.statements.append(self.safety_statement())
-        else:
-            self.safety_name = None
-        if scope.get("clone"):
-            self.plan_clone()
-            return
-        if self.when is not None:
-            self.restore_stmt = _sql.restore_pitr(scope["level"], p["pitr"], self.server_time, scope["account"],
-                                                  scope["database"], scope["table"])
-        else:
-            self.restore_stmt = _sql.restore(mo.server.has("brace_restore"), scope["level"], p["snapshot"],
-                                             scope["account"], scope["database"], scope["table"],
-                                             scope["to_account"])
-        self.statements.append(self.restore_stmt)
-
-    def plan_clone(self):
-        """CREATE ... CLONE at the restore point; for a table, its database first when that is missing."""
-        s, clone = self.scope, self.scope["clone"]
-        self.mo.server.require("clone")
-        if s["level"] == "table" and s["target"] == self.login and \
-                not self.mo.query(_sql.count_databases(clone["database"]), record=False)[0]["count(*)"]:
-            self.statements.append(_sql.create_database(clone["database"]))
-        self.restore_stmt = _sql.clone(s["level"], self.point_suffix(True), s["database"], s["table"],
-                                       clone["database"], clone["table"], s["to_account"])
-        self.statements.append(self.restore_stmt)
-
-    def safety_definition(self):
-        """level, account, database and table of the safety snapshot."""
-        s = self.scope
-        if s["level"] == "cluster":
-            return dict(level="cluster", account=None, database=None, table=None)
-        if s["level"] == "account":
-            return dict(level="account", account=s["target"], database=None, table=None)
-        if not self.mo.server.has("gc_safe_db_table_snapshot"):
-            # database/table snapshots are missing (< 2.1) or may be garbage-collected (< 3.0.4): a safety net
-            # must hold, so protect the whole login account instead
-            return dict(level="account", account=self.login, database=None, table=None)
-        return dict(level=s["level"], account=self.login, database=s["database"], table=s["table"])
-
-    def safety_statement(self):
-        d = self.safety_definition()
-        account = d["account"] if d["level"] == "account" else None
-        return _sql.create_snapshot(self.safety_name, d["level"], account, d["database"], d["table"])
-
-    def predicted_safety(self):
-        """What check mode says the safety snapshot will be (its time is known only when it is taken)."""
-        if not self.safety_name:
-            return None
-        return dict(self.safety_definition(), name=self.safety_name, timestamp=None)
-
-    # -- reading -------------------------------------------------------------------------------------
-    def read_scope(self):
-        s = self.scope
-        if s["level"] == "cluster":  # the login (sys) account's part; other accounts are listed, not read
-            return dict(level="account", database=None, table=None)
-        return s
-
-    def read_states(self, sides):
-        """read_state of the sides; for a restore beside live data the copy is read and keyed by the source's names."""
-        s = self.scope
-        if not s.get("clone"):
-            return _restore.read_state(sides, self.read_scope()) if sides else {}
-        out = {}
-        if "snap" in sides:
-            out["snap"] = _restore.read_state({"snap": sides["snap"]}, s)["snap"]
-        if "now" in sides:
-            copy_scope = dict(level=s["level"], database=s["clone"]["database"], table=s["clone"]["table"])
-            copy = _restore.read_state({"now": sides["now"]}, copy_scope)["now"]
-            self.now_names = _restore.clone_names(s, copy["tables"])
-            out["now"] = _restore.as_source(copy, s)
-        return out
-
-    def point_suffix(self, own):
-        """Read suffix for the restore point: the snapshot by name for its holder, else the exact time."""
-        if own and self.when is None:
-            return _sql.at_snapshot(snapshot=self.p["snapshot"])
-        return _sql.at_snapshot(mo_ts=_restore.timestamp_ns(self.snap["timestamp"]))
-
-    def snapshot_side(self):
-        s = self.scope
-        if s["level"] == "cluster" or s["source"] == self.login:
-            return _restore.Side(self.q_login, self.point_suffix(True))
-        if self.target_conn is not None and s["source"] == s["target"]:
-            return _restore.Side(self.q_target, self.point_suffix(False))
-        if self.when is None and self.snap["level"] == "account" and self.login == "sys":
-            # sys reads a tenant's account snapshot by name and sees that tenant's data and catalog
-            rows = self.mo.query(_sql.snapshot_object_id(self.p["snapshot"]), record=False)
-            if rows:
-                return _restore.Side(self.q_login, self.point_suffix(True), int(rows[0]["obj_id"]))
-        return None
-
-    def now_side(self):
-        s = self.scope
-        if s["level"] == "cluster" or s["target"] == self.login:
-            return _restore.Side(self.q_login, "")
-        if self.target_conn is not None:
-            return _restore.Side(self.q_target, "")
-        return None
-
-    def preview(self):
-        s, scope = self.scope, self.read_scope()
-        sides, notes = {}, []
-        snap_side, now_side = self.snapshot_side(), self.now_side()
-        if snap_side is not None:
-            sides["snap"] = snap_side
-        else:
-            notes.append("the snapshot's data of account %s is not readable from account %s" % (s["source"],
-                                                                                                self.login))
-        if now_side is not None:
-            sides["now"] = now_side
-        elif self.target_exists:
-            notes.append("the current data of account %s is not readable without to_account_admin_name and "
-                         "to_account_admin_password" % s["target"])
-        state = self.read_states(sides)
-        empty = {"databases": set(), "tables": {}, "rows": {}}
-        self.snap_state = state.get("snap")
-        self.now_state = state.get("now", empty if not self.target_exists else None)
-        preview = {"scope": dict((k, s[k]) for k in ("level", "account", "database", "table", "to_account")),
-                   "snapshot": self.snap, "identical": None, "not_previewed": notes, "content_not_compared": []}
-        if s.get("clone"):
-            preview["scope"].update(as_database=s["clone"]["database"], as_table=s["clone"]["table"])
-        both = self.snap_state is not None and self.now_state is not None
-        content = self.read_content(snap_side, now_side, preview) if both else {}
-        if both:
-            preview.update(_restore.copy_names(_restore.compare(self.now_state, self.snap_state, scope, content), s))
-        if s["level"] == "cluster":
-            now_accounts, snap_accounts = _restore.accounts_state(self.q_login, self.point_suffix(True))
-            self.accounts = (now_accounts, snap_accounts)
-            preview["accounts_restored"] = sorted(snap_accounts - now_accounts)
-            preview["accounts_removed"] = sorted(now_accounts - snap_accounts)
-            preview["changes"] = preview.get("changes", 0) + len(preview["accounts_restored"]) + \
-                len(preview["accounts_removed"])
-            notes.append("accounts other than %s are restored but only listed, not compared" % self.login)
-        if self.content_tables is not None and not notes and not preview["content_not_compared"]:
-            preview["identical"] = preview.get("changes") == 0
-        self.previewed = preview
-        return preview
-
-    def read_content(self, snap_side, now_side, preview):
-        """Rows that differ per table (set difference both ways, batched); samples when --diff is on."""
-        self.content_tables, self.samples = None, {"now": {}, "snap": {}}
-        if now_side is None:  # the target account does not exist yet: everything is restored, nothing compared
-            return {}
-        if snap_side.query != now_side.query or snap_side.account_id is not None:
-            preview["not_previewed"].append("row contents are not compared: the snapshot and the target are read "
-                                            "through different logins")
-            return {}
-        self.content_tables, too_big = _restore.content_scope(self.now_state, self.snap_state,
-                                                              self.p["content_max_rows"])
-        preview["content_not_compared"] = [_restore.table_name(k) for k in too_big]
-        self.content_suffix = snap_side.suffix
-        content = _restore.content_changes(now_side.query, self.content_suffix, self.content_tables,
-                                           now_names=self.now_names)
-        if self.mo.module._diff:  # pylint: disable=protected-access
-            self.samples = _restore.content_samples(now_side.query, snap_side.suffix, content, self.p["diff_rows"],
-                                                    now_names=self.now_names)
-        return content
-
-    def diff(self):
-        before = _restore.diff_view(self.now_state, self.samples["now"]) if self.now_state is not None else {}
-        after = _restore.diff_view(self.snap_state, self.samples["snap"]) if self.snap_state is not None else {}
-        if self.accounts is not None:
-            before["accounts"], after["accounts"] = sorted(self.accounts[0]), sorted(self.accounts[1])
-        redefined = set((self.previewed or {}).get("tables_redefined") or [])
-        keys = [k for k in sorted(self.snap_state["tables"]) if _restore.table_name(k) in redefined] if redefined else []
-        if keys:  # column by column, as compared (name, type code, nullability, key, default, comment)
-            before["definitions"] = dict((_restore.table_name(k), self.now_state["tables"][k]) for k in keys)
-            after["definitions"] = dict((_restore.table_name(k), self.snap_state["tables"][k]) for k in keys)
-        return {"before": before, "after": after}
-
-    def refuse_a_different_copy(self):
-        """A restore beside live data never overwrites: an existing copy must equal the restore point."""
-        clone, now = self.scope.get("clone"), self.now_state
-        exists = now is not None and (now["tables"] or (self.scope["level"] == "database" and now["databases"]))
-        if not clone or not exists or self.previewed["identical"]:
-            return
-        name = clone["database"] if self.scope["level"] == "database" else "%s.%s" % (clone["database"],
-                                                                                      clone["table"])
-        self.mo.fail("as_database/as_table: %s already exists and does not equal the %s (%s); drop it or choose "
-                     "another name" % (name, self.kind, _restore.describe_differences(self.previewed)),
-                     preview=self.previewed)
-
-    # -- acting --------------------------------------------------------------------------------------
-    def run(self):
-        mo = self.mo
-        safety = None
-        for stmt in self.statements:
-            if stmt is self.restore_stmt:
-                break
-            try:
-                mo.query(stmt)
-            except (SqlError, ConnectionLost) as exc:
-                mo.fail_from(exc, "preparing the restore (nothing was restored)", preview=self.previewed,
-                             verified=False, safety_snapshot=None)
-            if self.safety_name and stmt.sql.startswith("CREATE SNAPSHOT"):
-                rows = mo.query(_sql.show_snapshots(exact={"name": self.safety_name}), record=False)
-                safety = _snapshots.from_row(rows[0]) if rows else {"name": self.safety_name}
-        if not self.target_exists and self.p["to_account_admin_name"] and self.scope["to_account"]:
-            self.connect_target()  # the account was just created: log in before its data is replaced
-        try:
-            mo.query(self.restore_stmt)
-        except (SqlError, ConnectionLost) as exc:
-            mo.fail_from(exc, "restore from %s %s" % (self.kind, self.source_name), preview=self.previewed,
-                         verified=False, safety_snapshot=safety)
-        return safety
-
-    def verify(self, safety):
-        mo = self.mo
-        if self.target_conn is None and self.scope["target"] not in (None, self.login):
-            self.connect_target()
-        now_side = self.now_side()
-        after = self.read_states({"now": now_side})["now"]
-        content = {}
-        if self.content_tables is not None:  # the same tables again, by content (counts alone for the rest)
-            tables = [k for k in self.content_tables if k in after["tables"]]
-            content = _restore.content_changes(now_side.query, self.content_suffix, tables, now_names=self.now_names)
-        report = _restore.copy_names(_restore.compare(after, self.snap_state, self.read_scope(), content), self.scope)
-        problems = [] if report["changes"] == 0 else [_restore.describe_differences(report)]
-        if self.scope["level"] == "cluster":
-            now_accounts, _snap = _restore.accounts_state(self.q_login, self.point_suffix(True))
-            if now_accounts != self.accounts[1]:
-                problems.append("accounts now %s, at the snapshot %s"
-                                % (sorted(now_accounts), sorted(self.accounts[1])))
-        if problems:
-            mo.fail("the restore from %s %s reported success but the target does not match the %s: %s%s"
-                    % (self.kind, self.source_name, self.kind, "; ".join(problems),
-                       (". The state before the restore is in safety snapshot %s" % safety["name"]) if safety else ""),
-                    changed=True, preview=self.previewed, verified=False, safety_snapshot=safety)
-
-
 def main():
     mo = MoModule(dict(
         snapshot=dict(type="str"),
@@ -680,7 +348,7 @@ def main():
         timestamp=dict(type="str"),
         timezone=dict(type="str"),
         server_timezone=dict(type="str"),
-        level=dict(type="str", choices=["cluster", "account", "database", "table"]),
+        level=dict(type="str", choices=list(_sql.LEVELS)),
         account=dict(type="str"),
         database=dict(type="str"),
         table=dict(type="str"),
@@ -697,30 +365,26 @@ def main():
         as_table=dict(type="str"),
     ), required_together=[("to_account_admin_name", "to_account_admin_password"), ("pitr", "timestamp")],
         mutually_exclusive=[("snapshot", "pitr")], required_one_of=[("snapshot", "pitr")])
-    try:
-        when = validate(mo.params)
-    except _sql.InvalidInput as exc:
-        mo.fail(str(exc))
+    mo.run(lambda: run(mo))
+
+
+def run(mo):
+    when = validate(mo.params)
     mo.connect()
-    job = Restore(mo, when)
-    try:
-        job.plan()
-        preview = job.preview()
-        job.refuse_a_different_copy()
-        # a copy beside live data that equals the restore point is never re-created (CLONE cannot overwrite)
-        skip = preview["identical"] is True and (not mo.params["force"] or bool(job.scope.get("clone")))
-        if mo.check_mode or skip:
-            if not skip:
-                for stmt in job.statements:
-                    mo.would_run(stmt)
-            mo.exit(not skip, preview=preview, verified=False, safety_snapshot=None if skip else job.predicted_safety(),
-                    diff=job.diff())
-        safety = job.run()
-        if mo.params["verify"]:
-            job.verify(safety)
-        mo.exit(True, preview=preview, verified=bool(mo.params["verify"]), safety_snapshot=safety, diff=job.diff())
-    except (SqlError, ConnectionLost, FeatureUnavailable) as exc:
-        mo.fail_from(exc, "restore from %s %s" % (job.kind, job.source_name))
+    job = RestoreJob(mo, when)
+    job.prepare()
+    preview = job.preview()
+    job.refuse_a_different_copy()
+    # identical: nothing to send; a copy beside live data that equals the restore point is never re-created
+    skip = preview["identical"] is True and (not mo.params["force"] or bool(job.scope.get("clone")))
+    if skip:
+        mo.exit(False, preview=preview, verified=False, safety_snapshot=None, diff=job.diff())
+    mo.check_mode_exit(job.statements(), preview=preview, verified=False, safety_snapshot=job.predicted_safety(),
+                       diff=job.diff())
+    safety = job.run()
+    if mo.params["verify"]:
+        job.verify(safety)
+    mo.exit(True, preview=preview, verified=bool(mo.params["verify"]), safety_snapshot=safety, diff=job.diff())
 
 
 if __name__ == "__main__":

@@ -167,8 +167,7 @@ server:
 '''
 
 from ansible_collections.matrixone.backup.plugins.module_utils import _snapshots, _sql
-from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule, SqlError, ConnectionLost
-from ansible_collections.matrixone.backup.plugins.module_utils._server import FeatureUnavailable
+from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule, SqlError
 
 
 def validate(params, login_account):
@@ -206,18 +205,20 @@ def preflight_target(mo, desired):
 def create(mo, name, desired):
     """CREATE SNAPSHOT; a racing creator of the same definition counts as success (changed=False)."""
     stmt = _sql.create_snapshot(name, desired["level"], desired["account"], desired["database"], desired["table"])
+    mo.doing = "creating snapshot %s" % name
     try:
-        mo.query(stmt)
-    except SqlError as exc:
+        mo.query(stmt, record=False)  # logged once it has created the snapshot (a lost race changed nothing)
+    except SqlError as exc:  # two outcomes told apart here; anything else goes to the module shell as it is
         if _snapshots.lost_creation_race(exc.code, exc.text):
             winner = lookup(mo, name)
             if winner is not None and not _snapshots.differences(_snapshots.definition(winner), desired):
-                mo.queries.pop()
                 return winner, False
+        mo.would_run(stmt)
         if "has reached the limit" in exc.text or "has disabled" in exc.text:
-            mo.fail("snapshot quota: %s. Drop old snapshots first (matrixone.backup.mo_snapshot_prune) or ask the "
-                    "sys account to raise the quota" % exc.text, error_code=exc.code)
-        mo.fail_from(exc, "creating snapshot %s" % name)
+            raise _sql.MoError("snapshot quota: %s. Drop old snapshots first (matrixone.backup.mo_snapshot_prune) or "
+                               "ask the sys account to raise the quota" % exc.text, error_code=exc.code)
+        raise
+    mo.would_run(stmt)
     created = lookup(mo, name)
     if created is None:
         mo.fail("CREATE SNAPSHOT %s reported success but the snapshot is not listed by SHOW SNAPSHOTS" % name)
@@ -228,31 +229,30 @@ def main():
     mo = MoModule(dict(
         name=dict(type="str", required=True),
         state=dict(type="str", default="present", choices=["present", "absent"]),
-        level=dict(type="str", choices=["cluster", "account", "database", "table"]),
+        level=dict(type="str", choices=list(_sql.LEVELS)),
         account=dict(type="str"),
         database=dict(type="str"),
         table=dict(type="str"),
         replace=dict(type="bool", default=False),
     ))
+    mo.run(lambda: run(mo))
+
+
+def run(mo):
     params = mo.params
-    try:
-        desired = validate(params, mo.login_account)
-    except _sql.InvalidInput as exc:
-        mo.fail(str(exc))
+    desired = validate(params, mo.login_account)
     name = params["name"]
     mo.connect()
-    try:
-        if desired is not None and desired["level"] in ("database", "table"):
-            mo.server.require("db_table_snapshot")
-            if not mo.server.has("gc_safe_db_table_snapshot"):
-                mo.module.warn("MatrixOne %s may garbage-collect the data of database and table snapshots (fixed in "
-                               "3.0.4); prefer level=account on this server" % mo.server.describe())
-        existing = lookup(mo, name)
-        if params["state"] == "absent":
-            run_absent(mo, name, desired, existing)
-        run_present(mo, name, desired, existing)
-    except (SqlError, ConnectionLost, FeatureUnavailable) as exc:
-        mo.fail_from(exc, "snapshot %s" % name)
+    mo.doing = "snapshot %s" % name
+    if desired is not None and desired["level"] in ("database", "table"):
+        mo.server.require("db_table_snapshot")
+        if not mo.server.has("gc_safe_db_table_snapshot"):
+            mo.module.warn("MatrixOne %s may garbage-collect the data of database and table snapshots (fixed in "
+                           "3.0.4); prefer level=account on this server" % mo.server.describe())
+    existing = lookup(mo, name)
+    if params["state"] == "absent":
+        run_absent(mo, name, desired, existing)
+    run_present(mo, name, desired, existing)
 
 
 def run_absent(mo, name, desired, existing):
@@ -278,11 +278,9 @@ def run_present(mo, name, desired, existing):
                     "recreate it, or choose another name" % (name, "; ".join(diffs)), snapshot=existing)
     if mo.check_mode:
         preflight_target(mo, desired)
-        if existing is not None:
-            mo.would_run(_sql.drop_snapshot(name))
-        mo.would_run(_sql.create_snapshot(name, desired["level"], desired["account"], desired["database"],
-                                          desired["table"]))
-        mo.exit(True, snapshot=predicted, diff={"before": existing or {}, "after": predicted})
+    mo.check_mode_exit(([_sql.drop_snapshot(name)] if existing is not None else []) + [
+        _sql.create_snapshot(name, desired["level"], desired["account"], desired["database"], desired["table"])],
+        snapshot=predicted, diff={"before": existing or {}, "after": predicted})
     if existing is not None:
         mo.query(_sql.drop_snapshot(name))
     created, changed = create(mo, name, desired)

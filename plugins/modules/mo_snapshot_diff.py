@@ -21,7 +21,7 @@ description:
   - Uses set operations (C(EXCEPT)) with snapshot reads, batched over tables (never a query per table). MatrixOne's
     C(DATA BRANCH DIFF) is not used, because it compares two differently named tables, not one table at two points in
     time.
-  - Two past points cannot be compared with each other: MatrixOne (seen on v4.1.4) answers a statement that reads
+  - Two past points cannot be compared with each other, because MatrixOne (seen on v3.0.18 and v4.1.4) answers a statement that reads
     one table at two snapshots as if both were the same snapshot, so such a comparison would report no change.
     Compare each snapshot with now instead.
   - Read-only; reports C(changed=false).
@@ -64,7 +64,7 @@ options:
     type: int
     default: 1000000
 notes:
-  - Equality of rows is the server's: C(EXCEPT) compares whole rows, so for tables without a primary key duplicate
+  - Equality of rows is the server's. C(EXCEPT) compares whole rows, so for tables without a primary key duplicate
     rows count once.
 seealso:
   - module: matrixone.backup.mo_restore
@@ -97,7 +97,7 @@ before:
   returned: always
   type: dict
 after:
-  description: The point compared to, C({now: true}).
+  description: The point compared to, always now (C(now=true)).
   returned: always
   type: dict
 databases_added:
@@ -185,7 +185,7 @@ server:
 '''
 
 from ansible_collections.matrixone.backup.plugins.module_utils import _diff, _pitr, _restore, _snapshots, _sql
-from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule, SqlError, ConnectionLost
+from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule
 
 
 def validate(params):
@@ -240,28 +240,25 @@ def main():
         sample_rows=dict(type="int", default=20),
         content_max_rows=dict(type="int", default=1000000),
     ), mutually_exclusive=[("snapshot", "timestamp")], required_one_of=[("snapshot", "timestamp")])
+    mo.run(lambda: run(mo))
+
+
+def run(mo):
     params = mo.params
-    try:
-        validate(params)
-    except _sql.InvalidInput as exc:
-        mo.fail(str(exc))
+    validate(params)
     mo.connect()
-    try:
-        if params["snapshot"] is not None:
-            snap = find_snapshot(mo, params["snapshot"])
-            before = {"snapshot": snap["name"], "timestamp": snap["timestamp"]}
-            before_suffix = _sql.at_snapshot(snapshot=snap["name"])
-        else:
-            snap = None
-            when = _pitr.parse_timestamp(params["timestamp"], None, now=mo.server_clock().now)
-            before = {"timestamp": when.isoformat().replace("+00:00", "Z")}
-            before_suffix = _sql.at_snapshot(mo_ts=_restore.timestamp_ns(before["timestamp"]))
-        report = _diff.compare_points(lambda stmt: mo.query(stmt, record=False), before_suffix, "",
-                                      scope_of(params, snap), params["content_max_rows"], params["sample_rows"])
-    except _sql.InvalidInput as exc:
-        mo.fail(str(exc))
-    except (SqlError, ConnectionLost) as exc:
-        mo.fail_from(exc, "comparing %s with now" % (params["snapshot"] or params["timestamp"]))
+    mo.doing = "comparing %s with now" % (params["snapshot"] or params["timestamp"])
+    if params["snapshot"] is not None:
+        snap = find_snapshot(mo, params["snapshot"])
+        before = {"snapshot": snap["name"], "timestamp": snap["timestamp"]}
+        before_suffix = _sql.at_snapshot(snapshot=snap["name"])
+    else:
+        snap = None
+        when = _pitr.parse_timestamp(params["timestamp"], None, now=mo.server_clock().now)
+        before = {"timestamp": _snapshots.iso_utc(when)}
+        before_suffix = _sql.at_snapshot(mo_ts=_restore.timestamp_ns(before["timestamp"]))
+    report = _diff.compare_points(lambda stmt: mo.query(stmt, record=False), before_suffix, "",
+                                  scope_of(params, snap), params["content_max_rows"], params["sample_rows"])
     mo.exit(False, before=before, after={"now": True}, summary=_diff.summary(report), **report)
 
 

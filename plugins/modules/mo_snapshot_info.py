@@ -136,24 +136,23 @@ server:
 
 import datetime
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _snapshots, _sql
-from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule, SqlError, ConnectionLost
+from ansible_collections.matrixone.backup.plugins.module_utils import _snapshots
+from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule
 
 
 def main():
     spec = dict(_snapshots.FILTER_OPTIONS, name=dict(type="str"), newer_than=dict(type="str"),
                 older_than=dict(type="str"))
     mo = MoModule(spec)
+    mo.run(lambda: run(mo))
+
+
+def run(mo):
     now = datetime.datetime.now(_snapshots.UTC)
-    try:
-        _snapshots.build_query(mo.params, now)
-    except _sql.InvalidInput as exc:
-        mo.fail(str(exc))
+    _snapshots.build_query(mo.params, now)
     mo.connect()
-    try:
-        snaps = _snapshots.list_snapshots(mo, mo.params, now)
-    except (SqlError, ConnectionLost) as exc:
-        mo.fail_from(exc, "listing snapshots")
+    mo.doing = "listing snapshots"
+    snaps = _snapshots.list_snapshots(mo, mo.params, now)
     mo.exit(False, snapshots=snaps, count=len(snaps))
 
 

@@ -118,7 +118,7 @@ server:
 import datetime
 
 from ansible_collections.matrixone.backup.plugins.module_utils import _snapshots, _sql
-from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule, SqlError, ConnectionLost
+from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule
 
 
 def validate(params, now):
@@ -147,26 +147,26 @@ def main():
         exclude=dict(type="list", elements="str", default=[]),
         allow_unfiltered=dict(type="bool", default=False),
     ))
+    mo.run(lambda: run(mo))
+
+
+def run(mo):
     params = mo.params
     now = datetime.datetime.now(_snapshots.UTC)
-    try:
-        cutoff = validate(params, now)
-    except _sql.InvalidInput as exc:
-        mo.fail(str(exc))
+    cutoff = validate(params, now)
     mo.connect()
-    selected, dropped = [], []
-    try:
-        matching = _snapshots.list_snapshots(mo, dict(params, older_than=None), now)
-        excluded = set(params["exclude"])
-        selected = [s for s in _snapshots.select_prune(matching, params["keep_newest"], cutoff)
-                    if s["name"] not in excluded]
-        dropped_names = set(s["name"] for s in selected)
-        kept = [s["name"] for s in matching if s["name"] not in dropped_names]
-        for snap in selected:
-            if mo.change(_sql.drop_snapshot(snap["name"], if_exists=True)):
-                dropped.append(snap)
-    except (SqlError, ConnectionLost) as exc:
-        mo.fail_from(exc, "pruning snapshots (%d dropped before the error)" % len(dropped), dropped=dropped)
+    dropped = []
+    mo.doing, mo.failure_result["dropped"] = "listing snapshots", dropped
+    matching = _snapshots.list_snapshots(mo, dict(params, older_than=None), now)
+    excluded = set(params["exclude"])
+    selected = [s for s in _snapshots.select_prune(matching, params["keep_newest"], cutoff)
+                if s["name"] not in excluded]
+    dropped_names = set(s["name"] for s in selected)
+    kept = [s["name"] for s in matching if s["name"] not in dropped_names]
+    for snap in selected:
+        mo.doing = "pruning snapshots (%d dropped before the error)" % len(dropped)
+        if mo.change(_sql.drop_snapshot(snap["name"], if_exists=True)):
+            dropped.append(snap)
     diff = {"before": {"snapshots": [s["name"] for s in matching]}, "after": {"snapshots": kept}}
     mo.exit(bool(selected), dropped=selected, kept=kept, diff=diff)
 

@@ -149,40 +149,41 @@ def main():
         parameters=dict(type="list", elements="raw"),
         single_transaction=dict(type="bool", default=False),
     ), mutually_exclusive=[("sql", "file")], required_one_of=[("sql", "file")])
+    mo.run(lambda: run(mo))
+
+
+def run(mo):
     params = mo.params
-    try:
-        statements = load_statements(params)
-    except _sql.InvalidInput as exc:
-        mo.fail(str(exc))
+    statements = load_statements(params)
     writes = any(not _sql.is_read_only(s.display) for s in statements)
     mo.connect()
-    if mo.check_mode and writes:
-        for stmt in statements:
-            mo.would_run(stmt)
-        mo.exit(True, results=[], rows=[])
+    if writes:  # reads run in check mode too (they are safe); anything that writes is only listed
+        mo.check_mode_exit(statements, results=[], rows=[])
+    if params["database"] is not None:
+        mo.query(_sql.use_database(params["database"]), record=False)
+    single = params["single_transaction"]
+    if single:
+        mo.conn.begin()
     results = []
+    mo.failure_result["results"] = results
     try:
-        if params["database"] is not None:
-            mo.query(_sql.use_database(params["database"]), record=False)
-        if params["single_transaction"]:
-            mo.conn.begin()
         for stmt in statements:
+            mo.doing = "statement %d (%s) [%d of %d statements ran before it%s]" % (
+                len(results) + 1, stmt.display[:200], len(results), len(statements),
+                " and were rolled back" if single else "")
+            mo.failure_result["changed"] = bool(results) and writes and not single
             cursor_rows = mo.query(stmt)
             results.append({"statement": stmt.display, "rows": cursor_rows,
                             "rowcount": len(cursor_rows) if cursor_rows else mo.last_rowcount})
-        if params["single_transaction"]:
+        if single:
             mo.conn.commit()
-    except (SqlError, ConnectionLost) as exc:
-        if params["single_transaction"]:
+    except (SqlError, ConnectionLost):
+        if single:  # undo what ran, then fail as any other error does
             try:
                 mo.conn.rollback()
             except Exception:  # pylint: disable=broad-except
                 pass
-        done = "%d of %d statements ran before it%s" % (len(results), len(statements),
-                                                        " and were rolled back" if params["single_transaction"]
-                                                        else "")
-        mo.fail_from(exc, "statement %d (%s) [%s]" % (len(results) + 1, exc.statement.display[:200], done),
-                     results=results, changed=bool(results) and writes and not params["single_transaction"])
+        raise
     mo.exit(writes, results=results, rows=results[-1]["rows"] if results else [])
 
 

@@ -106,8 +106,6 @@ def test_pitr_statements(args, expected):
 ])
 def test_restore_pitr_statements(args, expected):
     assert _sql.restore_pitr(*args).sql == expected
-    assert _sql.restore_pitr("database", "p", "x", "acc1", "db", qualify_account=True).sql.startswith(
-        "RESTORE ACCOUNT `acc1` DATABASE `db`")
 
 
 def test_parse_timestamp_takes_a_duration_before_now():

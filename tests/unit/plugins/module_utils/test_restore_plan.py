@@ -1,0 +1,106 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The restore plan (_restore.plan): what each kind of restore sends, in order, per grammar, and what it refuses."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import datetime
+
+import pytest
+
+from ansible_collections.matrixone.backup.plugins.module_utils import _restore, _server
+
+NOW = datetime.datetime(2026, 1, 31, 12, 0, 0, tzinfo=datetime.timezone.utc)
+V4, V3, V304, V21 = (_server.ServerInfo("v", v, "version()") for v in ((4, 1, 4), (3, 0, 18), (3, 0, 3), (2, 1, 0)))
+
+
+def snap(level, account="sys", database=None, table=None):
+    return {"name": "sp", "level": level, "account": account, "database": database, "table": table}
+
+
+def plan(params, snapshot, server=V4, login="sys", **facts):
+    params = dict({"snapshot": "sp", "verify": True}, **params)
+    if params.get("as_database") or params.get("as_table"):
+        scope = _restore.resolve_clone(params, snapshot, login)
+    else:
+        scope = _restore.resolve_scope(params, snapshot, login)
+    facts = dict(dict(source_name="sp", point=" {SNAPSHOT = `sp`}", server_time=None, target_exists=True,
+                      copy_database_exists=True, now=NOW), **facts)
+    return _restore.plan(params, scope, login, server, facts)
+
+
+def texts(result):
+    return [s.display for s in result["prepare"]] + \
+        ([result["safety_statement"].display] if result["safety"] else []) + [result["restore"].display]
+
+
+@pytest.mark.parametrize("params, snapshot, server, expected", [
+    ({}, snap("cluster", None), V4, ["RESTORE CLUSTER {SNAPSHOT = `sp`}"]),
+    ({}, snap("cluster", None), V3, ["RESTORE CLUSTER FROM SNAPSHOT `sp`"]),
+    ({}, snap("account"), V4, ["RESTORE ACCOUNT `sys` {SNAPSHOT = `sp`}"]),
+    ({"level": "database", "database": "d"}, snap("account"), V4, ["RESTORE DATABASE `d` {SNAPSHOT = `sp`}"]),
+    ({"level": "database", "database": "d"}, snap("account"), V3,
+     ["RESTORE ACCOUNT `sys` DATABASE `d` FROM SNAPSHOT `sp`"]),
+    ({}, snap("table", database="d", table="t"), V4, ["RESTORE TABLE `d`.`t` {SNAPSHOT = `sp`}"]),
+    ({}, snap("table", database="d", table="t"), V3,
+     ["RESTORE ACCOUNT `sys` DATABASE `d` TABLE `t` FROM SNAPSHOT `sp`"]),
+])
+def test_each_level_in_each_grammar(params, snapshot, server, expected):
+    result = plan(params, snapshot, server)
+    assert texts(result) == expected and result["safety"] is None and not result["target_login"]
+
+
+def test_a_safety_snapshot_comes_before_the_restore_and_covers_the_scope_the_server_keeps():
+    result = plan({"level": "database", "database": "d", "safety_snapshot": True}, snap("account"))
+    assert texts(result) == ["CREATE SNAPSHOT `sp_pre_restore_20260131120000` FOR DATABASE `d`",
+                             "RESTORE DATABASE `d` {SNAPSHOT = `sp`}"]
+    old = plan({"level": "database", "database": "d", "safety_snapshot": True, "safety_snapshot_name": "mine"},
+               snap("account"), V304)
+    assert old["safety"] == {"name": "mine", "level": "account", "account": "sys", "database": None, "table": None}
+    cluster = plan({"safety_snapshot": True}, snap("cluster", None))
+    assert texts(cluster)[0] == "CREATE SNAPSHOT `sp_pre_restore_20260131120000` FOR CLUSTER"
+
+
+def test_into_another_account():
+    tenant = snap("account", "acc1")
+    created = plan({"to_account": "acc2", "to_account_admin_name": "admin", "to_account_admin_password": "pw"},
+                   tenant, target_exists=False, safety_snapshot=True)
+    assert texts(created) == ["CREATE ACCOUNT `acc2` ADMIN_NAME 'admin' IDENTIFIED BY '********'",
+                              "RESTORE ACCOUNT `acc1` {SNAPSHOT = `sp`} TO ACCOUNT `acc2`"]
+    assert created["login_after_prepare"] and not created["target_login"]
+    existing = plan({"to_account": "acc2", "to_account_admin_name": "admin", "to_account_admin_password": "pw",
+                     "safety_snapshot": True}, tenant)
+    assert existing["target_login"] and existing["safety"]["account"] == "acc2"
+    with pytest.raises(_restore.RestoreRefused, match="to_account acc2 does not exist; give to_account_admin_name"):
+        plan({"to_account": "acc2"}, tenant, target_exists=False)
+    with pytest.raises(_restore.RestoreRefused, match="verify=true needs to read account acc2"):
+        plan({"to_account": "acc2"}, tenant)
+    assert not plan({"to_account": "acc2", "verify": False}, tenant)["target_login"]
+    with pytest.raises(_restore.RestoreRefused, match="only used when restoring into another account"):
+        plan({"to_account_admin_name": "admin", "to_account_admin_password": "pw"}, snap("account"))
+
+
+def test_a_dropped_account_and_a_cluster_need_the_versions_that_restore_them():
+    with pytest.raises(_server.FeatureUnavailable, match=r"restoring a dropped account \(acc1\) needs MatrixOne 2.1.0"):
+        plan({"verify": False}, snap("account", "acc1"), _server.ServerInfo("v", (2, 0, 0), "version()"),
+             target_exists=False)
+    with pytest.raises(_server.FeatureUnavailable, match="RESTORE CLUSTER needs MatrixOne 2.0.0"):
+        plan({}, snap("cluster", None), _server.ServerInfo("v", (1, 2, 4), "version()"))
+
+
+def test_a_pitr_restore_sends_the_servers_time():
+    result = plan({"snapshot": None, "pitr": "p", "level": "database", "database": "d"}, snap("account"),
+                  server_time="2026-01-31 20:00:00")
+    assert texts(result) == ["RESTORE DATABASE `d` FROM PITR `p` '2026-01-31 20:00:00'"]
+
+
+def test_beside_live_data():
+    result = plan({"level": "table", "database": "d", "table": "t", "as_database": "n"}, snap("account"),
+                  copy_database_exists=False)
+    assert texts(result) == ["CREATE DATABASE `n`", "CREATE TABLE `n`.`t` CLONE `d`.`t` {SNAPSHOT = `sp`}"]
+    into = plan({"level": "database", "database": "d", "as_database": "d", "to_account": "acc2",
+                 "to_account_admin_name": "admin", "to_account_admin_password": "pw"}, snap("account"))
+    assert texts(into) == ["CREATE DATABASE `d` CLONE `d` {SNAPSHOT = `sp`} TO ACCOUNT `acc2`"] and into["target_login"]
+    with pytest.raises(_server.FeatureUnavailable, match="needs MatrixOne 3.0.0"):
+        plan({"level": "database", "database": "d", "as_database": "n"}, snap("account"), V21)

@@ -1,0 +1,78 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The modules' own code: input checks before any SQL, and the one failure path (the module shell)."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import ast
+import glob
+import os
+
+import pytest
+
+from ansible_collections.matrixone.backup.plugins.module_utils import _sql
+from ansible_collections.matrixone.backup.plugins.modules import mo_restore, mo_snapshot_diff, mo_sql
+
+MODULES = sorted(glob.glob(os.path.join(os.path.dirname(mo_sql.__file__), "mo_*.py")))
+
+
+@pytest.mark.parametrize("path", MODULES, ids=os.path.basename)
+def test_no_module_catches_a_collection_error_in_main(path):
+    """Failures take one route, MoModule.run; main() only builds the module and hands over."""
+    tree = ast.parse(open(path).read())
+    main = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "main")
+    assert not [n for n in ast.walk(main) if isinstance(n, ast.Try)]
+    assert any(isinstance(n, ast.Attribute) and n.attr == "run" for n in ast.walk(main))
+
+
+@pytest.mark.parametrize("statement, read_only", [
+    ("SELECT 1", True), ("  with x as (select 1) select * from x", True), ("SHOW SNAPSHOTS", True),
+    ("/* note */ SELECT 1", True), ("-- note\nSHOW TABLES", True), ("EXPLAIN SELECT 1", True),
+    ("INSERT INTO t VALUES (1)", False), ("DROP DATABASE d", False), ("CREATE SNAPSHOT s FOR ACCOUNT", False),
+    ("UPDATE t SET a = 1", False), ("RESTORE DATABASE d {SNAPSHOT = s}", False),
+])
+def test_mo_sql_reports_changed_only_for_statements_that_write(statement, read_only):
+    assert _sql.is_read_only(statement) is read_only
+
+
+def sql_params(**kwargs):
+    return dict(dict(sql=None, file=None, database=None, parameters=None), **kwargs)
+
+
+def test_mo_sql_takes_a_list_and_refuses_what_it_cannot_run():
+    statements = mo_sql.load_statements(sql_params(sql=["CREATE DATABASE d", "SELECT 1; SELECT 2"]))
+    assert [s.display for s in statements] == ["CREATE DATABASE d", "SELECT 1", "SELECT 2"]
+    with pytest.raises(_sql.InvalidInput, match="parameters need exactly one statement; got 2"):
+        mo_sql.load_statements(sql_params(sql="SELECT %s; SELECT %s", parameters=[1, 2]))
+    with pytest.raises(_sql.InvalidInput, match="sql must be a string or a list of strings"):
+        mo_sql.load_statements(sql_params(sql=[{"a": 1}]))
+    with pytest.raises(_sql.InvalidInput, match="sql contains no SQL statement"):
+        mo_sql.load_statements(sql_params(sql="  ;  "))
+
+
+def restore_params(**kwargs):
+    keys = ("snapshot", "pitr", "timestamp", "timezone", "server_timezone", "account", "database", "table", "to_account",
+            "to_account_admin_name", "safety_snapshot_name", "as_database", "as_table")
+    return dict(dict((k, None) for k in keys), **dict(dict(safety_snapshot=False), **kwargs))
+
+
+@pytest.mark.parametrize("params, message", [
+    (restore_params(snapshot="s", as_database="n", safety_snapshot=True), "nothing to protect with as_database"),
+    (restore_params(pitr="p", timestamp="15m", to_account="b"), "to_account is not available with pitr"),
+    (restore_params(snapshot="s", safety_snapshot_name="x"), "safety_snapshot_name needs safety_snapshot=true"),
+    (restore_params(snapshot="s", as_table="a b"), "as_table"),
+    (restore_params(pitr="p", timestamp="2026-01-31 10:00:00"), "has no time zone"),
+])
+def test_mo_restore_refuses_bad_input_before_any_sql(params, message):
+    with pytest.raises(_sql.InvalidInput, match=message):
+        mo_restore.validate(params)
+
+
+def test_mo_snapshot_diff_compares_only_what_the_snapshot_covers():
+    table_snap = {"name": "s", "level": "table", "account": "sys", "database": "d", "table": "t"}
+    assert mo_snapshot_diff.scope_of({"database": None, "table": None}, table_snap) == \
+        {"level": "table", "database": "d", "table": "t"}
+    assert mo_snapshot_diff.scope_of({"database": None, "table": None}, None)["level"] == "account"
+    with pytest.raises(_sql.InvalidInput, match="snapshot s is of database d, not e"):
+        mo_snapshot_diff.scope_of({"database": "e", "table": None}, table_snap)
