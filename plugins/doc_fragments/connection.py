@@ -72,7 +72,8 @@ options:
     description:
       - PEM file of the CA that signed the server certificate. Taken from E(MO_CA_CERT) when not set.
       - A CA given is a CA used, so with O(tls_mode=preferred) or O(tls_mode=required) it means V(verify_ca); a file
-        that does not exist is an error (so are missing O(client_cert) and O(client_key) files).
+        that does not exist is an error (so are missing O(client_cert) and O(client_key) files). An empty file counts as
+        not given, as AWX writes one for a blank credential field.
     type: path
   client_cert:
     description:

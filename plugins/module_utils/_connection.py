@@ -112,10 +112,18 @@ def _read_config_file(path):
 
 
 def _check_files(params):
-    """A named certificate or key file must exist: a missing one is an error, never silently plain text."""
+    """A named certificate or key file must exist: a missing one is an error, never silently plain text. An empty
+    one counts as not given: AWX writes a file for each file injector of a credential type, empty for a blank
+    field."""
     for option in ("ca_cert", "client_cert", "client_key"):
-        if params.get(option) and not os.path.isfile(params[option]):
-            raise ConnectionFailure("%s %s does not exist or is not a file" % (option, params[option]))
+        path = params.get(option)
+        if not path:
+            continue
+        if not os.path.isfile(path):
+            raise ConnectionFailure("%s %s does not exist or is not a file" % (option, path))
+        with open(path, "rb") as handle:
+            if not handle.read(4096).strip():
+                params[option] = None
 
 
 def resolve(params):

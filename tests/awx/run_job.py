@@ -2,8 +2,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """An AWX-like run: playbooks/guarded_migration.yml through ansible-runner (the engine AWX uses).
 
-Extra vars come as a survey would send them, the connection as a custom credential injects it
-(MO_* environment). Checks that the job's artifacts carry the snapshot name from set_stats, for a
+Extra vars come as a survey would send them, the connection as the custom credential type of
+docs/awx/credential_type.yml injects it (MO_* environment and files, empty ones for empty fields). Checks that the job's artifacts carry the snapshot name from set_stats, for a
 migration that succeeds and one that is rolled back, and that the password appears in no event.
 
 python tests/awx/run_job.py --collections-path DIR
@@ -42,6 +42,25 @@ def sql(port, *statements):
     return rows
 
 
+def credential_env(port, directory):
+    """The MO_* environment the custom credential type (docs/awx/credential_type.yml) injects, rendered as AWX does:
+    each file template written to a file (empty when its field is), each env template rendered with the inputs."""
+    import jinja2  # pylint: disable=import-outside-toplevel
+    import yaml  # pylint: disable=import-outside-toplevel
+    with open(os.path.join(REPO, "docs", "awx", "credential_type.yml")) as f:
+        ctype = yaml.safe_load(f)
+    inputs = dict((field["id"], field.get("default", "")) for field in ctype["inputs"]["fields"])
+    inputs.update(host="127.0.0.1", port=str(port), user="root", password=PASSWORD)
+    files = {}
+    for key, template in ctype["injectors"]["file"].items():
+        path = os.path.join(directory, key.replace(".", "_"))
+        with open(path, "w") as f:
+            f.write(jinja2.Template(template).render(**inputs))
+        files[key.split(".", 1)[1]] = path
+    return dict((name, jinja2.Template(template).render(tower={"filename": files}, **inputs))
+                for name, template in ctype["injectors"]["env"].items())
+
+
 def run(collections, port, extravars, ident, playbook="guarded_migration.yml"):
     pdd = tempfile.mkdtemp(prefix="awx-job-")
     os.makedirs(os.path.join(pdd, "project"))
@@ -49,9 +68,8 @@ def run(collections, port, extravars, ident, playbook="guarded_migration.yml"):
     os.makedirs(os.path.join(pdd, "inventory"))
     with open(os.path.join(pdd, "inventory", "hosts"), "w") as f:
         f.write("localhost ansible_connection=local ansible_python_interpreter=%s\n" % sys.executable)
-    envvars = {"ANSIBLE_COLLECTIONS_PATH": collections, "MO_HOST": "127.0.0.1", "MO_PORT": str(port),
-               "MO_USER": "root", "MO_PASSWORD": PASSWORD, "PATH": os.path.dirname(sys.executable) + os.pathsep +
-               os.environ.get("PATH", "")}
+    envvars = dict(credential_env(port, pdd), ANSIBLE_COLLECTIONS_PATH=collections,
+                   PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
     result = ansible_runner.run(private_data_dir=pdd, playbook=playbook, extravars=extravars,
                                 envvars=envvars, ident=ident, quiet=True)
     stats = {}

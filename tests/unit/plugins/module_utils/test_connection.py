@@ -179,3 +179,12 @@ def test_access_denied_without_a_password_says_none_was_given(mocker):
     mocker.patch.object(_connection.pymysql, "connect", side_effect=err)
     with pytest.raises(_connection.ConnectionFailure, match="no password was given"):
         _connection.connect(_connection.resolve(params(login_password=None)))
+
+
+@pytest.mark.parametrize("option", ["ca_cert", "client_cert", "client_key"])
+def test_an_empty_certificate_file_counts_as_not_given(tmp_path, option):
+    """AWX writes a file for every file injector of a credential type, an empty one for a blank field."""
+    empty = tmp_path / "empty.pem"
+    empty.write_text("\n")
+    resolved = _connection.resolve(params(tls_mode="preferred", **{option: str(empty)}))
+    assert resolved[option] is None and resolved["tls_mode"] == "preferred"
