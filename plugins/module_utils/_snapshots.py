@@ -127,9 +127,7 @@ def target_definition(params, level, login_account, noun="snapshot", verb="snaps
 
     Shared by snapshots and PITRs, whose levels and permission rules are the same.
     """
-    for key, kind in (("account", "account"), ("database", "database"), ("table", "table")):
-        if params.get(key) is not None:
-            _sql.validate_name(params[key], kind, key)
+    _sql.validate_names(params, (("account", "account"), ("database", "database"), ("table", "table")))
     unused = {"cluster": ("account", "database", "table"), "account": ("database", "table"),
               "database": ("table",), "table": ()}[level]
     for key in unused:
@@ -206,9 +204,8 @@ def build_query(params, now):
     for key in ("name", "prefix", "pattern", "account"):
         if isinstance(params.get(key), str):
             params[key] = params[key].lower()
-    for key, kind in (("name", "snapshot"), ("account", "account"), ("database", "database"), ("table", "table")):
-        if params.get(key) is not None:
-            _sql.validate_name(params[key], kind, key)
+    _sql.validate_names(params, (("name", "snapshot"), ("account", "account"), ("database", "database"),
+                                 ("table", "table")))
     prefix = params.get("prefix")
     if prefix is not None and prefix != "":
         _sql.validate_name(prefix, "snapshot", "prefix")

@@ -46,6 +46,13 @@ class InvalidInput(MoError, ValueError):
     """Bad input, found before any SQL runs; the message names the parameter."""
 
 
+def validate_names(params, kinds):
+    """validate_name for each (option, kind) whose option is set."""
+    for param, kind in kinds:
+        if params.get(param) is not None:
+            validate_name(params[param], kind, param)
+
+
 def validate_name(value, kind, param):
     """Return value if it is a safe MatrixOne name of this kind, else raise InvalidInput naming param."""
     rule, max_len = _NAME_RULES[kind]

@@ -100,9 +100,8 @@ def main():
 
 def run(mo):
     params = mo.params
-    for key, kind in (("name", "pitr"), ("account", "account"), ("database", "database"), ("table", "table")):
-        if params[key] is not None:
-            _sql.validate_name(params[key], kind, key)
+    _sql.validate_names(params, (("name", "pitr"), ("account", "account"), ("database", "database"),
+                                 ("table", "table")))
     _pitr.zone(params["server_timezone"], "server_timezone")
     mo.connect()
     mo.doing = "listing PITRs"

@@ -328,11 +328,10 @@ def validate(params):
         when = _pitr.parse_timestamp(params["timestamp"], params["timezone"])
         if params["to_account"] is not None:
             raise _sql.InvalidInput("to_account is not available with pitr: MatrixOne's PITR restore has no TO ACCOUNT")
-    for key, kind in (("account", "account"), ("database", "database"), ("table", "table"),
-                      ("to_account", "account"), ("to_account_admin_name", "user"),
-                      ("safety_snapshot_name", "snapshot"), ("as_database", "database"), ("as_table", "table")):
-        if params[key] is not None:
-            _sql.validate_name(params[key], kind, key)
+    _sql.validate_names(params, (("account", "account"), ("database", "database"), ("table", "table"),
+                                 ("to_account", "account"), ("to_account_admin_name", "user"),
+                                 ("safety_snapshot_name", "snapshot"), ("as_database", "database"),
+                                 ("as_table", "table")))
     if params["safety_snapshot_name"] and not params["safety_snapshot"]:
         raise _sql.InvalidInput("safety_snapshot_name needs safety_snapshot=true")
     if (params["as_database"] or params["as_table"]) and params["safety_snapshot"]:

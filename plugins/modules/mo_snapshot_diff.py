@@ -189,9 +189,7 @@ from ansible_collections.matrixone.backup.plugins.module_utils._module import Mo
 
 
 def validate(params):
-    for key, kind in (("snapshot", "snapshot"), ("database", "database"), ("table", "table")):
-        if params[key] is not None:
-            _sql.validate_name(params[key], kind, key)
+    _sql.validate_names(params, (("snapshot", "snapshot"), ("database", "database"), ("table", "table")))
     if params["table"] is not None and params["database"] is None:
         raise _sql.InvalidInput("table needs database")
     for key in ("sample_rows", "content_max_rows"):
