@@ -467,8 +467,9 @@ _SPLIT = re.compile(r"""'(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.|"")*"|`(?:[^`]|``)*`
                     re.S)
 
 
-def split_statements(text):
-    """Split SQL text on `;` outside quotes, backquotes and comments; drop empty statements.
+def split_statements(text, lines=False):
+    """Split SQL text on `;` outside quotes, backquotes and comments; drop empty statements. With lines=True,
+    (line number where the statement starts, statement) pairs.
 
     A `DELIMITER` line (a client-side command, not SQL) is refused rather than misread.
     """
@@ -477,14 +478,16 @@ def split_statements(text):
     statements, start = [], 0
     for m in _SPLIT.finditer(text):
         if m.group() == ";":
-            statements.append(text[start:m.start()])
+            statements.append((start, text[start:m.start()]))
             start = m.end()
-    statements.append(text[start:])
+    statements.append((start, text[start:]))
     out = []
-    for stmt in statements:
+    for offset, stmt in statements:
         stripped = re.sub(r"/\*.*?\*/|--[^\n]*|\#[^\n]*", "", stmt, flags=re.S).strip()
         if stripped:
-            out.append(stmt.strip())
+            code = re.match(r"(?:\s|/\*.*?\*/|--[^\n]*|\#[^\n]*)*", stmt, re.S).end()  # after leading comments
+            line = text.count("\n", 0, offset + code) + 1
+            out.append((line, stmt.strip()) if lines else stmt.strip())
     if re.search(r"""['"`]""", _SPLIT.sub(" ", text)):
         raise InvalidInput("the SQL text has an unterminated quote or backquote")
     return out

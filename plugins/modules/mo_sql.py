@@ -125,20 +125,21 @@ def load_statements(params):
                 text = handle.read()
         except (IOError, OSError, UnicodeDecodeError) as exc:
             raise _sql.InvalidInput("file %s cannot be read: %s" % (params["file"], exc))
-        statements = _sql.split_statements(text)
+        statements = [(s, "line %d of %s" % (line, params["file"]))
+                      for line, s in _sql.split_statements(text, lines=True)]
     else:
         statements = []
         for item in params["sql"] if isinstance(params["sql"], list) else [params["sql"]]:
             if not isinstance(item, str):
                 raise _sql.InvalidInput("sql must be a string or a list of strings, got %r" % (item,))
-            statements += _sql.split_statements(item)
+            statements += [(s, None) for s in _sql.split_statements(item)]
     if not statements:
         raise _sql.InvalidInput("%s contains no SQL statement" % ("file" if params["file"] else "sql"))
     if params["parameters"] and len(statements) != 1:
         raise _sql.InvalidInput("parameters need exactly one statement; got %d" % len(statements))
     if params["database"] is not None:
         _sql.validate_name(params["database"], "database", "database")
-    return [_sql.user_statement(s, params["parameters"]) for s in statements]
+    return [(_sql.user_statement(s, params["parameters"]), where) for s, where in statements]
 
 
 def main():
@@ -155,10 +156,10 @@ def main():
 def run(mo):
     params = mo.params
     statements = load_statements(params)
-    writes = any(not _sql.is_read_only(s.display) for s in statements)
+    writes = any(not _sql.is_read_only(s.display) for s, _where in statements)
     mo.connect()
     if writes:  # reads run in check mode too (they are safe); anything that writes is only listed
-        mo.check_mode_exit(statements, results=[], rows=[])
+        mo.check_mode_exit([s for s, _where in statements], results=[], rows=[])
     if params["database"] is not None:
         mo.query(_sql.use_database(params["database"]), record=False)
     single = params["single_transaction"]
@@ -167,9 +168,9 @@ def run(mo):
     results = []
     mo.failure_result["results"] = results
     try:
-        for stmt in statements:
-            mo.doing = "statement %d (%s) [%d of %d statements ran before it%s]" % (
-                len(results) + 1, stmt.display[:200], len(results), len(statements),
+        for stmt, where in statements:
+            mo.doing = "statement %d (%s)%s [%d of %d statements ran before it%s]" % (
+                len(results) + 1, stmt.display[:200], " at " + where if where else "", len(results), len(statements),
                 " and were rolled back" if single else "")
             mo.failure_result["changed"] = bool(results) and writes and not single
             cursor_rows = mo.query(stmt)

@@ -42,13 +42,21 @@ def sql_params(**kwargs):
 
 def test_mo_sql_takes_a_list_and_refuses_what_it_cannot_run():
     statements = mo_sql.load_statements(sql_params(sql=["CREATE DATABASE d", "SELECT 1; SELECT 2"]))
-    assert [s.display for s in statements] == ["CREATE DATABASE d", "SELECT 1", "SELECT 2"]
+    assert [(s.display, where) for s, where in statements] == [("CREATE DATABASE d", None), ("SELECT 1", None),
+                                                               ("SELECT 2", None)]
     with pytest.raises(_sql.InvalidInput, match="parameters need exactly one statement; got 2"):
         mo_sql.load_statements(sql_params(sql="SELECT %s; SELECT %s", parameters=[1, 2]))
     with pytest.raises(_sql.InvalidInput, match="sql must be a string or a list of strings"):
         mo_sql.load_statements(sql_params(sql=[{"a": 1}]))
     with pytest.raises(_sql.InvalidInput, match="sql contains no SQL statement"):
         mo_sql.load_statements(sql_params(sql="  ;  "))
+
+
+def test_mo_sql_names_the_line_of_each_statement_of_a_file(tmp_path):
+    path = tmp_path / "m.sql"
+    path.write_text("-- migration\nCREATE TABLE t (a int);\n\n  INSERT INTO t\n  VALUES (1);\n/* c */ SELECT 1;\n")
+    statements = mo_sql.load_statements(sql_params(file=str(path)))
+    assert [where for _s, where in statements] == ["line %d of %s" % (n, path) for n in (2, 4, 6)]
 
 
 def restore_params(**kwargs):
