@@ -156,10 +156,6 @@ def check_in_window(when, record, now):
                                    _snapshots.iso_utc(earliest)))
 
 
-def definition(record):
-    return dict((k, record.get(k)) for k in ("level", "account", "database", "table"))
-
-
 def validate_range(value, unit):
     if value is None or not 1 <= int(value) <= 100:
         raise _sql.InvalidInput("range_value must be 1 to 100, got %r" % (value,))

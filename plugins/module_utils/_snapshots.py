@@ -16,7 +16,6 @@ import re
 from ansible_collections.matrixone.backup.plugins.module_utils import _sql
 
 UTC = datetime.timezone.utc
-DEFINITION_FIELDS = ("level", "account", "database", "table")
 _DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d|w)\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
@@ -103,59 +102,6 @@ def lost_creation_race(code, text):
     """CREATE SNAPSHOT failed because another session created the name first: MatrixOne says 'already exists',
     or, when both passed its existence check (seen on real 3.0.18), 1062 on mo_snapshots' key."""
     return "already exists" in text or (code == 1062 and "for key 'sname'" in text)
-
-
-def definition(snapshot):
-    return dict((k, snapshot.get(k)) for k in DEFINITION_FIELDS)
-
-
-def desired_definition(params, login_account):
-    """What the task asks for, normalised the way SHOW SNAPSHOTS reports it."""
-    level = params["level"]
-    account = params.get("account")
-    if level == "cluster":
-        return {"level": "cluster", "account": None, "database": None, "table": None}
-    if level == "account":
-        return {"level": "account", "account": account or login_account, "database": None, "table": None}
-    # database and table snapshots are always of the login account
-    return {"level": level, "account": login_account, "database": params.get("database"),
-            "table": params.get("table") if level == "table" else None}
-
-
-def target_definition(params, level, login_account, noun="snapshot", verb="snapshot"):
-    """Check account/database/table against the level (before any SQL); return the definition they describe.
-
-    Shared by snapshots and PITRs, whose levels and permission rules are the same.
-    """
-    _sql.validate_names(params, (("account", "account"), ("database", "database"), ("table", "table")))
-    unused = {"cluster": ("account", "database", "table"), "account": ("database", "table"),
-              "database": ("table",), "table": ()}[level]
-    for key in unused:
-        if params.get(key) is not None:
-            raise _sql.InvalidInput("%s is not used with level=%s" % (key, level))
-    if level in ("database", "table") and params.get("database") is None:
-        raise _sql.InvalidInput("level=%s needs database" % level)
-    if level == "table" and params.get("table") is None:
-        raise _sql.InvalidInput("level=table needs table")
-    account = params.get("account")
-    if level in ("database", "table") and account not in (None, login_account):
-        raise _sql.InvalidInput("a %s %s is always of the login account (%s); for a database of account %s, log in "
-                                "to it (login_account=%s)" % (level, noun, login_account, account, account))
-    if level == "cluster" and login_account != "sys":
-        raise _sql.InvalidInput("level=cluster needs login_account=sys (only the sys account may %s the cluster)"
-                                % verb)
-    if level == "account" and account not in (None, login_account) and login_account != "sys":
-        raise _sql.InvalidInput("only login_account=sys may %s another account (%s)" % (verb, account))
-    return desired_definition(dict(params, level=level), login_account)
-
-
-def differences(existing, desired):
-    """Fields whose values differ, as 'field: existing -> desired'."""
-    out = []
-    for key in DEFINITION_FIELDS:
-        if existing.get(key) != desired.get(key):
-            out.append("%s: %s -> %s" % (key, existing.get(key) or "(none)", desired.get(key) or "(none)"))
-    return out
 
 
 def literal_prefix(pattern):

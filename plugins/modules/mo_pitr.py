@@ -155,7 +155,7 @@ server:
 '''
 
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _pitr, _snapshots, _sql
+from ansible_collections.matrixone.backup.plugins.module_utils import _pitr, _scope, _sql
 from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule
 
 
@@ -165,7 +165,7 @@ def validate(params, login_account):
     if params["state"] == "absent":
         return None
     _pitr.validate_range(params["range_value"], params["range_unit"])
-    return _snapshots.target_definition(params, params["level"] or "account", login_account, "PITR", "cover")
+    return _scope.target_definition(params, params["level"] or "account", login_account, "PITR", "cover")
 
 
 def main():
@@ -208,9 +208,9 @@ def run_absent(mo, existing):
 def run_present(mo, params, desired, existing, pitrs, clock):
     name, value, unit = params["name"], params["range_value"], params["range_unit"]
     statements = []
-    if existing is not None and _pitr.definition(existing) != desired:
+    if existing is not None and _scope.definition(existing) != desired:
         if not params["replace"]:
-            diffs = _snapshots.differences(_pitr.definition(existing), desired)
+            diffs = _scope.differences(_scope.definition(existing), desired)
             mo.fail("PITR %s already covers something else (%s); set replace=true to drop and recreate it (its "
                     "history is lost), or choose another name" % (name, "; ".join(diffs)), pitr=existing)
         statements.append(_sql.drop_pitr(name))
@@ -218,7 +218,7 @@ def run_present(mo, params, desired, existing, pitrs, clock):
     else:
         existing_for_range = existing
     if existing_for_range is None:
-        rival = next((p for p in pitrs if p["name"] != name and _pitr.definition(p) == desired), None)
+        rival = next((p for p in pitrs if p["name"] != name and _scope.definition(p) == desired), None)
         if rival is not None:
             mo.fail("%s already has a PITR (%s); MatrixOne allows one PITR per object, change that one instead"
                     % (describe(desired), rival["name"]), pitr=rival)

@@ -166,7 +166,7 @@ server:
            "capabilities": {"brace_restore": false}}
 '''
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _snapshots, _sql
+from ansible_collections.matrixone.backup.plugins.module_utils import _scope, _snapshots, _sql
 from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule, SqlError
 
 
@@ -180,7 +180,7 @@ def validate(params, login_account):
         if any(params[k] is not None for k in ("account", "database", "table")):
             raise _sql.InvalidInput("account, database and table need level to say what they describe")
         return None
-    return _snapshots.target_definition(params, level, login_account)
+    return _scope.target_definition(params, level, login_account)
 
 
 def lookup(mo, name):
@@ -211,7 +211,7 @@ def create(mo, name, desired):
     except SqlError as exc:  # two outcomes told apart here; anything else goes to the module shell as it is
         if _snapshots.lost_creation_race(exc.code, exc.text):
             winner = lookup(mo, name)
-            if winner is not None and not _snapshots.differences(_snapshots.definition(winner), desired):
+            if winner is not None and not _scope.differences(_scope.definition(winner), desired):
                 return winner, False
         mo.would_run(stmt)
         if "has reached the limit" in exc.text or "has disabled" in exc.text:
@@ -259,7 +259,7 @@ def run_absent(mo, name, desired, existing):
     if existing is None:
         mo.exit(False, diff={"before": {}, "after": {}})
     if desired is not None:
-        diffs = _snapshots.differences(_snapshots.definition(existing), desired)
+        diffs = _scope.differences(_scope.definition(existing), desired)
         if diffs:
             mo.fail("snapshot %s exists with another definition than the task describes (%s); not dropping it"
                     % (name, "; ".join(diffs)), snapshot=existing)
@@ -270,7 +270,7 @@ def run_absent(mo, name, desired, existing):
 def run_present(mo, name, desired, existing):
     predicted = dict(desired, name=name, timestamp=None, timestamp_utc=None, timestamp_epoch=None)
     if existing is not None:
-        diffs = _snapshots.differences(_snapshots.definition(existing), desired)
+        diffs = _scope.differences(_scope.definition(existing), desired)
         if not diffs:
             mo.exit(False, snapshot=existing, diff={"before": existing, "after": existing})
         if not mo.params["replace"]:

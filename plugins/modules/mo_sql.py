@@ -45,7 +45,9 @@ options:
     type: str
   parameters:
     description:
-      - Values bound to C(%s) placeholders of a single statement (escaped by PyMySQL, never pasted into the text).
+      - Values bound to C(%s) placeholders (escaped by PyMySQL, never pasted into the text).
+      - For one statement, its values. For several, one list of values per statement, in order (V([]) for a
+        statement without placeholders).
     type: list
     elements: raw
   single_transaction:
@@ -77,6 +79,13 @@ EXAMPLES = r'''
     sql: SELECT count(*) AS n FROM shop.orders WHERE status = %s
     parameters: [open]
   register: open_orders
+
+- name: Several statements, each with its own values
+  matrixone.backup.mo_sql:
+    sql:
+      - INSERT INTO shop.audit (who, what) VALUES (%s, %s)
+      - UPDATE shop.orders SET status = %s WHERE id = %s
+    parameters: [[deploy, migration 42], [closed, 7]]
 '''
 
 RETURN = r'''
@@ -135,11 +144,24 @@ def load_statements(params):
             statements += [(s, None) for s in _sql.split_statements(item)]
     if not statements:
         raise _sql.InvalidInput("%s contains no SQL statement" % ("file" if params["file"] else "sql"))
-    if params["parameters"] and len(statements) != 1:
-        raise _sql.InvalidInput("parameters need exactly one statement; got %d" % len(statements))
+    values = statement_values(params["parameters"], len(statements))
     if params["database"] is not None:
         _sql.validate_name(params["database"], "database", "database")
-    return [(_sql.user_statement(s, params["parameters"]), where) for s, where in statements]
+    return [(_sql.user_statement(s, v), where) for (s, where), v in zip(statements, values)]
+
+
+def statement_values(parameters, count):
+    """The values of each statement: one statement takes the list, several take one list each."""
+    if not parameters:
+        return [None] * count
+    if count > 1 and all(isinstance(v, list) for v in parameters):
+        if len(parameters) != count:
+            raise _sql.InvalidInput("parameters has %d lists for %d statements; give one list per statement"
+                                    % (len(parameters), count))
+        return [v or None for v in parameters]
+    if count != 1:
+        raise _sql.InvalidInput("parameters for %d statements must be one list of values per statement" % count)
+    return [parameters]
 
 
 def main():

@@ -8,7 +8,7 @@ import datetime
 
 import pytest
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _snapshots, _sql
+from ansible_collections.matrixone.backup.plugins.module_utils import _scope, _snapshots, _sql
 
 UTC = _snapshots.UTC
 NOW = datetime.datetime(2026, 2, 1, 12, 0, 0, tzinfo=UTC)
@@ -66,14 +66,14 @@ def test_from_row_maps_empty_strings_to_none_and_computes_age():
                                                          "table": "t"}),
 ])
 def test_desired_definition_matches_show_snapshots(params, expected):
-    assert _snapshots.desired_definition(params, "acc1") == expected
+    assert _scope.desired_definition(params, "acc1") == expected
 
 
 def test_differences_say_what_differs():
     existing = {"level": "account", "account": "sys", "database": None, "table": None}
     desired = {"level": "database", "account": "sys", "database": "d", "table": None}
-    assert _snapshots.differences(existing, desired) == ["level: account -> database", "database: (none) -> d"]
-    assert _snapshots.differences(existing, existing) == []
+    assert _scope.differences(existing, desired) == ["level: account -> database", "database: (none) -> d"]
+    assert _scope.differences(existing, existing) == []
 
 
 def snaps(*specs):
@@ -134,14 +134,14 @@ def test_build_query_validates_names():
 ])
 def test_target_definition_refusals(params, level, login, fragment):
     with pytest.raises(_sql.InvalidInput) as err:
-        _snapshots.target_definition(params, level, login)
+        _scope.target_definition(params, level, login)
     assert fragment in str(err.value)
 
 
 def test_target_definition_wording_for_pitr():
     with pytest.raises(_sql.InvalidInput, match="only login_account=sys may cover another account"):
-        _snapshots.target_definition({"account": "b"}, "account", "a", "PITR", "cover")
-    assert _snapshots.target_definition({"database": "d"}, "database", "acc1", "PITR", "cover") == {
+        _scope.target_definition({"account": "b"}, "account", "a", "PITR", "cover")
+    assert _scope.target_definition({"database": "d"}, "database", "acc1", "PITR", "cover") == {
         "level": "database", "account": "acc1", "database": "d", "table": None}
 
 

@@ -44,8 +44,13 @@ def test_mo_sql_takes_a_list_and_refuses_what_it_cannot_run():
     statements = mo_sql.load_statements(sql_params(sql=["CREATE DATABASE d", "SELECT 1; SELECT 2"]))
     assert [(s.display, where) for s, where in statements] == [("CREATE DATABASE d", None), ("SELECT 1", None),
                                                                ("SELECT 2", None)]
-    with pytest.raises(_sql.InvalidInput, match="parameters need exactly one statement; got 2"):
+    with pytest.raises(_sql.InvalidInput, match="parameters for 2 statements must be one list of values per statement"):
         mo_sql.load_statements(sql_params(sql="SELECT %s; SELECT %s", parameters=[1, 2]))
+    with pytest.raises(_sql.InvalidInput, match="parameters has 1 lists for 2 statements"):
+        mo_sql.load_statements(sql_params(sql="SELECT %s; SELECT %s", parameters=[[1]]))
+    each = mo_sql.load_statements(sql_params(sql=["SELECT %s", "SELECT 1", "SELECT %s, %s"],
+                                             parameters=[["a"], [], ["b", 2]]))
+    assert [s.display for s, _where in each] == ["SELECT 'a'", "SELECT 1", "SELECT 'b', 2"]
     with pytest.raises(_sql.InvalidInput, match="sql must be a string or a list of strings"):
         mo_sql.load_statements(sql_params(sql=[{"a": 1}]))
     with pytest.raises(_sql.InvalidInput, match="sql contains no SQL statement"):
