@@ -104,9 +104,10 @@ def samples(query, before, after, table, primary_key, limit):
                                                                            current=after))],
                 "only_before": [plain(r) for r in query(_sql.content_sample(before, table[0], table[1], "snap",
                                                                             limit, current=after))]}
-    rows = dict((kind, [plain(r) for r in query(_sql.key_sample(table[0], table[1], primary_key, kind, before,
-                                                                 after, limit))])
-                for kind in _sql.KEY_SAMPLE_KINDS)
+    rows = {}
+    for kind in _sql.KEY_SAMPLE_KINDS:
+        rows[kind] = [plain(r) for r in query(_sql.key_sample(table[0], table[1], primary_key, kind, before, after,
+                                                              limit))]
     updated = [{"before": b, "after": a} for b, a in zip(rows["updated_before"], rows["updated_after"])]
     return {"inserted": rows["inserted"], "deleted": rows["deleted"], "updated": updated}
 

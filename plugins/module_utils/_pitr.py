@@ -75,10 +75,10 @@ def clock(row, given=None, param="server_timezone"):
         return Clock(now, session_zone, session_zone if system else None)
     chosen = zone(given, param)
     if system and now.astimezone(chosen).utcoffset() != offset:
+        given_offset = offset_text(now.astimezone(chosen).utcoffset())
         raise _sql.InvalidInput("%s=%s is %s now, but the server's clock is %s (NOW() - UTC_TIMESTAMP()); leave %s "
-                                "unset to use the server's zone" % (param, given,
-                                                                     offset_text(now.astimezone(chosen).utcoffset()),
-                                                                     offset_text(offset), param))
+                                "unset to use the server's zone"
+                                % (param, given, given_offset, offset_text(offset), param))
     return Clock(now, chosen if system else session_zone, chosen)
 
 

@@ -127,9 +127,9 @@ def resolve_clone(params, snap, login_account, kind="snapshot"):
     database = params.get("as_database") or scope["database"]
     table = (params.get("as_table") or scope["table"]) if level == "table" else None
     if not to_account and (database, table) == (scope["database"], scope["table"]):
+        live = table_name((database, table)) if table else database
         raise RestoreRefused("as_database/as_table name the live %s %s itself; choose another name (restoring in "
-                             "place is the same task without them)" % (level, table_name((database, table))
-                                                                        if table else database))
+                             "place is the same task without them)" % (level, live))
     return dict(scope, to_account=to_account, target=to_account or login_account,
                 clone={"database": database, "table": table})
 

@@ -48,8 +48,8 @@ class RestoreJob:
             raise _sql.MoError("snapshot %s not found among the snapshots of account %s (MatrixOne shows each "
                                "account only the snapshots it created)" % (self.p["snapshot"], self.login))
         if len(rows) > 1:
-            raise _sql.MoError("snapshot name %s is ambiguous: %d snapshots are listed" % (self.p["snapshot"],
-                                                                                         len(rows)))
+            raise _sql.MoError("snapshot name %s is ambiguous: %d snapshots are listed"
+                               % (self.p["snapshot"], len(rows)))
         return _snapshots.from_row(rows[0])
 
     def find_pitr(self):

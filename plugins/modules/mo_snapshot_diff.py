@@ -206,8 +206,8 @@ def find_snapshot(mo, name, param="snapshot"):
                 "snapshots it created)" % (param, name, mo.login_account))
     snap = _snapshots.from_row(rows[0])
     if snap["level"] != "cluster" and snap["account"] != mo.login_account:
-        mo.fail("%s=%s is a snapshot of account %s; log in to that account to compare it" % (param, name,
-                                                                                           snap["account"]))
+        raise _sql.MoError("%s=%s is a snapshot of account %s; log in to that account to compare it"
+                           % (param, name, snap["account"]))
     return snap
 
 
@@ -217,13 +217,13 @@ def scope_of(params, snap):
     database, table = params["database"], params["table"]
     if snap["level"] in ("database", "table"):
         if database not in (None, snap["database"]):
-            raise _sql.InvalidInput("snapshot %s is of database %s, not %s" % (snap["name"], snap["database"],
-                                                                              database))
+            raise _sql.InvalidInput("snapshot %s is of database %s, not %s"
+                                    % (snap["name"], snap["database"], database))
         database = snap["database"]
     if snap["level"] == "table":
         if table not in (None, snap["table"]):
-            raise _sql.InvalidInput("snapshot %s is of table %s.%s, not %s" % (snap["name"], snap["database"],
-                                                                              snap["table"], table))
+            raise _sql.InvalidInput("snapshot %s is of table %s.%s, not %s"
+                                    % (snap["name"], snap["database"], snap["table"], table))
         table = snap["table"]
     level = "table" if table else ("database" if database else "account")
     return dict(level=level, database=database, table=table)

@@ -3,7 +3,8 @@
 """An AWX-like run: playbooks/guarded_migration.yml through ansible-runner (the engine AWX uses).
 
 Extra vars come as a survey would send them, the connection as the custom credential type of
-docs/awx/credential_type.yml injects it (MO_* environment and files, empty ones for empty fields). Checks that the job's artifacts carry the snapshot name from set_stats, for a
+docs/awx/credential_type.yml injects it (MO_* environment and files, empty ones for empty fields).
+Checks that the job's artifacts carry the snapshot name from set_stats, for a
 migration that succeeds and one that is rolled back, and that the password appears in no event.
 
 python tests/awx/run_job.py --collections-path DIR

@@ -115,7 +115,7 @@ class AccountStatements:
         if not rows:  # MatrixOne's getAccountInfo fails on an empty mo_account read
             raise internal("no account info")
         return result(("account_name", "admin_name", "created_time", "status", "suspended_time", "comments",
-                        "account_id"), rows)
+                       "account_id"), rows)
 
     @statement("CREATE USER", changes=True)
     def create_user(self, sql):

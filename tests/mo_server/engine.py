@@ -259,4 +259,4 @@ class Session(AccountStatements, SchemaStatements, SnapshotStatements, QueryStat
     @statement("SHOW GRANTS")
     def show_grants(self, sql):  # pylint: disable=unused-argument
         return result(("Grants for %s@localhost" % self.user,),
-                       [("GRANT %s TO %s" % (self.role, self.user),)])
+                      [("GRANT %s TO %s" % (self.role, self.user),)])

@@ -140,8 +140,8 @@ class SchemaStatements:
                 conn.executemany("INSERT INTO %s VALUES (%s)" % (ddl.sqlite_name(db, new), ", ".join("?" * len(rows[0]))),
                                  rows)
             # as real v3.0.18 keeps it: create table `cl_copy`.`t` clone `cl`.`t`{snapshot = 'cls'}
-            point = "" if spec is None else "{%s = %s}" % (spec[0].lower(), "'%s'" % spec[1] if spec[0] == "SNAPSHOT"
-                                                          else spec[1])
+            value = "'%s'" % spec[1] if spec and spec[0] == "SNAPSHOT" else (spec[1] if spec else "")
+            point = "" if spec is None else "{%s = %s}" % (spec[0].lower(), value)
             catalog = "create table `%s`.`%s` clone `%s`.`%s`%s" % (db, new, src_db, table_name, point)
             conn.execute("INSERT INTO __mo_tables(db, name, columns, ddl, created_ns, catalog_sql) VALUES (?,?,?,?,?,?)",
                          (db, new, json.dumps(table), ddl.render_mysql(new, table), now_ns(), catalog))
