@@ -42,16 +42,6 @@ class RestoreJob:
         mo.failure_result.update(preview=None, verified=False, safety_snapshot=None)
 
     # -- source, scope and plan ----------------------------------------------------------------------
-    def find_snapshot(self):
-        rows = self.mo.query(_sql.show_snapshots(exact={"name": self.p["snapshot"]}), record=False)
-        if not rows:
-            raise _sql.MoError("snapshot %s not found among the snapshots of account %s (MatrixOne shows each "
-                               "account only the snapshots it created)" % (self.p["snapshot"], self.login))
-        if len(rows) > 1:
-            raise _sql.MoError("snapshot name %s is ambiguous: %d snapshots are listed"
-                               % (self.p["snapshot"], len(rows)))
-        return _snapshots.from_row(rows[0])
-
     def find_pitr(self):
         """The PITR as a restore source; its window is checked before anything is sent."""
         self.mo.server.require("pitr")
@@ -60,12 +50,14 @@ class RestoreJob:
         if not rows:
             raise _sql.MoError("PITR %s not found among the PITRs of account %s" % (self.p["pitr"], self.login))
         record = _pitr.from_row(rows[0], clock.shown_zone, clock.now)
-        self.mo.failure_result["pitr"] = record
-        # a duration counts back from the server's clock, not the controller's
-        self.when = _pitr.parse_timestamp(self.p["timestamp"], self.p["timezone"], now=clock.now)
-        _pitr.check_in_window(self.when, record, clock.now)
-        self.server_time = _pitr.server_text(self.when, clock.restore_zone())
-        del self.mo.failure_result["pitr"]
+        try:
+            # a duration counts back from the server's clock, not the controller's
+            self.when = _pitr.parse_timestamp(self.p["timestamp"], self.p["timezone"], now=clock.now)
+            _pitr.check_in_window(self.when, record, clock.now)
+            self.server_time = _pitr.server_text(self.when, clock.restore_zone())
+        except _sql.InvalidInput as exc:
+            exc.result["pitr"] = record  # the failed task shows the window it was checked against
+            raise
         account = record["account"] if record["level"] != "cluster" else None
         return {"name": record["name"], "level": record["level"], "account": account,
                 "database": record["database"], "table": record["table"],
@@ -74,7 +66,7 @@ class RestoreJob:
     def prepare(self):
         """Find the source, resolve the scope with MatrixOne's rules, and plan the statements."""
         mo, p = self.mo, self.p
-        self.snap = self.find_pitr() if self.when is not None else self.find_snapshot()
+        self.snap = self.find_pitr() if self.when is not None else _snapshots.find_required(mo, p["snapshot"])
         if p["as_database"] or p["as_table"]:
             self.scope = _restore.resolve_clone(p, self.snap, self.login, self.kind)
         else:
@@ -252,8 +244,7 @@ class RestoreJob:
         safety = None
         if plan["safety"]:
             mo.query(plan["safety_statement"])
-            rows = mo.query(_sql.show_snapshots(exact={"name": plan["safety"]["name"]}), record=False)
-            safety = _snapshots.from_row(rows[0]) if rows else {"name": plan["safety"]["name"]}
+            safety = _snapshots.find(mo, plan["safety"]["name"]) or {"name": plan["safety"]["name"]}
             mo.failure_result["safety_snapshot"] = safety
         if plan["login_after_prepare"]:
             self.connect_target()  # the account was just created: log in before its data is replaced

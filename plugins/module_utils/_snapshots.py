@@ -169,6 +169,21 @@ def build_query(params, now):
     return _sql.show_snapshots(exact=exact, prefix=prefix or None, **bounds), pattern
 
 
+def find(mo, name):
+    """The snapshot of this name as the login account lists it, or None (one round trip)."""
+    rows = mo.query(_sql.show_snapshots(exact={"name": name}), record=False)
+    return from_row(rows[0]) if rows else None
+
+
+def find_required(mo, name):
+    """find(), failing with why a snapshot may not be listed when it is not."""
+    snap = find(mo, name)
+    if snap is None:
+        raise _sql.MoError("snapshot %s not found among the snapshots of account %s (MatrixOne shows each account "
+                           "only the snapshots it created)" % (name, mo.login_account))
+    return snap
+
+
 def list_snapshots(mo, params, now):
     stmt, pattern = build_query(params, now)
     rows = mo.query(stmt, record=False)

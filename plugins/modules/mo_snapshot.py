@@ -183,11 +183,6 @@ def validate(params, login_account):
     return _scope.target_definition(params, level, login_account)
 
 
-def lookup(mo, name):
-    rows = mo.query(_sql.show_snapshots(exact={"name": name}), record=False)
-    return _snapshots.from_row(rows[0]) if rows else None
-
-
 def preflight_target(mo, desired):
     """In check mode, find what a real CREATE SNAPSHOT would trip over (missing account/database/table)."""
     level = desired["level"]
@@ -210,7 +205,7 @@ def create(mo, name, desired):
         mo.query(stmt, record=False)  # logged once it has created the snapshot (a lost race changed nothing)
     except SqlError as exc:  # two outcomes told apart here; anything else goes to the module shell as it is
         if _snapshots.lost_creation_race(exc.code, exc.text):
-            winner = lookup(mo, name)
+            winner = _snapshots.find(mo, name)
             if winner is not None and not _scope.differences(_scope.definition(winner), desired):
                 return winner, False
         mo.would_run(stmt)
@@ -219,7 +214,7 @@ def create(mo, name, desired):
                                "ask the sys account to raise the quota" % exc.text, error_code=exc.code)
         raise
     mo.would_run(stmt)
-    created = lookup(mo, name)
+    created = _snapshots.find(mo, name)
     if created is None:
         mo.fail("CREATE SNAPSHOT %s reported success but the snapshot is not listed by SHOW SNAPSHOTS" % name)
     return created, True
@@ -249,7 +244,7 @@ def run(mo):
         if not mo.server.has("gc_safe_db_table_snapshot"):
             mo.module.warn("MatrixOne %s may garbage-collect the data of database and table snapshots (fixed in "
                            "3.0.4); prefer level=account on this server" % mo.server.describe())
-    existing = lookup(mo, name)
+    existing = _snapshots.find(mo, name)
     if params["state"] == "absent":
         run_absent(mo, name, desired, existing)
     run_present(mo, name, desired, existing)

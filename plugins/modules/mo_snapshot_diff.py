@@ -199,15 +199,11 @@ def validate(params):
         _pitr.parse_timestamp(params["timestamp"], None)
 
 
-def find_snapshot(mo, name, param="snapshot"):
-    rows = mo.query(_sql.show_snapshots(exact={"name": name}), record=False)
-    if not rows:
-        mo.fail("%s=%s: snapshot not found among the snapshots of account %s (MatrixOne shows each account only the "
-                "snapshots it created)" % (param, name, mo.login_account))
-    snap = _snapshots.from_row(rows[0])
+def find_snapshot(mo, name):
+    snap = _snapshots.find_required(mo, name)
     if snap["level"] != "cluster" and snap["account"] != mo.login_account:
-        raise _sql.MoError("%s=%s is a snapshot of account %s; log in to that account to compare it"
-                           % (param, name, snap["account"]))
+        raise _sql.MoError("snapshot=%s is a snapshot of account %s; log in to that account to compare it"
+                           % (name, snap["account"]))
     return snap
 
 
