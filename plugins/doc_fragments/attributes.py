@@ -40,3 +40,13 @@ attributes:
     membership:
       - matrixone.backup.matrixone
 '''
+
+    # Modules that read or change backup storage and never connect to MatrixOne (no connection options).
+    STORAGE = r'''
+options: {}
+attributes:
+  check_mode:
+    description: Can run in C(check_mode) and return changed status prediction without modifying the target.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in C(check_mode)), when in diff mode.
+'''

@@ -560,3 +560,34 @@ def restore_pitr(level, pitr, timestamp, account=None, database=None, table=None
         if level == "table":
             target += "TABLE %s " % quote_ident(table or "")
     return Statement("RESTORE %sFROM PITR %s %s" % (target, quote_ident(pitr), _literal(timestamp)))
+
+
+# -- physical backups ----------------------------------------------------------------------------
+# The S3OPTION keys MatrixOne reads (pkg/backup/utils.go getS3Config), in the order we send them.
+_S3_OPTION_KEYS = ("endpoint", "region", "bucket", "filepath", "access_key_id", "secret_access_key", "is_minio",
+                   "role_arn", "external_id", "parallelism")
+_S3_SECRET_KEYS = ("access_key_id", "secret_access_key", "external_id")
+
+
+def backup(parallelism, directory=None, s3=None, backup_type="full", base_ts=None):
+    """BACKUP '0' FILESYSTEM 'dir' PARALLELISM 'n' [TYPE 'incremental' TIMESTAMP 'ts'] or BACKUP '0' S3OPTION {...}.
+
+    s3: the S3OPTION keys (filepath is the prefix in the bucket); credentials are masked in the display.
+    Every value is a bound string literal: MatrixOne's grammar takes strings only.
+    """
+    params, shown = ["0"], ["0"]
+    if s3 is None:
+        sql = "BACKUP %s FILESYSTEM %s PARALLELISM %s"
+        params += [directory, str(parallelism)]
+        shown += [directory, str(parallelism)]
+    else:
+        options = dict(s3, parallelism=str(parallelism))
+        keys = [k for k in _S3_OPTION_KEYS if options.get(k) not in (None, "")]
+        sql = "BACKUP %s S3OPTION {" + ", ".join("'%s'=%%s" % k for k in keys) + "}"
+        params += [str(options[k]) for k in keys]
+        shown += [MASK if k in _S3_SECRET_KEYS else str(options[k]) for k in keys]
+    if backup_type == "incremental":
+        sql += " TYPE %s TIMESTAMP %s"
+        params += ["incremental", base_ts]
+        shown += ["incremental", base_ts]
+    return Statement(sql, params, display=render(sql, shown))

@@ -10,6 +10,7 @@ import sqlite3
 
 from . import errors
 from .accounts import AccountStatements
+from .backup import BackupStatements
 from .common import NO_PRIVILEGE, UNCOMMITTED, handler_name, like, result, statement
 from .errors import internal
 from .lexer import Parser, tokenize
@@ -32,7 +33,8 @@ def parse_login(login):
     return parts[0].lower(), parts[1], sep.join(parts[2:])
 
 
-class Session(AccountStatements, SchemaStatements, SnapshotStatements, QueryStatements, PitrStatements):
+class Session(AccountStatements, SchemaStatements, SnapshotStatements, QueryStatements, PitrStatements,
+              BackupStatements):
     """State of one connection: who is logged in, current database, transaction."""
 
     def __init__(self, cluster):

@@ -22,6 +22,8 @@ import threading
 import time
 import uuid
 
+from .backup import BackupWriter
+
 SYSTEM_DATABASES_SYS = (
     "information_schema", "mo_catalog", "mo_debug", "mo_task", "mysql", "system", "system_metrics",
 )
@@ -134,7 +136,7 @@ class Store:
                     os.remove(path)
 
 
-class Cluster:
+class Cluster(BackupWriter):
     """Accounts, their databases and the snapshots of the whole (single-node) cluster."""
 
     def __init__(self, version, data_dir=None, root_password="111", tenant_snapshot_quota=50, timezone="UTC"):

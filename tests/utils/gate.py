@@ -138,11 +138,45 @@ def start_server(version, log_name):
     return proc, int(m.group(2))
 
 
-def write_integration_config(host, port, user, password, version, timezone="UTC"):
-    path = os.path.join(STAGE, "tests", "integration", "integration_config.yml")
+S3_BUCKET = "mo-backups"
+S3_KEYS = ("gate-access-key", "gate-Secret-key-9")
+
+
+def start_s3(log_name):
+    """An S3-compatible server (moto, pinned in requirements-dev.txt) on a free loopback port, with the tests'
+    bucket; returns (process, endpoint). MatrixOne writes backups to it, the modules read them back."""
+    import socket  # pylint: disable=import-outside-toplevel
+    import boto3  # pylint: disable=import-outside-toplevel
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    log = open(os.path.join(LOGS, log_name), "w")
+    proc = subprocess.Popen([os.path.join(VENV_BIN, "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+                            stdout=log, stderr=subprocess.STDOUT)
+    endpoint = "http://127.0.0.1:%d" % port
+    client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id=S3_KEYS[0],
+                          aws_secret_access_key=S3_KEYS[1])
+    for _ in range(100):
+        try:
+            client.create_bucket(Bucket=S3_BUCKET)
+            return proc, endpoint
+        except Exception:  # pylint: disable=broad-except
+            if proc.poll() is not None:
+                break
+            time.sleep(0.2)
+    proc.kill()
+    raise StageFailed("the S3 test server (moto_server) did not start; see %s" % os.path.join(LOGS, log_name))
+
+
+def write_integration_config(host, port, user, password, version, timezone="UTC", stage=None, s3_endpoint=""):
+    stage = stage or STAGE
+    backup_root = tempfile.mkdtemp(prefix="mo-backups-", dir=BUILD)
+    path = os.path.join(stage, "tests", "integration", "integration_config.yml")
     with open(path, "w") as f:
-        f.write("mo_host: %s\nmo_port: %d\nmo_user: %s\nmo_password: %s\nmo_expected_version: '%s'\n"
-                "mo_server_timezone: %s\n" % (host, port, user, password, version, timezone))
+        f.write("mo_host: %s\nmo_port: %d\nmo_user: %s\nmo_password: '%s'\nmo_expected_version: '%s'\n"
+                "mo_server_timezone: %s\nmo_backup_root: %s\nmo_s3_endpoint: '%s'\nmo_s3_bucket: %s\n"
+                "mo_s3_access_key: %s\nmo_s3_secret_key: %s\n"
+                % ((host, port, user, password, version, timezone, backup_root, s3_endpoint, S3_BUCKET) + S3_KEYS))
 
 
 def stage_integration():
@@ -150,22 +184,27 @@ def stage_integration():
     cmd = ["ansible-test", "integration", "--local", "--python", PYTHON_VERSION, "--color", "no"] + \
         os.environ.get("MO_TEST_TARGETS", "").split()
     markers = dict(must_contain=[r"Running \S+ integration test role"], must_not_contain=[r"All targets skipped"])
-    if os.environ.get("MO_TEST_HOST"):  # a real MatrixOne: no test server
-        write_integration_config(os.environ["MO_TEST_HOST"], int(os.environ.get("MO_TEST_PORT", "6001")),
-                                 os.environ.get("MO_TEST_USER", "root"), os.environ.get("MO_TEST_PASSWORD", "111"),
-                                 "", os.environ.get("MO_TEST_SERVER_TIMEZONE", "UTC"))
-        run("integration-real", cmd, **markers)
-        return
-    versions = os.environ.get("MO_TEST_VERSIONS", " ".join(DEFAULT_VERSIONS)).split()
-    for version in versions:
-        proc, port = start_server(version, "server-%s.log" % version)
-        try:
-            write_integration_config("127.0.0.1", port, "root", TEST_ROOT_PASSWORD, version,
-                                     SERVER_TIMEZONES.get(version, "UTC"))
-            run("integration-%s" % version, cmd, **markers)
-        finally:
-            proc.terminate()
-            proc.wait()
+    s3, endpoint = start_s3("s3-integration.log")
+    try:
+        if os.environ.get("MO_TEST_HOST"):  # a real MatrixOne: no test server
+            write_integration_config(os.environ["MO_TEST_HOST"], int(os.environ.get("MO_TEST_PORT", "6001")),
+                                     os.environ.get("MO_TEST_USER", "root"), os.environ.get("MO_TEST_PASSWORD", "111"),
+                                     "", os.environ.get("MO_TEST_SERVER_TIMEZONE", "UTC"), s3_endpoint=endpoint)
+            run("integration-real", cmd, **markers)
+            return
+        versions = os.environ.get("MO_TEST_VERSIONS", " ".join(DEFAULT_VERSIONS)).split()
+        for version in versions:
+            proc, port = start_server(version, "server-%s.log" % version)
+            try:
+                write_integration_config("127.0.0.1", port, "root", TEST_ROOT_PASSWORD, version,
+                                         SERVER_TIMEZONES.get(version, "UTC"), s3_endpoint=endpoint)
+                run("integration-%s" % version, cmd, **markers)
+            finally:
+                proc.terminate()
+                proc.wait()
+    finally:
+        s3.terminate()
+        s3.wait()
 
 
 def stage_lint():
@@ -282,16 +321,17 @@ def stage_core_next():
     run("next-units", [ansible_test, "units", "--local", "--python", "3.12", "--color", "no"], cwd=stage,
         extra_env=env_next, must_contain=[r"\d+ passed"])
     proc, port = start_server("4.2.0", "server-next.log")
+    s3, endpoint = start_s3("s3-next.log")
     try:
-        with open(os.path.join(stage, "tests", "integration", "integration_config.yml"), "w") as f:
-            f.write("mo_host: 127.0.0.1\nmo_port: %d\nmo_user: root\nmo_password: '%s'\nmo_expected_version: "
-                    "'4.2.0'\nmo_server_timezone: %s\n" % (port, TEST_ROOT_PASSWORD, SERVER_TIMEZONES.get("4.2.0", "UTC")))
+        write_integration_config("127.0.0.1", port, "root", TEST_ROOT_PASSWORD, "4.2.0",
+                                 SERVER_TIMEZONES.get("4.2.0", "UTC"), stage=stage, s3_endpoint=endpoint)
         run("next-integration", [ansible_test, "integration", "--local", "--python", "3.12", "--color", "no"],
             cwd=stage, extra_env=env_next, must_contain=[r"Running \S+ integration test role"],
             must_not_contain=[r"All targets skipped"])
     finally:
-        proc.terminate()
-        proc.wait()
+        for server in (proc, s3):
+            server.terminate()
+            server.wait()
 
 
 STAGES = [("sanity", stage_sanity), ("units", stage_units), ("server", stage_server),

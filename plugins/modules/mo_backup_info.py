@@ -1,0 +1,182 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) matrixone.backup contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: mo_backup_info
+short_description: List and verify MatrixOne physical backups in a directory or an S3 prefix
+version_added: 1.0.0
+description:
+  - Reads the physical backups (made by M(matrixone.backup.mo_backup) or C(mo_br backup)) under a directory or an S3
+    key prefix and checks them against the metadata and checksums MatrixOne writes, so that a play can refuse to
+    upgrade without a verified copy.
+  - For each incremental backup it finds the earlier backups holding the files it did not copy
+    (C(depends_on)); one whose files are in no earlier backup is reported as not restorable.
+  - Never changes anything and does not connect to MatrixOne. For a directory, run it where the directory is
+    (the MatrixOne host or a host that mounts it).
+author:
+  - matrixone.backup maintainers (@matrixone-backup)
+extends_documentation_fragment:
+  - matrixone.backup.backup_store
+  - matrixone.backup.attributes.STORAGE
+attributes:
+  check_mode:
+    support: full
+    details: This module never changes anything; it reads the same in check mode.
+  diff_mode:
+    support: none
+options:
+  path:
+    description:
+      - The directory holding the backups (one per subdirectory), or with O(s3) the key prefix holding them.
+      - The path of one backup works too; its siblings are read to check its chain, and only it is returned.
+    type: str
+    required: true
+  verify:
+    description:
+      - V(none) reads only what each backup is (complete or not, type, time).
+      - V(metadata) checks the metadata files against their checksum files and that every listed file exists.
+      - V(checksums) also checks every data file's SHA-256 (or size, where MatrixOne recorded none).
+      - V(blocks) also checks the CRC-32C of every block on a local disk (slow, about 10 MB/s).
+    type: str
+    choices: [none, metadata, checksums, blocks]
+    default: checksums
+seealso:
+  - module: matrixone.backup.mo_backup
+  - module: matrixone.backup.mo_backup_prune
+'''
+
+EXAMPLES = r'''
+- name: Check the backups before an upgrade
+  matrixone.backup.mo_backup_info:
+    path: /backups/mo
+  register: backups
+  delegate_to: mo-host-1
+
+- name: Refuse to upgrade without a verified backup from the last day
+  ansible.builtin.assert:
+    that:
+      - backups.latest is not none
+      - backups.latest.epoch > (now(utc=true).timestamp() - 86400)
+    fail_msg: "no verified backup younger than a day under /backups/mo"
+'''
+
+RETURN = r'''
+backups:
+  description: The backups found, newest first (incomplete ones last).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    location:
+      description: Directory or C(s3://bucket/prefix) of the backup.
+      type: str
+    name:
+      description: Its last path component.
+      type: str
+    complete:
+      description: True when MatrixOne finished it, its metadata is intact, it passed O(verify) and, for an
+        incremental, every file it did not copy is in an earlier backup here.
+      type: bool
+    type:
+      description: V(full) or V(incremental) (whatever C(TYPE) MatrixOne was given).
+      type: str
+    backup_ts:
+      description: MatrixOne's timestamp of the backup, the base for the next incremental.
+      type: str
+    time:
+      description: The backup's point in time, ISO 8601 UTC (from C(backup_ts)).
+      type: str
+    epoch:
+      description: The same as seconds since the epoch.
+      type: float
+    server_local_time:
+      description: The time as MatrixOne wrote it in C(tae_sum) (the server's local zone).
+      type: str
+    mo_version:
+      description: The MatrixOne version that wrote it.
+      type: str
+    data_bytes:
+      description: Size of the data the backup covers (for an incremental, together with its chain).
+      type: int
+    stored_bytes:
+      description: Bytes stored under the backup's location.
+      type: int
+    files:
+      description: Number of files stored.
+      type: int
+    copied_files:
+      description: Number of data files this backup copied itself.
+      type: int
+    depends_on:
+      description: For an incremental, the locations of the earlier backups it needs, newest first.
+      type: list
+      elements: str
+    verified:
+      description: The O(verify) level it passed, or null.
+      type: str
+    problems:
+      description: What is wrong with it, one sentence each (empty when it is good).
+      type: list
+      elements: str
+latest:
+  description: The newest complete backup (same shape as an item of RV(backups)), or null when there is none.
+  returned: always
+  type: dict
+problems:
+  description: Every problem found, prefixed with the backup's location.
+  returned: always
+  type: list
+  elements: str
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.matrixone.backup.plugins.module_utils import _backup, _backup_store, _sql
+
+
+def inventory(module, params):
+    """The backups under params['path'] (or the one backup it names), read and verified; (backups, only_name)."""
+    path = _backup_store.validate_path(params)
+    s3 = params["s3"]
+    store = _backup_store.open_store(module, path, s3)
+    only = None
+    if any(store.read("", marker) is not None for marker in (_backup.MO_META, _backup.TAE_SUM)):
+        root, only = _backup_store.split(path, s3)
+        store = _backup_store.open_store(module, root, s3)
+    elif s3 is None and not store.exists():
+        raise _backup_store.StoreError("path %s does not exist on this host" % path)
+    level = None if params["verify"] == "none" else params["verify"]
+    backups = _backup.survey(store, level)
+    return backups, only
+
+
+def ordered(backups):
+    complete = [b for b in _backup.newest_first(backups) if b.backup_ts]
+    return complete + [b for b in backups if not b.backup_ts]
+
+
+def main():
+    spec = _backup_store.argspec()
+    spec.update(verify=dict(type="str", choices=["none"] + list(_backup.VERIFY_LEVELS), default="checksums"))
+    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
+    try:
+        backups, only = inventory(module, module.params)
+    except _sql.MoError as exc:
+        module.fail_json(msg=str(exc))
+    if only is not None:
+        backups = [b for b in backups if b.rel == only]
+    items = [b.summary() for b in ordered(backups)]
+    latest = next((item for item in items if item["complete"]), None)
+    problems = ["%s: %s" % (item["location"], text) for item in items for text in item["problems"]]
+    module.exit_json(changed=False, backups=items, latest=latest, problems=problems)
+
+
+if __name__ == "__main__":
+    main()

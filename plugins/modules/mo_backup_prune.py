@@ -1,0 +1,159 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) matrixone.backup contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: mo_backup_prune
+short_description: Delete old MatrixOne physical backups by retention rules, never breaking an incremental chain
+version_added: 1.0.0
+description:
+  - Retention for the physical backups under a directory or an S3 key prefix (one backup per subdirectory or
+    sub-prefix), like M(matrixone.backup.mo_snapshot_prune) for snapshots.
+  - Keeps the newest O(keep_newest) and/or deletes those taken before O(older_than); with both, a backup is deleted
+    only if it is outside the newest O(keep_newest) B(and) older than O(older_than).
+  - A backup that a kept incremental backup needs (its base, and the base's base) is never deleted; it is
+    reported in RV(kept_as_base).
+  - Partial backups (no C(mo_meta)) are never counted or deleted; they are reported in RV(partial).
+  - Check mode and C(--diff) list exactly what would be deleted. Does not connect to MatrixOne.
+author:
+  - matrixone.backup maintainers (@matrixone-backup)
+extends_documentation_fragment:
+  - matrixone.backup.backup_store
+  - matrixone.backup.attributes.STORAGE
+attributes:
+  check_mode:
+    support: full
+    details: Selects the backups exactly as a real run would and deletes none.
+  diff_mode:
+    support: full
+    details: Before and after list the names of the backups.
+options:
+  path:
+    description: The directory holding the backups, or with O(s3) the key prefix holding them.
+    type: str
+    required: true
+  keep_newest:
+    description: Keep this many of the newest backups (V(0) keeps none, except those a kept backup needs).
+    type: int
+  older_than:
+    description:
+      - Delete only backups taken before this point, a duration before now (V(12h), V(7d), V(2w)) or an ISO-8601
+        time with a zone.
+    type: str
+  exclude:
+    description: Backup names (last path component) or locations that are never deleted.
+    type: list
+    elements: str
+    default: []
+notes:
+  - At least one of O(keep_newest) and O(older_than) is required.
+  - Ages are the backups' own times (their MatrixOne timestamp), compared with the clock of the host running the
+    module.
+seealso:
+  - module: matrixone.backup.mo_backup_info
+  - module: matrixone.backup.mo_backup
+'''
+
+EXAMPLES = r'''
+- name: Keep the 7 newest backups (and whatever bases they need)
+  matrixone.backup.mo_backup_prune:
+    path: /backups/mo
+    keep_newest: 7
+  delegate_to: mo-host-1
+
+- name: Delete S3 backups older than 30 days
+  matrixone.backup.mo_backup_prune:
+    path: mo/prod
+    older_than: 30d
+    s3:
+      endpoint: https://s3.eu-west-1.amazonaws.com
+      region: eu-west-1
+      bucket: db-backups
+'''
+
+RETURN = r'''
+deleted:
+  description: Locations of the backups deleted (in check mode, that would be deleted), newest first.
+  returned: always
+  type: list
+  elements: str
+kept:
+  description: Names of the backups that remain, newest first.
+  returned: always
+  type: list
+  elements: str
+kept_as_base:
+  description: Locations of backups the rules selected but that a kept incremental backup needs.
+  returned: always
+  type: list
+  elements: str
+partial:
+  description: Locations of partial backups found (never deleted by this module).
+  returned: always
+  type: list
+  elements: str
+'''
+
+import datetime
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.matrixone.backup.plugins.module_utils import _backup, _backup_store, _snapshots, _sql
+
+
+def validate(params, now):
+    if params["keep_newest"] is None and params["older_than"] is None:
+        raise _sql.InvalidInput("give keep_newest and/or older_than: without them nothing can be selected")
+    if params["keep_newest"] is not None and params["keep_newest"] < 0:
+        raise _sql.InvalidInput("keep_newest must be 0 or more, got %d" % params["keep_newest"])
+    path = _backup_store.validate_path(params)
+    cutoff = None
+    if params["older_than"]:
+        cutoff = _snapshots.parse_point_in_time(params["older_than"], "older_than", now)
+    return path, cutoff
+
+
+def run(module):
+    params = module.params
+    path, cutoff = validate(params, datetime.datetime.now(_snapshots.UTC))
+    store = _backup_store.open_store(module, path, params["s3"])
+    backups = _backup.survey(store, "metadata")
+    readable = [b for b in backups if b.backup_ts]
+    partial = [b.location for b in backups if not b.backup_ts]
+    delete, kept_as_base = _backup.select_prune(readable, params["keep_newest"], cutoff, set(params["exclude"]))
+    doomed = set(b.location for b in delete)
+    names = [b.rel for b in _backup.newest_first(readable)]
+    kept = [b.rel for b in _backup.newest_first(readable) if b.location not in doomed]
+    deleted = []
+    result = dict(deleted=deleted, kept=kept, kept_as_base=[b.location for b in kept_as_base], partial=partial)
+    for backup in _backup.newest_first(delete):
+        if not module.check_mode:
+            try:
+                store.remove(backup.rel)
+            except _sql.MoError as exc:
+                module.fail_json(msg="%s (%d deleted before the error)" % (exc, len(deleted)), **result)
+        deleted.append(backup.location)
+    if module._diff:  # pylint: disable=protected-access
+        result["diff"] = {"before": {"backups": names}, "after": {"backups": kept}}
+    module.exit_json(changed=bool(delete), **result)
+
+
+def main():
+    spec = _backup_store.argspec()
+    spec.update(keep_newest=dict(type="int"), older_than=dict(type="str"),
+                exclude=dict(type="list", elements="str", default=[]))
+    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
+    try:
+        run(module)
+    except _sql.MoError as exc:
+        module.fail_json(msg=str(exc))
+
+
+if __name__ == "__main__":
+    main()
