@@ -72,7 +72,7 @@ options:
       - V(checksums) also checks every data file's SHA-256 (or size, where MatrixOne recorded no SHA-256) against
         C(tae_list).
       - V(blocks) also checks the CRC-32C of every 2 KiB block MatrixOne stores on a local disk (slow, pure Python:
-        about 10 MB/s); on S3 it is the same as V(checksums).
+        about 5 MB/s); on S3 it is the same as V(checksums).
     type: str
     choices: [metadata, checksums, blocks]
     default: checksums

@@ -43,7 +43,7 @@ options:
       - V(none) reads only what each backup is (complete or not, type, time).
       - V(metadata) checks the metadata files against their checksum files and that every listed file exists.
       - V(checksums) also checks every data file's SHA-256 (or size, where MatrixOne recorded none).
-      - V(blocks) also checks the CRC-32C of every block on a local disk (slow, about 10 MB/s).
+      - V(blocks) also checks the CRC-32C of every block on a local disk (slow, about 5 MB/s).
     type: str
     choices: [none, metadata, checksums, blocks]
     default: checksums

@@ -62,7 +62,7 @@ class LocalTarget:
         try:
             os.makedirs(self.directory, exist_ok=True)
         except OSError as exc:
-            raise errors.MoError(errors.INTERNAL, "mkdir %s: %s" % (self.directory, exc.strerror.lower()))
+            raise errors.MoError(errors.UNKNOWN, "mkdir %s: %s" % (self.directory, exc.strerror.lower()))
 
     def write(self, path, content, blocks):
         full = os.path.join(self.directory, path)
@@ -95,7 +95,7 @@ class S3Target:
         try:
             self.client.put_object(Bucket=self.bucket, Key=key, Body=content)
         except (BotoCoreError, ClientError) as exc:
-            raise errors.MoError(errors.INTERNAL, str(exc))
+            raise errors.MoError(errors.UNKNOWN, str(exc))
 
 
 class BackupStatements:
@@ -134,7 +134,7 @@ class BackupStatements:
             raise internal(NO_PRIVILEGE)
         if options is None:
             if not parallelism.isdigit() or int(parallelism) > 65535:
-                raise errors.MoError(errors.INTERNAL, 'strconv.ParseUint: parsing "%s": invalid syntax' % parallelism)
+                raise errors.MoError(errors.UNKNOWN, 'strconv.ParseUint: parsing "%s": invalid syntax' % parallelism)
             target = LocalTarget(directory)
         else:
             target = S3Target(options)
@@ -143,7 +143,7 @@ class BackupStatements:
         if backup_ts:
             parts = backup_ts.split("-")
             if len(parts) != 2 or not all(x.isdigit() for x in parts):
-                raise internal("panic format of ts must be physical-logical: ")
+                raise errors.MoError(errors.UNKNOWN, "internal error: panic format of ts must be physical-logical: ")
             base = (int(parts[0]), int(parts[1]))
         self.cluster.write_backup(target, backup_type, base)
         return result([], [])
@@ -203,7 +203,12 @@ class BackupWriter:
                 target.write("tae/" + name, content, True)
             listing.append([name, str(len(content)), sha, "true" if copy else "false", ts_text])
             total += len(content)
-        checkpoint = ("checkpoint %s\n" % ts_text).encode()  # MatrixOne records no SHA-256 for these
+        gc_name = "gc/acct_%d-%d_%s.acct" % ((base or (0, 0)) + (ts_text,))
+        gc_content = ("gc %s\n" % ts_text).encode()
+        target.write("tae/" + gc_name, gc_content, True)
+        listing.append([gc_name, str(len(gc_content)), hashlib.sha256(gc_content).hexdigest(), "true", ts_text])
+        total += len(gc_content)
+        checkpoint = ("checkpoint %s\n" % ts_text).encode()  # MatrixOne recorded no SHA-256 for some of these
         checkpoint_name = "ckp/meta_%d-%d_%s.ckp" % ((base or (0, 0)) + (ts_text,))
         target.write("tae/" + checkpoint_name, checkpoint, True)
         listing.append([checkpoint_name, str(len(checkpoint)), "", "true", ts_text])

@@ -11,6 +11,7 @@ DUP_ENTRY = 1062
 TABLE_EXISTS = 1050
 DB_EXISTS = 1007
 LOCK_WAIT = 1205
+UNKNOWN = 1105  # ER_UNKNOWN_ERROR: a plain Go error (not a moerr), e.g. from BACKUP
 
 PARSE_PREFIX = (
     "SQL parser error: You have an error in your SQL syntax; check the manual that "

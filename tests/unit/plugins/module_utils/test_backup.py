@@ -1,0 +1,241 @@
+# Copyright (c) matrixone.backup contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Physical backups: the format rules against bytes recorded from a real MatrixOne v3.0.18, then reading,
+verifying, chain linking and prune selection on synthetic backups."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import base64
+import datetime
+import hashlib
+import json
+import os
+
+import pytest
+
+from ansible_collections.matrixone.backup.plugins.module_utils import _backup, _sql
+
+RECORDED = os.path.join(os.path.dirname(__file__), "..", "..", "..", "fixtures", "recorded", "backup-v3.0.18.json")
+UTC = datetime.timezone.utc
+
+
+@pytest.fixture(scope="module")
+def real():
+    with open(RECORDED) as handle:
+        record = json.load(handle)
+    record["raw"] = dict((k, base64.b64decode(v)) for k, v in record["files"].items())
+    return record
+
+
+# -- the format, on real bytes ----------------------------------------------------------------------------------
+def test_crc32c_is_castagnoli():
+    assert _backup.crc32c(b"123456789") == 0xE3069283
+    assert _backup.crc32c(b"") == 0
+
+
+def test_plain_files_carry_the_raw_sha256(real):
+    for path in ("mo_meta", [p for p in real["raw"] if p.startswith("config/") and not p.endswith(".sha256")][0]):
+        assert hashlib.sha256(real["raw"][path]).digest() == real["raw"][path + ".sha256"]
+
+
+def test_block_files_checksum_their_content(real):
+    for path in ("tae/tae_sum", "hakeeper/hk_data"):
+        content = _backup.unblock(real["raw"][path], check_crc=True)
+        digest = _backup.unblock(real["raw"][path + ".sha256"], check_crc=True)
+        assert content is not None and hashlib.sha256(content).digest() == digest
+        assert _backup.block(content) == real["raw"][path]  # our writer gives MatrixOne's bytes
+    fields = _backup.unblock(real["raw"]["tae/tae_sum"]).decode().strip().split(",")
+    assert len(fields) == 4 and _backup.TS_PATTERN.match(fields[2]) and fields[3] == ""
+
+
+def test_data_files_sha256_or_size(real):
+    checked = 0
+    for sample in real["data_samples"]:
+        name, size, sha, copied, _ts = sample["tae_list_line"].split(",")
+        content = _backup.unblock(base64.b64decode(sample["raw"]), check_crc=True)
+        assert copied == "true" and content is not None
+        if sha:
+            assert hashlib.sha256(content).hexdigest() == sha
+        else:
+            assert len(content) == int(size)
+        checked += 1
+    assert checked == 3
+
+
+def test_a_flipped_bit_fails_the_block_crc(real):
+    raw = bytearray(base64.b64decode(real["data_samples"][0]["raw"]))
+    raw[100] ^= 1
+    assert _backup.unblock(bytes(raw), check_crc=True) is None
+    assert _backup.unblock(bytes(raw)) is not None  # without the CRC check only the SHA-256 can tell
+
+
+def test_incremental_summary_names_its_type(real):
+    fields = _backup.unblock(base64.b64decode(real["incremental"]["tae_sum"])).decode().strip().split(",")
+    assert fields[3] == "incremental"
+    assert real["incremental"]["copied"] < real["incremental"]["listed"]
+
+
+def test_ts_time_reads_the_physical_part():
+    assert _backup.ts_time("1795911982561185129-1") == datetime.datetime(2026, 11, 29, 0, 26, 22, 561185, tzinfo=UTC)
+    assert _backup.ts_time("abc") is None
+    with pytest.raises(_sql.InvalidInput, match="base_ts="):
+        _backup.validate_ts("12:00", "base_ts")
+
+
+# -- synthetic backups in a store in memory ------------------------------------------------------------------
+class MemoryStore:
+    blocked = True
+
+    def __init__(self):
+        self.data = {}  # (rel, path) -> bytes
+
+    def location(self, rel=""):
+        return "/mem/" + rel
+
+    def children(self):
+        return sorted(set(rel for rel, _ in self.data))
+
+    def list(self, rel):
+        return dict((p, len(v)) for (r, p), v in self.data.items() if r == rel)
+
+    def read(self, rel, path):
+        return self.data.get((rel, path))
+
+    def remove(self, rel):
+        for key in [k for k in self.data if k[0] == rel]:
+            del self.data[key]
+
+
+def ts_of(minute):
+    return "%d-1" % (int(datetime.datetime(2026, 11, 1, 0, minute, tzinfo=UTC).timestamp()) * 10 ** 9)
+
+
+def write(store, rel, minute, objects, base_objects=(), backup_type=""):
+    """A backup holding objects {name: content}; base_objects are listed as not copied."""
+    put = lambda path, content, blocked: store.data.__setitem__((rel, path), _backup.block(content) if blocked else content)  # noqa: E731
+
+    def checked(path, content, blocked):
+        put(path, content, blocked)
+        put(path + ".sha256", hashlib.sha256(content).digest(), blocked)
+    lines = []
+    for name, content in objects.items():
+        put("tae/" + name, content, True)
+        lines.append("%s,%d,%s,true,%s\n" % (name, len(content), hashlib.sha256(content).hexdigest(), ts_of(minute)))
+    for name in base_objects:
+        lines.append("%s,10,%s,false,%s\n" % (name, "0" * 64, ts_of(minute)))
+    checked("tae/tae_list", "".join(lines).encode(), True)
+    checked("tae/tae_sum", ("2026-11-01 00:%02d:00,100,%s,%s\n" % (minute, ts_of(minute), backup_type)).encode(), True)
+    checked("hakeeper/hk_data", b"hk", True)
+    checked("mo_meta", b"version,0823,\nbuildinfo,GoVersion: go1|Version: v3.0.18,\n", False)
+
+
+@pytest.fixture
+def chain():
+    store = MemoryStore()
+    write(store, "full1", 1, {"a_00000": b"A" * 5000, "b_00000": b"B" * 10})
+    write(store, "inc1", 2, {"c_00000": b"C"}, ["a_00000", "b_00000"], "incremental")
+    write(store, "inc2", 3, {"d_00000": b"D"}, ["a_00000", "c_00000"], "incremental")
+    write(store, "full2", 4, {"e_00000": b"E"})
+    return store
+
+
+def by_name(backups):
+    return dict((b.rel, b) for b in backups)
+
+
+def test_reads_and_verifies_a_chain(chain):
+    found = by_name(_backup.survey(chain, "blocks"))
+    assert all(b.complete and b.verified == "blocks" for b in found.values())
+    assert found["full1"].backup_type == "full" and found["inc1"].backup_type == "incremental"
+    assert found["full1"].mo_version == "v3.0.18" and found["full1"].format_version == "0823"
+    assert found["inc1"].depends_on == ["/mem/full1"]
+    assert found["inc2"].depends_on == ["/mem/inc1", "/mem/full1"]
+    assert found["full2"].depends_on == []
+    assert found["full2"].summary()["time"] == "2026-11-01T00:04:00.000000Z"
+
+
+def test_damage_is_found_by_each_level(chain):
+    raw = bytearray(chain.data[("full1", "tae/a_00000")])
+    raw[3000] ^= 1  # content of the second block
+    chain.data[("full1", "tae/a_00000")] = bytes(raw)
+    assert _backup.Backup(chain, "full1").read().verify("metadata").complete  # presence only
+    checksums = _backup.Backup(chain, "full1").read().verify("checksums")
+    assert checksums.problems == ["tae/a_00000 does not match its SHA-256 in tae_list"]
+    found = by_name(_backup.survey(chain, "checksums"))
+    assert not found["inc1"].complete and "in no intact earlier backup" in found["inc1"].problems[0]
+    assert not found["inc2"].complete and found["full2"].complete
+
+
+def test_a_damaged_crc_is_found_only_by_blocks(chain):
+    raw = bytearray(chain.data[("full1", "tae/a_00000")])
+    raw[0] ^= 1  # the first block's CRC, not the content
+    chain.data[("full1", "tae/a_00000")] = bytes(raw)
+    assert _backup.Backup(chain, "full1").read().verify("checksums").complete
+    blocks = _backup.Backup(chain, "full1").read().verify("blocks")
+    assert not blocks.complete and "CRC-32C" in blocks.problems[0]
+
+
+def test_damaged_metadata_and_partial_backups(chain):
+    chain.data[("inc1", "tae/tae_sum.sha256")] = _backup.block(b"\0" * 32)
+    assert "tae/tae_sum does not match its checksum file" in _backup.Backup(chain, "inc1").read().problems[0]
+    del chain.data[("full2", "mo_meta")]
+    partial = _backup.Backup(chain, "full2").read()
+    assert not partial.complete and partial.problems == [
+        "partial: mo_meta is missing, so MatrixOne did not finish this backup"]
+    assert _backup.Backup(chain, "nothing").read().problems == ["empty: no backup here"]
+
+
+def test_a_missing_listed_file(chain):
+    del chain.data[("full2", "tae/e_00000")]
+    assert _backup.Backup(chain, "full2").read().verify("metadata").problems == [
+        "tae/e_00000 is listed in tae_list but missing"]
+
+
+@pytest.mark.parametrize("keep, older, exclude, deleted, kept_as_base", [
+    (1, None, (), ["inc2", "inc1", "full1"], []),  # the newest is a full one: nothing needs the chain
+    (0, None, ("full2",), ["inc2", "inc1", "full1"], []),
+    (None, 3, (), [], ["/mem/inc1", "/mem/full1"]),  # inc2 (minute 3) stays and needs inc1 and full1
+    (None, 4, ("inc2",), [], ["/mem/inc1", "/mem/full1"]),  # an excluded incremental keeps its chain too
+])
+def test_prune_selection(chain, keep, older, exclude, deleted, kept_as_base):
+    backups = _backup.survey(chain, "metadata")
+    cutoff = datetime.datetime(2026, 11, 1, 0, older, tzinfo=UTC) if older else None
+    delete, kept = _backup.select_prune(backups, keep, cutoff, set(exclude))
+    assert sorted(b.rel for b in delete) == sorted(deleted)
+    assert sorted(b.location for b in kept) == sorted(kept_as_base)
+
+
+def test_prune_never_breaks_a_kept_chain(chain):
+    chain.remove("full2")
+    backups = _backup.survey(chain, "metadata")
+    delete, kept = _backup.select_prune(backups, 1, None)
+    assert delete == [] and sorted(b.rel for b in kept) == ["full1", "inc1"]
+    delete, kept = _backup.select_prune(backups, 0, None)
+    assert sorted(b.rel for b in delete) == ["full1", "inc1", "inc2"] and kept == []
+
+
+def test_newest_complete(chain):
+    backups = _backup.survey(chain, "metadata")
+    assert _backup.newest_complete(backups).rel == "full2"
+    assert _backup.newest_complete(backups, before_ts=ts_of(3)).rel == "inc1"
+
+
+# -- the statement -----------------------------------------------------------------------------------------------
+def test_backup_statement_to_a_directory():
+    stmt = _sql.backup(4, directory="/backups/it's")
+    assert stmt.sql == "BACKUP %s FILESYSTEM %s PARALLELISM %s"
+    assert stmt.params == ("0", "/backups/it's", "4")
+    assert stmt.display == "BACKUP '0' FILESYSTEM '/backups/it\\'s' PARALLELISM '4'"
+    inc = _sql.backup(2, directory="/b/i", backup_type="incremental", base_ts="1-1")
+    assert inc.display == "BACKUP '0' FILESYSTEM '/b/i' PARALLELISM '2' TYPE 'incremental' TIMESTAMP '1-1'"
+
+
+def test_backup_statement_to_s3_masks_the_keys():
+    stmt = _sql.backup(2, s3={"endpoint": "http://s3:9000", "region": "r", "bucket": "b", "filepath": "p/x",
+                              "access_key_id": "AKIA-secret", "secret_access_key": "s3cr3t", "is_minio": None})
+    assert stmt.sql == ("BACKUP %s S3OPTION {'endpoint'=%s, 'region'=%s, 'bucket'=%s, 'filepath'=%s, "
+                        "'access_key_id'=%s, 'secret_access_key'=%s, 'parallelism'=%s}")
+    assert "AKIA-secret" in stmt.params and "s3cr3t" in stmt.params
+    assert "AKIA-secret" not in stmt.display and "s3cr3t" not in stmt.display
+    assert stmt.display.count(_sql.MASK) == 2 and "'filepath'='p/x'" in stmt.display
