@@ -29,7 +29,12 @@ try:
 except ImportError:
     HAS_BOTO3 = False
     BOTO3_IMPORT_ERROR = traceback.format_exc()
-    BotoCoreError = ClientError = Exception
+
+    class BotoCoreError(Exception):
+        """Stand-in so that the except clauses parse without boto3 (an S3 store cannot be opened then)."""
+
+    class ClientError(Exception):
+        """Stand-in, as above."""
 
 S3_DELETE_BATCH = 1000  # the most keys one DeleteObjects request takes
 

@@ -37,9 +37,11 @@ class ConnectionLost(_sql.MoError):
 class MoModule:
     """AnsibleModule plus one MatrixOne connection, the server facts and the `queries` log."""
 
-    def __init__(self, argument_spec, **constraints):
-        spec = _connection.connection_argspec()
+    def __init__(self, argument_spec, connects=True, **constraints):
+        """connects=False: a module that works on backup storage only (no connection options, no `queries`)."""
+        spec = _connection.connection_argspec() if connects else {}
         spec.update(argument_spec)
+        self.connects = connects
         self.module = AnsibleModule(argument_spec=spec, supports_check_mode=True, **constraints)
         self.params = self.module.params
         self.check_mode = self.module.check_mode
@@ -51,10 +53,12 @@ class MoModule:
         self._others = []
         self.doing = "the task"  # what the module is doing, for the message of a failure
         self.failure_result = {}  # fields a failure returns besides msg (a module adds to it as it goes)
+        self.connection = None
+        if not connects:
+            return
         try:  # options, environment and config_file resolved once, before anything else can need them
             self.connection = _connection.resolve(self.params)
         except _connection.ConnectionFailure as exc:
-            self.connection = None
             self.fail(str(exc))
 
     # -- lifecycle ------------------------------------------------------------------------------
@@ -170,6 +174,8 @@ class MoModule:
 
     # -- results --------------------------------------------------------------------------------
     def _common(self, result):
+        if not self.connects:
+            return result
         result["queries"] = list(self.queries)
         if self.server is not None:
             result["server"] = self.server.as_dict()

@@ -71,7 +71,7 @@ options:
         checksum files and that every listed data file exists.
       - V(checksums) also checks every data file's SHA-256 (or size, where MatrixOne recorded no SHA-256) against
         C(tae_list).
-      - V(blocks) also checks the CRC-32C of every 2 KiB block MatrixOne stores on a local disk (slow, pure Python:
+      - V(blocks) also checks the CRC-32C of every 2 KiB block MatrixOne stores on a local disk (slow, pure Python,
         about 5 MB/s); on S3 it is the same as V(checksums).
     type: str
     choices: [metadata, checksums, blocks]
@@ -281,8 +281,7 @@ def find_base(store, name, params, s3):
             raise _backup.BackupError("base %s is not a complete backup: %s"
                                       % (base.location, "; ".join(base.problems[:3])))
         return base
-    candidates = [b for b in _backup.survey(store, "metadata", [n for n in store.children() if n != name])]
-    base = _backup.newest_complete(candidates)
+    base = _backup.newest_complete(_backup.survey(store, "metadata", [n for n in store.children() if n != name]))
     if base is None:
         raise _backup.BackupError("type=incremental needs a base and there is no complete backup beside %s; take a "
                                   "full backup first, or give base" % store.location(name))

@@ -136,9 +136,8 @@ problems:
   elements: str
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.matrixone.backup.plugins.module_utils import _backup, _backup_store, _sql
+from ansible_collections.matrixone.backup.plugins.module_utils import _backup, _backup_store
+from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule
 
 
 def inventory(module, params):
@@ -162,20 +161,22 @@ def ordered(backups):
     return complete + [b for b in backups if not b.backup_ts]
 
 
-def main():
-    spec = _backup_store.argspec()
-    spec.update(verify=dict(type="str", choices=["none"] + list(_backup.VERIFY_LEVELS), default="checksums"))
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
-    try:
-        backups, only = inventory(module, module.params)
-    except _sql.MoError as exc:
-        module.fail_json(msg=str(exc))
+def run(mo):
+    backups, only = inventory(mo.module, mo.params)
     if only is not None:
         backups = [b for b in backups if b.rel == only]
     items = [b.summary() for b in ordered(backups)]
     latest = next((item for item in items if item["complete"]), None)
     problems = ["%s: %s" % (item["location"], text) for item in items for text in item["problems"]]
-    module.exit_json(changed=False, backups=items, latest=latest, problems=problems)
+    mo.exit(False, backups=items, latest=latest, problems=problems)
+
+
+def main():
+    spec = _backup_store.argspec()
+    spec.update(verify=dict(type="str", choices=["none"] + list(_backup.VERIFY_LEVELS), default="checksums"))
+    mo = MoModule(spec, connects=False)
+    mo.doing = "reading the backups"
+    mo.run(lambda: run(mo))
 
 
 if __name__ == "__main__":

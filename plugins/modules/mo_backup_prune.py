@@ -102,9 +102,8 @@ partial:
 
 import datetime
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.matrixone.backup.plugins.module_utils import _backup, _backup_store, _snapshots, _sql
+from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule
 
 
 def validate(params, now):
@@ -119,40 +118,35 @@ def validate(params, now):
     return path, cutoff
 
 
-def run(module):
-    params = module.params
+def run(mo):
+    params = mo.params
     path, cutoff = validate(params, datetime.datetime.now(_snapshots.UTC))
-    store = _backup_store.open_store(module, path, params["s3"])
+    store = _backup_store.open_store(mo.module, path, params["s3"])
     backups = _backup.survey(store, "metadata")
     readable = [b for b in backups if b.backup_ts]
-    partial = [b.location for b in backups if not b.backup_ts]
     delete, kept_as_base = _backup.select_prune(readable, params["keep_newest"], cutoff, set(params["exclude"]))
     doomed = set(b.location for b in delete)
     names = [b.rel for b in _backup.newest_first(readable)]
     kept = [b.rel for b in _backup.newest_first(readable) if b.location not in doomed]
     deleted = []
-    result = dict(deleted=deleted, kept=kept, kept_as_base=[b.location for b in kept_as_base], partial=partial)
+    mo.failure_result.update(deleted=deleted, kept=kept, kept_as_base=[b.location for b in kept_as_base],
+                             partial=[b.location for b in backups if not b.backup_ts])
     for backup in _backup.newest_first(delete):
-        if not module.check_mode:
-            try:
-                store.remove(backup.rel)
-            except _sql.MoError as exc:
-                module.fail_json(msg="%s (%d deleted before the error)" % (exc, len(deleted)), **result)
+        mo.doing = "deleting %s (%d deleted before it)" % (backup.location, len(deleted))
+        if not mo.check_mode:
+            store.remove(backup.rel)
         deleted.append(backup.location)
-    if module._diff:  # pylint: disable=protected-access
-        result["diff"] = {"before": {"backups": names}, "after": {"backups": kept}}
-    module.exit_json(changed=bool(delete), **result)
+    diff = {"before": {"backups": names}, "after": {"backups": kept}}
+    mo.exit(bool(delete), diff=diff, **mo.failure_result)
 
 
 def main():
     spec = _backup_store.argspec()
     spec.update(keep_newest=dict(type="int"), older_than=dict(type="str"),
                 exclude=dict(type="list", elements="str", default=[]))
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
-    try:
-        run(module)
-    except _sql.MoError as exc:
-        module.fail_json(msg=str(exc))
+    mo = MoModule(spec, connects=False)
+    mo.doing = "reading the backups"
+    mo.run(lambda: run(mo))
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ def _crc32c(data):
     crc = 0xFFFFFFFF
     for byte in data:
         crc ^= byte
-        for _ in range(8):
+        for _bit in range(8):
             crc = (crc >> 1) ^ (0x82F63B78 & -(crc & 1))
     return crc ^ 0xFFFFFFFF
 

@@ -25,7 +25,7 @@ def blocks(raw):
         crc = 0xFFFFFFFF
         for byte in block[4:]:
             crc ^= byte
-            for _ in range(8):
+            for _bit in range(8):
                 crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
         assert int.from_bytes(block[:4], "little") == crc ^ 0xFFFFFFFF
         parts.append(block[4:])

@@ -156,7 +156,7 @@ def start_s3(log_name):
     endpoint = "http://127.0.0.1:%d" % port
     client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id=S3_KEYS[0],
                           aws_secret_access_key=S3_KEYS[1])
-    for _ in range(100):
+    for _attempt in range(100):
         try:
             client.create_bucket(Bucket=S3_BUCKET)
             return proc, endpoint

@@ -31,8 +31,11 @@ def listing(directory):
     return list(csv.reader(io.StringIO(content(raw(directory, "tae/tae_list")).decode())))
 
 
+def b64(data):
+    return base64.b64encode(data).decode()
+
+
 def main(full, incremental, version):
-    b64 = lambda data: base64.b64encode(data).decode()  # noqa: E731
     config = sorted(os.listdir(os.path.join(full, "config")))[0].replace(".sha256", "")
     files = {}
     for path in ("mo_meta", "config/" + config, "hakeeper/hk_data", "tae/tae_sum"):

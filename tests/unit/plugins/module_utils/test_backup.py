@@ -94,7 +94,7 @@ class MemoryStore:
         return "/mem/" + rel
 
     def children(self):
-        return sorted(set(rel for rel, _ in self.data))
+        return sorted(set(key[0] for key in self.data))
 
     def list(self, rel):
         return dict((p, len(v)) for (r, p), v in self.data.items() if r == rel)
@@ -113,7 +113,8 @@ def ts_of(minute):
 
 def write(store, rel, minute, objects, base_objects=(), backup_type=""):
     """A backup holding objects {name: content}; base_objects are listed as not copied."""
-    put = lambda path, content, blocked: store.data.__setitem__((rel, path), _backup.block(content) if blocked else content)  # noqa: E731
+    def put(path, content, blocked):
+        store.data[(rel, path)] = _backup.block(content) if blocked else content
 
     def checked(path, content, blocked):
         put(path, content, blocked)
