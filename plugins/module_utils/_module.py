@@ -51,6 +51,7 @@ class MoModule:
         self.server = None
         self.tls = False
         self._others = []
+        self.secrets = []  # values never to appear in a message (no_log masks results; this also covers our texts)
         self.doing = "the task"  # what the module is doing, for the message of a failure
         self.failure_result = {}  # fields a failure returns besides msg (a module adds to it as it goes)
         self.connection = None
@@ -191,6 +192,8 @@ class MoModule:
 
     def fail(self, msg, **result):
         self.close()
+        for secret in self.secrets:
+            msg = msg.replace(secret, _sql.MASK)
         self.module.fail_json(msg=msg, **self._common(result))
 
     def fail_from(self, exc, doing, **result):

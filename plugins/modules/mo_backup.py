@@ -212,6 +212,8 @@ def describe(backup):
 def run(mo):
     params = mo.params
     s3 = params["s3"]
+    if s3 is not None:
+        mo.secrets.extend(v for v in (s3.get("access_key_id"), s3.get("secret_access_key")) if v)
     path = validate(params, mo.login_account)
     root, name = _backup_store.split(path, s3)
     store = _backup_store.open_store(mo.module, root, s3)
@@ -247,10 +249,13 @@ def run(mo):
     try:
         mo.query(statement)
     except _sql.MoError:
-        left = store.list(name)
-        if left:
+        left = _backup.Backup(store, name).read()
+        if left.complete:
+            mo.doing = ("taking the backup (the destination %s now holds a complete backup: run the task again to "
+                        "verify it) with %s" % (left.location, statement.display))
+        elif left.files:
             mo.doing = ("taking the backup (MatrixOne left a partial backup at %s, %d files: delete it before running "
-                        "again) with %s" % (store.location(name), len(left), statement.display))
+                        "again) with %s" % (left.location, len(left.files), statement.display))
         raise
     seconds = round(time.time() - started, 3)
     mo.doing = "verifying the backup at %s" % store.location(name)

@@ -145,7 +145,7 @@ class BackupStatements:
             if len(parts) != 2 or not all(x.isdigit() for x in parts):
                 raise errors.MoError(errors.UNKNOWN, "internal error: panic format of ts must be physical-logical: ")
             base = (int(parts[0]), int(parts[1]))
-        self.cluster.write_backup(target, backup_type, base)
+        self.cluster.write_backup(target, backup_type, base, getattr(self, "fail_midway", False))
         return result([], [])
 
 
@@ -183,7 +183,7 @@ class BackupWriter:
         self._backup_seen = current  # pylint: disable=attribute-defined-outside-init
         return [(name, content, created) for name, created, content in current.values()]
 
-    def write_backup(self, target, backup_type, base):
+    def write_backup(self, target, backup_type, base, fail_midway=False):
         ts = (storage.now_ns(), 1)
         ts_text = "%d-%d" % ts
         metas = [["version", FORMAT_VERSION, ""],
@@ -195,6 +195,8 @@ class BackupWriter:
             target.write("config/" + stored, content, False)
             target.write("config/" + stored + ".sha256", hashlib.sha256(content).digest(), False)
             metas.append(["launchconfig", kind, stored])
+        if fail_midway:  # test-only fault: the config files are written, the rest is not
+            raise errors.MoError(errors.UNKNOWN, "write /backup/tae: no space left on device")
         listing, total = [], 0
         for name, content, first_seen in self.backup_objects(ts):
             copy = base is None or first_seen > base

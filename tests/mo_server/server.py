@@ -164,7 +164,8 @@ class MoSession(BaseSession):
         """Test-only faults armed with `SELECT mo_test_fault('<kind>', '<statement prefix>', seconds)`.
 
         drop_before: close the connection without running the statement; drop_after: run it, then close
-        without answering; stall: wait `seconds` before running it (the client's read timeout fires).
+        without answering; stall: wait `seconds` before running it (the client's read timeout fires);
+        fail_midway: a BACKUP fails after writing its first files, as when a disk fills up.
         """
         faults = self.cluster.faults
         for fault in list(faults):
@@ -214,6 +215,7 @@ class MoSession(BaseSession):
                 self._drop_connection()
             if fault == "stall":
                 await asyncio.sleep(seconds)
+            self.engine.fail_midway = fault == "fail_midway"
             try:
                 result = self.engine.execute(statement)
                 if fault == "drop_after":

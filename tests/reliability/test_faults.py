@@ -132,3 +132,24 @@ def test_faults_on_the_legacy_grammar_too(version, module):
         assert again["verified"] and srv.sql("SELECT count(*) FROM lg.t") == ((0,),)
     finally:
         srv.stop()
+
+
+def test_backup_that_fails_midway_names_the_partial_backup_and_is_never_reused(server, module, tmp_path):
+    target = str(tmp_path / "midway")
+    server.arm("fail_midway", "BACKUP")
+    first = module("mo_backup", dict(server.login(), path=target))
+    assert first["failed"] and "no space left on device" in first["msg"]
+    assert "MatrixOne left a partial backup at %s" % target in first["msg"] and "delete it" in first["msg"]
+    again = module("mo_backup", dict(server.login(), path=target))
+    assert again["failed"] and again["queries"] == [] and "partial" in again["msg"]
+
+
+def test_backup_whose_answer_is_lost_converges_on_rerun(server, module, tmp_path):
+    target = str(tmp_path / "lost")
+    server.arm("drop_after", "BACKUP")
+    first = module("mo_backup", dict(server.login(), path=target))
+    assert first["failed"] and UNKNOWN in first["msg"]
+    assert "now holds a complete backup: run the task again to verify it" in first["msg"]
+    again = module("mo_backup", dict(server.login(), path=target))
+    assert not again.get("failed") and not again["changed"] and again["queries"] == []
+    assert again["backup"]["verified"] == "checksums"
