@@ -272,7 +272,7 @@ def stage_runner():
 
 def stage_ee():
     inst = os.path.join(BUILD, "inst")
-    run("ee-introspect", ["ansible-builder", "introspect", inst], must_contain=[r"PyMySQL>=1\.0"])
+    run("ee-introspect", ["ansible-builder", "introspect", inst], must_contain=[r"PyMySQL>=1\.0", r"boto3>=1\.26"])
     context = os.path.join(BUILD, "ee")
     shutil.rmtree(context, ignore_errors=True)
     os.makedirs(context)

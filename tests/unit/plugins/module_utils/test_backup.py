@@ -11,10 +11,11 @@ import datetime
 import hashlib
 import json
 import os
+import re
 
 import pytest
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _backup, _sql
+from ansible_collections.matrixone.backup.plugins.module_utils import _backup, _backup_store, _sql
 
 RECORDED = os.path.join(os.path.dirname(__file__), "..", "..", "..", "fixtures", "recorded", "backup-v3.0.18.json")
 UTC = datetime.timezone.utc
@@ -240,3 +241,37 @@ def test_backup_statement_to_s3_masks_the_keys():
     assert "AKIA-secret" in stmt.params and "s3cr3t" in stmt.params
     assert "AKIA-secret" not in stmt.display and "s3cr3t" not in stmt.display
     assert stmt.display.count(_sql.MASK) == 2 and "'filepath'='p/x'" in stmt.display
+
+
+# -- where backups live -------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("value, s3, message", [
+    ("backups/full", None, "path='backups/full' must be absolute"),
+    ("/", None, "path must name a directory or key prefix below the root"),
+    ("", None, "path must name a directory or key prefix below the root"),
+    ("/a/b\n", None, "path must not contain control characters"),
+    ("/mo/full", {"endpoint": "e"}, "without a leading '/' or '..'"),
+    ("mo/../other", {"endpoint": "e"}, "without a leading '/' or '..'"),
+])
+def test_paths_are_refused_with_the_parameter_named(value, s3, message):
+    with pytest.raises(_sql.InvalidInput, match=re.escape(message)):
+        _backup_store.validate_path({"path": value, "s3": s3})
+
+
+def test_paths_are_normalized_and_split():
+    assert _backup_store.validate_path({"path": "/b//mo/./full1/", "s3": None}) == "/b/mo/full1"
+    assert _backup_store.validate_path({"path": "mo/prod/full1/", "s3": {}}) == "mo/prod/full1"
+    assert _backup_store.split("/b/mo/full1", None) == ("/b/mo", "full1")
+    assert _backup_store.split("mo/prod/full1", {}) == ("mo/prod", "full1")
+    assert _backup_store.split("full1", {}) == ("", "full1")
+
+
+def test_local_store_reads_what_is_there(tmp_path):
+    (tmp_path / "full1" / "tae").mkdir(parents=True)
+    (tmp_path / "full1" / "tae" / "x_00000").write_bytes(b"abc")
+    (tmp_path / "loose-file").write_bytes(b"not a backup")
+    store = _backup_store.LocalStore(str(tmp_path))
+    assert store.children() == ["full1"]
+    assert store.list("full1") == {"tae/x_00000": 3}
+    assert store.read("full1", "tae/x_00000") == b"abc" and store.read("full1", "mo_meta") is None
+    store.remove("full1")
+    assert store.children() == [] and _backup_store.LocalStore(str(tmp_path / "none")).children() == []
