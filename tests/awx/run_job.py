@@ -84,6 +84,38 @@ def run(collections, port, extravars, ident, playbook="guarded_migration.yml"):
     return result, stats, leaked, stdout
 
 
+def setup_checks():
+    """docs/awx/setup_awx.yml (awx.awx) against the files it uses: every job template's playbook and survey exist,
+    each survey asks only for variables its playbook reads, the credential's inputs are fields of the credential
+    type, and the workflow's nodes are job templates it creates. (Running it needs an AWX controller.)"""
+    import yaml  # pylint: disable=import-outside-toplevel
+    with open(os.path.join(REPO, "docs", "awx", "setup_awx.yml")) as f:
+        play = yaml.safe_load(f)[0]
+    with open(os.path.join(REPO, "docs", "awx", "credential_type.yml")) as f:
+        fields = set(field["id"] for field in yaml.safe_load(f)["inputs"]["fields"])
+    tasks = dict((next(k for k in t if k.startswith("awx.awx.")), t) for t in play["tasks"]
+                 if any(k.startswith("awx.awx.") for k in t))
+    checks = []
+    for template in play["vars"]["job_templates"]:
+        playbook = os.path.join(REPO, template["playbook"])
+        checks.append((os.path.exists(playbook), "setup_awx: %s exists" % template["playbook"]))
+        if template["survey"]:
+            with open(os.path.join(REPO, "docs", "awx", template["survey"])) as f:
+                asked = [q["variable"] for q in json.load(f)["spec"]]
+            text = open(playbook).read() if os.path.exists(playbook) else ""
+            unread = [v for v in asked if v not in text]
+            checks.append((not unread, "setup_awx: %s reads every variable of %s (unread: %s)"
+                           % (template["playbook"], template["survey"], unread)))
+    inputs = set(tasks["awx.awx.credential"]["awx.awx.credential"]["inputs"])
+    checks.append((inputs <= fields, "setup_awx: credential inputs %s are credential type fields"
+                   % sorted(inputs - fields)))
+    names = set(t["name"] for t in play["vars"]["job_templates"])
+    nodes = tasks["awx.awx.workflow_job_template"]["awx.awx.workflow_job_template"]["workflow_nodes"]
+    used = set(n["unified_job_template"]["name"] for n in nodes)
+    checks.append((used <= names, "setup_awx: workflow nodes %s are job templates it creates" % sorted(used - names)))
+    return checks
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--collections-path", required=True)
@@ -134,6 +166,7 @@ def main():
             (sql(port, "SELECT sum(qty) FROM awx_shop.orders") == ((12,),), "restore job: data as before the good job"),
             (not leaked and PASSWORD not in stdout, "restore job: password in events %s" % leaked),
         ]
+        checks += setup_checks()
         for ok, what in checks:
             print("%s %s" % ("ok  " if ok else "FAIL", what))
             if not ok:
