@@ -114,6 +114,18 @@ def matches_pattern(name, pattern):
     return pattern is None or fnmatch.fnmatchcase(name, pattern)
 
 
+def retention_cutoff(params, now):
+    """Check the retention rules keep_newest / older_than (at least one, keep_newest >= 0); the older_than point or
+    None. Shared by the snapshot and the backup prune modules."""
+    if params["keep_newest"] is None and params["older_than"] is None:
+        raise _sql.InvalidInput("give keep_newest and/or older_than: without them nothing can be selected")
+    if params["keep_newest"] is not None and params["keep_newest"] < 0:
+        raise _sql.InvalidInput("keep_newest must be 0 or more, got %d" % params["keep_newest"])
+    if params["older_than"]:
+        return parse_point_in_time(params["older_than"], "older_than", now)
+    return None
+
+
 def select_prune(snapshots, keep_newest=None, older_than=None):
     """Snapshots to drop, given the matching ones newest first.
 

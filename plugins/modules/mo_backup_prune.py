@@ -102,20 +102,13 @@ partial:
 
 import datetime
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _backup, _backup_store, _snapshots, _sql
+from ansible_collections.matrixone.backup.plugins.module_utils import _backup, _backup_store, _snapshots
 from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule
 
 
 def validate(params, now):
-    if params["keep_newest"] is None and params["older_than"] is None:
-        raise _sql.InvalidInput("give keep_newest and/or older_than: without them nothing can be selected")
-    if params["keep_newest"] is not None and params["keep_newest"] < 0:
-        raise _sql.InvalidInput("keep_newest must be 0 or more, got %d" % params["keep_newest"])
-    path = _backup_store.validate_path(params)
-    cutoff = None
-    if params["older_than"]:
-        cutoff = _snapshots.parse_point_in_time(params["older_than"], "older_than", now)
-    return path, cutoff
+    cutoff = _snapshots.retention_cutoff(params, now)
+    return _backup_store.validate_path(params), cutoff
 
 
 def run(mo):

@@ -122,19 +122,13 @@ from ansible_collections.matrixone.backup.plugins.module_utils._module import Mo
 
 
 def validate(params, now):
-    if params["keep_newest"] is None and params["older_than"] is None:
-        raise _sql.InvalidInput("give keep_newest and/or older_than: without them nothing can be selected")
-    if params["keep_newest"] is not None and params["keep_newest"] < 0:
-        raise _sql.InvalidInput("keep_newest must be 0 or more, got %d" % params["keep_newest"])
+    cutoff = _snapshots.retention_cutoff(params, now)
     filters = [k for k in _snapshots.FILTER_OPTIONS if params.get(k)]
     if not filters and not params["allow_unfiltered"]:
         raise _sql.InvalidInput("no filter given (prefix, pattern, level, account, database or table): this would "
                                 "consider every snapshot of the account; set allow_unfiltered=true if you mean it")
     for name in params["exclude"]:
         _sql.validate_name(name, "snapshot", "exclude")
-    cutoff = None
-    if params["older_than"]:
-        cutoff = _snapshots.parse_point_in_time(params["older_than"], "older_than", now)
     _snapshots.build_query(dict(params, older_than=None), now)
     return cutoff
 
