@@ -224,9 +224,6 @@ def run(mo):
             "the destination %s holds a partial or damaged backup (%s); MatrixOne will not write into it. Delete it "
             "(or, if it is worth keeping, move it) and run again, or choose another path"
             % (existing.location, "; ".join(existing.problems[:3])), backup=describe(existing))
-    base = None
-    if params["type"] == "incremental":
-        base = find_base(store, name, params, s3)
     if existing.complete:
         if existing.backup_type != params["type"]:
             raise _backup.BackupError("the destination %s already holds a %s backup, not %s; choose another path"
@@ -234,6 +231,7 @@ def run(mo):
                                       backup=describe(existing))
         check(store, existing, params["verify"])
         mo.exit(False, backup=describe(existing), diff=diff_of(existing, existing))
+    base = find_base(store, name, params, s3) if params["type"] == "incremental" else None
     statement = _sql.backup(params["parallelism"], directory=path if s3 is None else None,
                             s3=s3_options(s3, path) if s3 is not None else None, backup_type=params["type"],
                             base_ts=base.backup_ts if base is not None else None)
