@@ -139,7 +139,9 @@ def test_backup_that_fails_midway_names_the_partial_backup_and_is_never_reused(s
     server.arm("fail_midway", "BACKUP")
     first = module("mo_backup", dict(server.login(), path=target))
     assert first["failed"] and "no space left on device" in first["msg"]
-    assert "MatrixOne left a partial backup at %s" % target in first["msg"] and "delete it" in first["msg"]
+    # the path by its last part: a no_log value (the password 111) is masked even inside a path like pytest-111/
+    assert "MatrixOne left a partial backup at " in first["msg"] and "/midway, " in first["msg"]
+    assert "delete it" in first["msg"]
     again = module("mo_backup", dict(server.login(), path=target))
     assert again["failed"] and again["queries"] == [] and "partial" in again["msg"]
 
