@@ -1,6 +1,6 @@
 """BACKUP '0' FILESYSTEM 'dir' PARALLELISM 'n' [TYPE 't'] [TIMESTAMP 'ts'] and BACKUP '0' S3OPTION {...}.
 
-Writes the layout a real MatrixOne v3.0.18 writes (recorded: tests/fixtures/recorded/backup-v3.0.18.json):
+Writes the layout real MatrixOne v3.0.18 and v4.1.4 write (recorded: tests/fixtures/recorded/backup-v*.json):
 mo_meta (+ .sha256, plain), config/<file>_<uuid> (+ .sha256, plain), hakeeper/hk_data and everything under tae/
 (on a local disk in 2048-byte blocks, each a little-endian CRC-32C and up to 2044 content bytes; on S3 plain),
 tae/tae_list (name,size,sha256,copied,ts), tae/tae_sum (local time,total size,backup ts,type).

@@ -17,13 +17,13 @@ import pytest
 
 from ansible_collections.matrixone.backup.plugins.module_utils import _backup, _backup_store, _sql
 
-RECORDED = os.path.join(os.path.dirname(__file__), "..", "..", "..", "fixtures", "recorded", "backup-v3.0.18.json")
+RECORDINGS = os.path.join(os.path.dirname(__file__), "..", "..", "..", "fixtures", "recorded")
 UTC = datetime.timezone.utc
 
 
-@pytest.fixture(scope="module")
-def real():
-    with open(RECORDED) as handle:
+@pytest.fixture(scope="module", params=["3.0.18", "4.1.4"])
+def real(request):
+    with open(os.path.join(RECORDINGS, "backup-v%s.json" % request.param)) as handle:
         record = json.load(handle)
     record["raw"] = dict((k, base64.b64decode(v)) for k, v in record["files"].items())
     return record
