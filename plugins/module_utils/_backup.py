@@ -333,3 +333,16 @@ def survey(store, level=None, names=None):
         for backup in backups:
             backup.verify(level)
     return link_chains(backups)
+
+
+def survey_one(store, name, level=None):
+    """One backup with its chain: the backups beside it are read, but only it and the backups it needs are verified
+    (not every backup in the directory). Returns the backups read, linked."""
+    names = store.children()
+    first = dict((b.rel, b) for b in survey(store, names=names))
+    needed = set(first[name].depends_on) if name in first else set()
+    backups = [Backup(store, rel).read() for rel in names]  # read again: linking marks what it links
+    for backup in backups:
+        if level and (backup.rel == name or backup.location in needed):
+            backup.verify(level)
+    return link_chains(backups)

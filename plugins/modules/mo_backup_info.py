@@ -40,7 +40,9 @@ options:
     required: true
   verify:
     description:
-      - V(none) reads only what each backup is (complete or not, type, time).
+      - V(none) reads what each backup is (finished or not, type, time) from its metadata, which is checked against
+        its checksum files.
+      - Given the path of one backup, only it and the backups its chain needs are verified.
       - V(metadata) checks the metadata files against their checksum files and that every listed file exists.
       - V(checksums) also checks every data file's SHA-256 (or size, where MatrixOne recorded none).
       - V(blocks) also checks the CRC-32C of every block on a local disk (slow, about 5 MB/s).
@@ -152,8 +154,9 @@ def inventory(module, params):
     elif s3 is None and not store.exists():
         raise _backup_store.StoreError("path %s does not exist on this host" % path)
     level = None if params["verify"] == "none" else params["verify"]
-    backups = _backup.survey(store, level)
-    return backups, only
+    if only is not None:
+        return _backup.survey_one(store, only, level), only
+    return _backup.survey(store, level), only
 
 
 def ordered(backups):

@@ -275,3 +275,17 @@ def test_local_store_reads_what_is_there(tmp_path):
     assert store.read("full1", "tae/x_00000") == b"abc" and store.read("full1", "mo_meta") is None
     store.remove("full1")
     assert store.children() == [] and _backup_store.LocalStore(str(tmp_path / "none")).children() == []
+
+
+def test_one_backup_is_verified_with_its_chain_only(chain):
+    raw = bytearray(chain.data[("full2", "tae/e_00000")])
+    raw[4] ^= 1  # damage the content of a backup inc1 does not need
+    chain.data[("full2", "tae/e_00000")] = bytes(raw)
+    found = by_name(_backup.survey_one(chain, "inc1", "checksums"))
+    assert found["inc1"].complete and found["inc1"].verified == "checksums"
+    assert found["full1"].verified == "checksums" and found["full2"].verified is None  # not read: not needed
+    raw = bytearray(chain.data[("full1", "tae/a_00000")])
+    raw[10] ^= 1  # now damage its base
+    chain.data[("full1", "tae/a_00000")] = bytes(raw)
+    found = by_name(_backup.survey_one(chain, "inc1", "checksums"))
+    assert not found["inc1"].complete and "in no intact earlier backup" in found["inc1"].problems[0]
