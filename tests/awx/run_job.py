@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 import ansible_runner
 import pymysql
@@ -165,6 +166,28 @@ def main():
             (restore.rc == 0, "restore job from the workflow's snapshot: rc=%s" % restore.rc),
             (sql(port, "SELECT sum(qty) FROM awx_shop.orders") == ((12,),), "restore job: data as before the good job"),
             (not leaked and PASSWORD not in stdout, "restore job: password in events %s" % leaked),
+        ]
+        # a scheduled physical backup into a directory, then an incremental with retention 1
+        root = tempfile.mkdtemp(prefix="awx-backups-")
+        full, stats, leaked, stdout = run(args.collections_path, port, {"mo_backup_root": root}, "backup-full",
+                                          playbook="backup.yml")
+        full_location = stats.get("mo_backup_location", "")
+        checks += [
+            (full.rc == 0 and full_location.startswith(root + "/full-"), "backup job: rc=%s location %r"
+             % (full.rc, full_location)),
+            (os.path.exists(os.path.join(full_location, "mo_meta")), "backup job: MatrixOne's mo_meta is there"),
+            (not leaked and PASSWORD not in stdout, "backup job: password in events %s" % leaked),
+        ]
+        time.sleep(1.1)  # the next backup's name has the next second
+        inc, stats, leaked, stdout = run(args.collections_path, port, {
+            "mo_backup_root": root, "mo_backup_type": "incremental", "mo_backup_keep_newest": 1}, "backup-inc",
+            playbook="backup.yml")
+        checks += [
+            (inc.rc == 0 and stats.get("mo_backup_location", "").startswith(root + "/incremental-"),
+             "incremental backup job: rc=%s" % inc.rc),
+            (sorted(os.listdir(root)) == sorted([os.path.basename(full_location),
+                                                os.path.basename(stats.get("mo_backup_location", ""))]),
+             "incremental backup job: retention 1 kept its base: %s" % sorted(os.listdir(root))),
         ]
         checks += setup_checks()
         for ok, what in checks:
