@@ -98,13 +98,6 @@ def ts_time(ts):
     return datetime.datetime.fromtimestamp(ns // 10 ** 9, UTC).replace(microsecond=(ns // 1000) % 10 ** 6)
 
 
-def validate_ts(value, param):
-    if not TS_PATTERN.match(value or ""):
-        raise _sql.InvalidInput("%s=%r is not a MatrixOne timestamp 'physical-logical' such as "
-                                "1795911982561185129-1 (tae/tae_sum of a backup holds it)" % (param, value))
-    return value
-
-
 def _csv(text):
     return [row for row in csv.reader(io.StringIO(text)) if row]
 
@@ -234,7 +227,7 @@ class Backup:
         when = self.time
         return {
             "location": self.location,
-            "name": self.rel.rstrip("/").split("/")[-1] if self.rel else self.location.rstrip("/").split("/")[-1],
+            "name": self.location.rstrip("/").rsplit("/", 1)[-1],
             "complete": self.complete,
             "type": self.backup_type,
             "backup_ts": self.backup_ts,
@@ -295,7 +288,7 @@ def select_prune(backups, keep_newest=None, older_than=None, exclude=()):
     """Which complete backups to delete: outside the newest keep_newest and/or taken before older_than (both:
     both must hold), never an excluded one and never one a kept backup needs (transitively).
     Returns (delete, kept_as_base) lists of Backup."""
-    candidates = newest_first([b for b in backups if b.complete or b.backup_ts])
+    candidates = newest_first([b for b in backups if b.backup_ts])
     chosen = []
     for index, backup in enumerate(candidates):
         outside = keep_newest is None or index >= keep_newest
@@ -318,12 +311,9 @@ def select_prune(backups, keep_newest=None, older_than=None, exclude=()):
     return delete, kept_as_base
 
 
-def newest_complete(backups, before_ts=None):
-    """The newest complete backup (taken before before_ts when given), or None."""
-    for backup in newest_first(backups):
-        if backup.complete and (before_ts is None or ts_key(backup.backup_ts) < ts_key(before_ts)):
-            return backup
-    return None
+def newest_complete(backups):
+    """The newest complete backup, or None."""
+    return next((backup for backup in newest_first(backups) if backup.complete), None)
 
 
 def survey(store, level=None, names=None):

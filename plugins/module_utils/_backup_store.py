@@ -177,22 +177,21 @@ class S3Store:
     def exists(self):
         return True
 
+    def _pages(self, prefix, **kwargs):
+        """Every page of ListObjectsV2 under prefix."""
+        paginator = self.client.get_paginator("list_objects_v2")
+        return self._call("list", lambda **kw: list(paginator.paginate(**kw)), Bucket=self.bucket, Prefix=prefix,
+                          **kwargs)
+
     def children(self):
         prefix = self._key("") + "/" if self.root else ""
-        names = []
-        paginator = self.client.get_paginator("list_objects_v2")
-        pages = self._call("list", lambda **kw: list(paginator.paginate(**kw)), Bucket=self.bucket, Prefix=prefix,
-                           Delimiter="/")
-        for page in pages:
-            for common in page.get("CommonPrefixes", []):
-                names.append(common["Prefix"][len(prefix):].rstrip("/"))
-        return sorted(names)
+        return sorted(common["Prefix"][len(prefix):].rstrip("/")
+                      for page in self._pages(prefix, Delimiter="/") for common in page.get("CommonPrefixes", []))
 
     def list(self, rel):
         prefix = self._key(rel) + "/"
-        paginator = self.client.get_paginator("list_objects_v2")
-        pages = self._call("list", lambda **kw: list(paginator.paginate(**kw)), Bucket=self.bucket, Prefix=prefix)
-        return dict((obj["Key"][len(prefix):], obj["Size"]) for page in pages for obj in page.get("Contents", []))
+        return dict((obj["Key"][len(prefix):], obj["Size"])
+                    for page in self._pages(prefix) for obj in page.get("Contents", []))
 
     def read(self, rel, path):
         try:

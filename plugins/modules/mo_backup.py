@@ -57,8 +57,9 @@ options:
   base:
     description:
       - For O(type=incremental), the backup it builds on, a directory (or with O(s3) a key prefix in the same
-        bucket). It must be complete and verify.
-      - Default is the newest complete backup beside O(path) (in the same parent directory or prefix).
+        bucket) beside O(path), in the same parent directory or prefix, where its chain is found and verified. It
+        must be complete.
+      - Default is the newest complete backup beside O(path).
     type: str
   parallelism:
     description: How many files MatrixOne copies at once.
@@ -192,21 +193,22 @@ from ansible_collections.matrixone.backup.plugins.module_utils._module import Mo
 
 
 def validate(params, login_account):
+    """The checked path, and the name of the base backup when one is given (beside path)."""
     path = _backup_store.validate_path(params)
     if params["parallelism"] < 1 or params["parallelism"] > 65535:
         raise _sql.InvalidInput("parallelism must be between 1 and 65535, got %d" % params["parallelism"])
+    base_name = None
     if params["base"] is not None:
         if params["type"] != "incremental":
             raise _sql.InvalidInput("base is only for type=incremental")
-        _backup_store.validate_path(params, "base")
+        base_root, base_name = _backup_store.split(_backup_store.validate_path(params, "base"), params["s3"])
+        if base_root != _backup_store.split(path, params["s3"])[0]:
+            raise _sql.InvalidInput("base=%r must be beside path=%r (in the same directory or prefix): a chain is "
+                                    "found and verified only there" % (params["base"], params["path"]))
     if login_account != "sys":
         raise _sql.InvalidInput("BACKUP is cluster-wide and needs the sys account; login_account is %r"
                                 % login_account)
-    return path
-
-
-def describe(backup):
-    return backup.summary() if backup is not None else None
+    return path, base_name
 
 
 def run(mo):
@@ -214,7 +216,7 @@ def run(mo):
     s3 = params["s3"]
     if s3 is not None:
         mo.secrets.extend(v for v in (s3.get("access_key_id"), s3.get("secret_access_key")) if v)
-    path = validate(params, mo.login_account)
+    path, base_name = validate(params, mo.login_account)
     root, name = _backup_store.split(path, s3)
     store = _backup_store.open_store(mo.module, root, s3)
     mo.doing = "reading the destination %s" % store.location(name)
@@ -223,15 +225,15 @@ def run(mo):
         raise _backup.BackupError(
             "the destination %s holds a partial or damaged backup (%s); MatrixOne will not write into it. Delete it "
             "(or, if it is worth keeping, move it) and run again, or choose another path"
-            % (existing.location, "; ".join(existing.problems[:3])), backup=describe(existing))
+            % (existing.location, "; ".join(existing.problems[:3])), backup=existing.summary())
     if existing.complete:
         if existing.backup_type != params["type"]:
             raise _backup.BackupError("the destination %s already holds a %s backup, not %s; choose another path"
                                       % (existing.location, existing.backup_type, params["type"]),
-                                      backup=describe(existing))
+                                      backup=existing.summary())
         check(store, existing, params["verify"])
-        mo.exit(False, backup=describe(existing), diff=diff_of(existing, existing))
-    base = find_base(store, name, params, s3) if params["type"] == "incremental" else None
+        mo.exit(False, backup=existing.summary(), diff=diff_of(existing.summary(), existing.summary()))
+    base = find_base(store, name, base_name) if params["type"] == "incremental" else None
     statement = _sql.backup(params["parallelism"], directory=path if s3 is None else None,
                             s3=s3_options(s3, path) if s3 is not None else None, backup_type=params["type"],
                             base_ts=base.backup_ts if base is not None else None)
@@ -258,28 +260,25 @@ def run(mo):
     seconds = round(time.time() - started, 3)
     mo.doing = "verifying the backup at %s" % store.location(name)
     written = check(store, _backup.Backup(store, name).read(), params["verify"])
-    mo.exit(True, backup=describe(written), seconds=seconds, diff=diff_of(None, written.summary()), **extra)
+    mo.exit(True, backup=written.summary(), seconds=seconds, diff=diff_of(None, written.summary()), **extra)
 
 
 def check(store, backup, level):
     """Verify a backup (with the chain beside it, for an incremental); raise when it does not hold."""
     backup.verify(level)
-    if backup.complete and backup.backup_type == "incremental":
-        siblings = [b for b in _backup.survey(store) if b.rel != backup.rel]
+    if backup.complete and backup.backup_type == "incremental":  # its base must be beside it (metadata suffices)
+        siblings = [_backup.Backup(store, rel).read() for rel in store.children() if rel != backup.rel]
         _backup.link_chains(siblings + [backup])
     if not backup.complete:
         raise _backup.BackupError("the backup at %s does not verify: %s"
-                                  % (backup.location, "; ".join(backup.problems[:5])), backup=describe(backup))
+                                  % (backup.location, "; ".join(backup.problems[:5])), backup=backup.summary())
     return backup
 
 
-def find_base(store, name, params, s3):
-    """The complete, verified backup an incremental builds on: base, or the newest complete one beside path."""
-    if params["base"] is not None:
-        base_path = _backup_store.validate_path(params, "base")
-        base_root, base_name = _backup_store.split(base_path, s3)
-        base_store = store if base_root == store.root else _backup_store.open_store(None, base_root, s3)
-        base = _backup.Backup(base_store, base_name).read().verify("metadata")
+def find_base(store, name, base_name):
+    """The complete backup an incremental builds on: base_name, or the newest complete one beside name."""
+    if base_name is not None:
+        base = _backup.Backup(store, base_name).read().verify("metadata")
         if not base.complete:
             raise _backup.BackupError("base %s is not a complete backup: %s"
                                       % (base.location, "; ".join(base.problems[:3])))
@@ -298,12 +297,11 @@ def s3_options(s3, path):
 
 
 def diff_of(before, after):
+    """Before and after as the location, type and time of a backup summary (or plan), or None."""
     def brief(item):
         if item is None:
             return {"backup": None}
-        if isinstance(item, _backup.Backup):
-            item = item.summary()
-        return {"backup": dict((k, item.get(k)) for k in ("location", "type", "backup_ts", "time") if k in item)}
+        return {"backup": dict((k, item[k]) for k in ("location", "type", "backup_ts", "time") if k in item)}
     return {"before": brief(before), "after": brief(after)}
 
 

@@ -18,10 +18,8 @@ class AccountStatements:
     @statement("CREATE ACCOUNT", own_txn=True)
     def create_account(self, sql):
         self._refuse_in_txn()
-        p = Parser(sql)
-        p.expect("CREATE")
-        p.expect("ACCOUNT")
-        if_not_exists = bool(p.accept("IF") and p.expect("NOT") and p.expect("EXISTS"))
+        p = Parser.after(sql, "CREATE", "ACCOUNT")
+        if_not_exists = p.if_not_exists()
         name = p.ident().lower()
         p.expect("ADMIN_NAME")
         p.accept_punct("=")
@@ -48,10 +46,8 @@ class AccountStatements:
     @statement("DROP ACCOUNT", own_txn=True)
     def drop_account(self, sql):
         self._refuse_in_txn()
-        p = Parser(sql)
-        p.expect("DROP")
-        p.expect("ACCOUNT")
-        if_exists = bool(p.accept("IF") and p.expect("EXISTS"))
+        p = Parser.after(sql, "DROP", "ACCOUNT")
+        if_exists = p.if_exists()
         name = p.ident().lower()
         p.end()
         if not self.is_sys or self.role != "moadmin":
@@ -68,11 +64,8 @@ class AccountStatements:
 
     @statement("ALTER ACCOUNT")
     def alter_account(self, sql):
-        p = Parser(sql)
-        p.expect("ALTER")
-        p.expect("ACCOUNT")
-        if p.accept("IF"):
-            p.expect("EXISTS")
+        p = Parser.after(sql, "ALTER", "ACCOUNT")
+        p.if_exists()
         name = p.ident().lower()
         if not self.is_sys or self.role != "moadmin":
             raise internal(NO_PRIVILEGE)
@@ -99,9 +92,7 @@ class AccountStatements:
 
     @statement("SHOW ACCOUNTS")
     def show_accounts(self, sql):
-        p = Parser(sql)
-        p.expect("SHOW")
-        p.expect("ACCOUNTS")
+        p = Parser.after(sql, "SHOW", "ACCOUNTS")
         pattern = p.string() if p.accept("LIKE") else None
         p.end()
         if not self.is_sys:
@@ -119,10 +110,8 @@ class AccountStatements:
 
     @statement("CREATE USER", changes=True)
     def create_user(self, sql):
-        p = Parser(sql)
-        p.expect("CREATE")
-        p.expect("USER")
-        if_not_exists = bool(p.accept("IF") and p.expect("NOT") and p.expect("EXISTS"))
+        p = Parser.after(sql, "CREATE", "USER")
+        if_not_exists = p.if_not_exists()
         name = p.ident_or_string()
         p.expect("IDENTIFIED")
         p.expect("BY")
@@ -142,11 +131,8 @@ class AccountStatements:
 
     @statement("ALTER USER", changes=True)
     def alter_user(self, sql):
-        p = Parser(sql)
-        p.expect("ALTER")
-        p.expect("USER")
-        if p.accept("IF"):
-            p.expect("EXISTS")
+        p = Parser.after(sql, "ALTER", "USER")
+        p.if_exists()
         name = p.ident_or_string()
         p.expect("IDENTIFIED")
         p.expect("BY")
@@ -161,10 +147,8 @@ class AccountStatements:
 
     @statement("DROP USER", changes=True)
     def drop_user(self, sql):
-        p = Parser(sql)
-        p.expect("DROP")
-        p.expect("USER")
-        if_exists = bool(p.accept("IF") and p.expect("EXISTS"))
+        p = Parser.after(sql, "DROP", "USER")
+        if_exists = p.if_exists()
         name = p.ident_or_string()
         p.end()
         self._require_admin()

@@ -104,8 +104,7 @@ class BackupStatements:
     # pylint: disable=no-member
     @statement("BACKUP", own_txn=True)
     def backup(self, sql):
-        p = Parser(sql)
-        p.expect("BACKUP")
+        p = Parser.after(sql, "BACKUP")
         p.string()
         if p.accept("FILESYSTEM"):
             directory = p.string()
@@ -145,7 +144,7 @@ class BackupStatements:
             if len(parts) != 2 or not all(x.isdigit() for x in parts):
                 raise errors.MoError(errors.UNKNOWN, "internal error: panic format of ts must be physical-logical: ")
             base = (int(parts[0]), int(parts[1]))
-        self.cluster.write_backup(target, backup_type, base, getattr(self, "fail_midway", False))
+        self.cluster.write_backup(target, backup_type, base, self.fault == "fail_midway")
         return result([], [])
 
 

@@ -401,9 +401,7 @@ def apply_alter(p, name, table):
 
 def parse_alter(sql):
     """`ALTER TABLE [db.]t action, ...` -> (db, name, parser positioned at the first action)."""
-    p = Parser(sql)
-    p.expect("ALTER")
-    p.expect("TABLE")
+    p = Parser.after(sql, "ALTER", "TABLE")
     first = p.ident()
     if p.accept_punct("."):
         return first, p.ident(), p

@@ -48,6 +48,7 @@ class Session(AccountStatements, SchemaStatements, SnapshotStatements, QueryStat
         self.in_txn = False
         self.affected_rows = 0
         self.last_insert_id = 0
+        self.fault = None  # the test-only fault armed for the running statement (server.py)
         self._read_specs = {}  # attached schema -> snapshot-read spec, for virtual tables at a snapshot
         self.variables = {"time_zone": "SYSTEM", "sql_mode": "", "autocommit": 1,
                           "version_comment": "MatrixOne", "lower_case_table_names": 1,
@@ -182,8 +183,7 @@ class Session(AccountStatements, SchemaStatements, SnapshotStatements, QueryStat
     # -- SET / USE / SHOW variables ------------------------------------------------------------------
     @statement("USE")
     def use(self, sql):
-        p = Parser(sql)
-        p.expect("USE")
+        p = Parser.after(sql, "USE")
         db = p.ident()
         p.end()
         self._use(db)
@@ -196,8 +196,7 @@ class Session(AccountStatements, SchemaStatements, SnapshotStatements, QueryStat
 
     @statement("SET")
     def set(self, sql):
-        p = Parser(sql)
-        p.expect("SET")
+        p = Parser.after(sql, "SET")
         while True:
             if p.accept("NAMES", "CHARSET"):
                 p.ident_or_string()
@@ -235,8 +234,7 @@ class Session(AccountStatements, SchemaStatements, SnapshotStatements, QueryStat
 
     @statement("SHOW SESSION", "SHOW VARIABLES")
     def show_variables(self, sql):
-        p = Parser(sql)
-        p.expect("SHOW")
+        p = Parser.after(sql, "SHOW")
         p.accept("SESSION", "GLOBAL")
         p.expect("VARIABLES")
         pattern = p.string() if p.accept("LIKE") else None
@@ -245,8 +243,7 @@ class Session(AccountStatements, SchemaStatements, SnapshotStatements, QueryStat
 
     @statement("SHOW GLOBAL", "SHOW STATUS")
     def show_status(self, sql):
-        p = Parser(sql)
-        p.expect("SHOW")
+        p = Parser.after(sql, "SHOW")
         p.accept("GLOBAL", "SESSION")
         p.expect("STATUS")
         pattern = p.string() if p.accept("LIKE") else None

@@ -87,6 +87,22 @@ class Parser:
         self.tokens = tokenize(sql)
         self.i = 0
 
+    @classmethod
+    def after(cls, sql, *words):
+        """A parser past the statement's leading words (those its handler is registered for)."""
+        parser = cls(sql)
+        for word in words:
+            parser.expect(word)
+        return parser
+
+    def if_exists(self):
+        """An optional IF EXISTS."""
+        return bool(self.accept("IF") and self.expect("EXISTS"))
+
+    def if_not_exists(self):
+        """An optional IF NOT EXISTS."""
+        return bool(self.accept("IF") and self.expect("NOT") and self.expect("EXISTS"))
+
     def peek(self, offset=0):
         j = self.i + offset
         return self.tokens[j] if j < len(self.tokens) else None

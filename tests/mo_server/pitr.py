@@ -57,11 +57,10 @@ class PitrStatements:
     @statement("CREATE PITR", own_txn=True)
     def create_pitr(self, sql):
         self._refuse_in_txn()
-        p = Parser(sql)
-        p.expect("CREATE")
+        p = Parser.after(sql, "CREATE")
         self._require_pitr_grammar(p)
         p.expect("PITR")
-        if_not_exists = bool(p.accept("IF") and p.expect("NOT") and p.expect("EXISTS"))
+        if_not_exists = p.if_not_exists()
         name = p.ident()
         level, account, database, table = "account", self.account_name, "", ""
         named_account = False
@@ -129,11 +128,10 @@ class PitrStatements:
     @statement("ALTER PITR", own_txn=True)
     def alter_pitr(self, sql):
         self._refuse_in_txn()
-        p = Parser(sql)
-        p.expect("ALTER")
+        p = Parser.after(sql, "ALTER")
         self._require_pitr_grammar(p)
         p.expect("PITR")
-        if_exists = bool(p.accept("IF") and p.expect("EXISTS"))
+        if_exists = p.if_exists()
         name = p.ident()
         value, unit = self._parse_range(p)
         p.end()
@@ -148,11 +146,10 @@ class PitrStatements:
     @statement("DROP PITR", own_txn=True)
     def drop_pitr(self, sql):
         self._refuse_in_txn()
-        p = Parser(sql)
-        p.expect("DROP")
+        p = Parser.after(sql, "DROP")
         self._require_pitr_grammar(p)
         p.expect("PITR")
-        if_exists = bool(p.accept("IF") and p.expect("EXISTS"))
+        if_exists = p.if_exists()
         name = p.ident()
         p.accept("INTERNAL")
         p.end()
@@ -180,8 +177,7 @@ class PitrStatements:
     @statement("SHOW PITR", own_txn=True)
     def show_pitr(self, sql):
         if not self.version.pitr:
-            p = Parser(sql)
-            p.expect("SHOW")
+            p = Parser.after(sql, "SHOW")
             raise p.error()
         self._refuse_in_txn()
         self.cluster.catalog.create_function("mo_local", 1, self._local_text)

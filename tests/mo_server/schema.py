@@ -17,10 +17,9 @@ class SchemaStatements:
     # -- databases and tables ----------------------------------------------------------------------------------
     @statement("CREATE DATABASE", "CREATE SCHEMA", changes=True)
     def create_database(self, sql):
-        p = Parser(sql)
-        p.expect("CREATE")
+        p = Parser.after(sql, "CREATE")
         p.expect("DATABASE", "SCHEMA")
-        if_not_exists = bool(p.accept("IF") and p.expect("NOT") and p.expect("EXISTS"))
+        if_not_exists = p.if_not_exists()
         db = p.ident()
         if p.accept("CLONE"):
             return self._clone(p, db, None)
@@ -36,10 +35,9 @@ class SchemaStatements:
 
     @statement("DROP DATABASE", "DROP SCHEMA", changes=True)
     def drop_database(self, sql):
-        p = Parser(sql)
-        p.expect("DROP")
+        p = Parser.after(sql, "DROP")
         p.expect("DATABASE", "SCHEMA")
-        if_exists = bool(p.accept("IF") and p.expect("EXISTS"))
+        if_exists = p.if_exists()
         db = p.ident()
         p.end()
         if db.lower() in SYSTEM_DATABASES:
@@ -67,10 +65,8 @@ class SchemaStatements:
 
     @statement("CREATE TABLE", changes=True)
     def create_table(self, sql):
-        p = Parser(sql)
-        p.expect("CREATE")
-        p.expect("TABLE")
-        if_not_exists = bool(p.accept("IF") and p.expect("NOT") and p.expect("EXISTS"))
+        p = Parser.after(sql, "CREATE", "TABLE")
+        if_not_exists = p.if_not_exists()
         db, name = self._table_ref(p)
         if db.lower() in SYSTEM_DATABASES:
             raise internal("can not create table in system database %s" % db)
@@ -158,10 +154,8 @@ class SchemaStatements:
 
     @statement("DROP TABLE", changes=True)
     def drop_table(self, sql):
-        p = Parser(sql)
-        p.expect("DROP")
-        p.expect("TABLE")
-        if_exists = bool(p.accept("IF") and p.expect("EXISTS"))
+        p = Parser.after(sql, "DROP", "TABLE")
+        if_exists = p.if_exists()
         refs = [self._table_ref(p)]
         while p.accept_punct(","):
             refs.append(self._table_ref(p))
@@ -214,8 +208,7 @@ class SchemaStatements:
 
     @statement("CREATE INDEX", "CREATE UNIQUE", changes=True)
     def create_index(self, sql):
-        p = Parser(sql)
-        p.expect("CREATE")
+        p = Parser.after(sql, "CREATE")
         unique = bool(p.accept("UNIQUE"))
         p.expect("INDEX")
         ix = p.ident()
@@ -233,8 +226,7 @@ class SchemaStatements:
 
     @statement("TRUNCATE", changes=True)
     def truncate(self, sql):
-        p = Parser(sql)
-        p.expect("TRUNCATE")
+        p = Parser.after(sql, "TRUNCATE")
         p.accept("TABLE")
         db, name = self._table_ref(p)
         p.end()
@@ -304,8 +296,7 @@ class SchemaStatements:
 
     @statement("SHOW DATABASES", "SHOW SCHEMAS")
     def show_databases(self, sql):
-        p = Parser(sql)
-        p.expect("SHOW")
+        p = Parser.after(sql, "SHOW")
         p.expect("DATABASES", "SCHEMAS")
         pattern = p.string() if p.accept("LIKE") else None
         spec = self._snapshot_suffix(p)
@@ -319,8 +310,7 @@ class SchemaStatements:
 
     @statement("SHOW TABLES", "SHOW FULL")
     def show_tables(self, sql):
-        p = Parser(sql)
-        p.expect("SHOW")
+        p = Parser.after(sql, "SHOW")
         full = bool(p.accept("FULL"))
         p.expect("TABLES")
         db = None
@@ -343,9 +333,7 @@ class SchemaStatements:
 
     @statement("SHOW CREATE")
     def show_create(self, sql):
-        p = Parser(sql)
-        p.expect("SHOW")
-        p.expect("CREATE")
+        p = Parser.after(sql, "SHOW", "CREATE")
         if p.accept("DATABASE", "SCHEMA"):
             db = p.ident()
             spec = self._snapshot_suffix(p)

@@ -215,7 +215,7 @@ class MoSession(BaseSession):
                 self._drop_connection()
             if fault == "stall":
                 await asyncio.sleep(seconds)
-            self.engine.fail_midway = fault == "fail_midway"
+            self.engine.fault = fault  # the handler sees its own armed fault (fail_midway)
             try:
                 result = self.engine.execute(statement)
                 if fault == "drop_after":

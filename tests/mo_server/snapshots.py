@@ -20,14 +20,8 @@ class SnapshotStatements:
     @statement("CREATE SNAPSHOT", own_txn=True)
     def create_snapshot(self, sql):
         self._refuse_in_txn()
-        p = Parser(sql)
-        p.expect("CREATE")
-        p.expect("SNAPSHOT")
-        if_not_exists = False
-        if p.accept("IF"):
-            p.expect("NOT")
-            p.expect("EXISTS")
-            if_not_exists = True
+        p = Parser.after(sql, "CREATE", "SNAPSHOT")
+        if_not_exists = p.if_not_exists()
         name = p.ident()
         p.expect("FOR")
         level_tok = p.peek()
@@ -99,10 +93,8 @@ class SnapshotStatements:
     @statement("DROP SNAPSHOT", own_txn=True)
     def drop_snapshot(self, sql):
         self._refuse_in_txn()
-        p = Parser(sql)
-        p.expect("DROP")
-        p.expect("SNAPSHOT")
-        if_exists = bool(p.accept("IF") and p.expect("EXISTS"))
+        p = Parser.after(sql, "DROP", "SNAPSHOT")
+        if_exists = p.if_exists()
         name = p.ident()
         p.end()
         self._require_admin()
@@ -129,8 +121,7 @@ class SnapshotStatements:
         """
         m = re.match(r"\s*show\s+%s\s*(?:where\s+(.*?))?\s*;?\s*$" % keyword, sql, re.I | re.S)
         if not m:
-            p = Parser(sql)
-            p.expect("SHOW")
+            p = Parser.after(sql, "SHOW")
             p.expect(keyword.upper())
             raise p.error()
         query = "SELECT * FROM (%s)" % base
@@ -157,8 +148,7 @@ class SnapshotStatements:
     @statement("RESTORE", own_txn=True)
     def restore(self, sql):
         self._refuse_in_txn()
-        p = Parser(sql)
-        p.expect("RESTORE")
+        p = Parser.after(sql, "RESTORE")
         words = [t.value.upper() for t in p.tokens if t.kind == "word"]
         if "PITR" in words and "FROM" in words:
             if not self.version.pitr:
