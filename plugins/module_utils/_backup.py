@@ -31,8 +31,6 @@ import io
 import re
 import struct
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _sql
-
 MO_META = "mo_meta"
 TAE_LIST = "tae/tae_list"
 TAE_SUM = "tae/tae_sum"
@@ -42,10 +40,6 @@ CRC_SIZE = 4
 TS_PATTERN = re.compile(r"^(\d+)-(\d+)$")
 VERIFY_LEVELS = ("metadata", "checksums", "blocks")
 UTC = datetime.timezone.utc
-
-
-class BackupError(_sql.MoError):
-    """A backup that is missing, partial or damaged where the task needs a good one."""
 
 
 def _crc32c_table():

@@ -17,7 +17,7 @@ import posixpath
 import shutil
 import traceback
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _sql
+from ansible_collections.matrixone.backup.plugins.module_utils import _errors
 from ansible_collections.matrixone.backup.plugins.module_utils._connection import env_fallback_nonblank
 
 try:
@@ -56,25 +56,21 @@ def argspec():
     )
 
 
-class StoreError(_sql.MoError):
-    """The store could not be read or written (permissions, network, S3 errors)."""
-
-
 def validate_path(params, param="path"):
     """A filesystem path must be absolute (MatrixOne resolves a relative one against its own working directory);
     an S3 path is a key prefix without a leading slash."""
     value = params[param]
     if not value or not value.strip("/"):
-        raise _sql.InvalidInput("%s must name a directory or key prefix below the root, got %r" % (param, value))
+        raise _errors.InvalidInput("%s must name a directory or key prefix below the root, got %r" % (param, value))
     if any(ch in value for ch in ("\0", "\n", "\r")):
-        raise _sql.InvalidInput("%s must not contain control characters" % param)
+        raise _errors.InvalidInput("%s must not contain control characters" % param)
     if params.get("s3") is None:
         if not os.path.isabs(value):
-            raise _sql.InvalidInput("%s=%r must be absolute: MatrixOne would resolve a relative path against its own "
+            raise _errors.InvalidInput("%s=%r must be absolute: MatrixOne would resolve a relative path against its own "
                                     "working directory" % (param, value))
         return os.path.normpath(value)
     if value.startswith("/") or ".." in value.split("/"):
-        raise _sql.InvalidInput("%s=%r: with s3 give the key prefix inside the bucket, without a leading '/' "
+        raise _errors.InvalidInput("%s=%r: with s3 give the key prefix inside the bucket, without a leading '/' "
                                 "or '..'" % (param, value))
     return value.strip("/")
 
@@ -117,7 +113,7 @@ class LocalStore:
         except OSError as exc:
             if not os.path.exists(self.root):
                 return []
-            raise StoreError("cannot list %s: %s" % (self.root, exc))
+            raise _errors.StoreError("cannot list %s: %s" % (self.root, exc))
 
     def list(self, rel):
         top = self.location(rel)
@@ -138,13 +134,13 @@ class LocalStore:
         except IOError as exc:
             if not os.path.exists(os.path.join(self.location(rel), path)):
                 return None
-            raise StoreError("cannot read %s: %s" % (os.path.join(self.location(rel), path), exc))
+            raise _errors.StoreError("cannot read %s: %s" % (os.path.join(self.location(rel), path), exc))
 
     def remove(self, rel):
         try:
             shutil.rmtree(self.location(rel))
         except OSError as exc:
-            raise StoreError("cannot delete %s: %s" % (self.location(rel), exc))
+            raise _errors.StoreError("cannot delete %s: %s" % (self.location(rel), exc))
 
 
 class S3Store:
@@ -172,7 +168,7 @@ class S3Store:
         try:
             return fn(**kwargs)
         except (BotoCoreError, ClientError) as exc:
-            raise StoreError("S3 %s on %s failed: %s" % (what, self.location(), exc))
+            raise _errors.StoreError("S3 %s on %s failed: %s" % (what, self.location(), exc))
 
     def exists(self):
         return True
@@ -199,9 +195,9 @@ class S3Store:
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
                 return None
-            raise StoreError("S3 read of %s failed: %s" % (self.location(posixpath.join(rel, path)), exc))
+            raise _errors.StoreError("S3 read of %s failed: %s" % (self.location(posixpath.join(rel, path)), exc))
         except BotoCoreError as exc:
-            raise StoreError("S3 read of %s failed: %s" % (self.location(posixpath.join(rel, path)), exc))
+            raise _errors.StoreError("S3 read of %s failed: %s" % (self.location(posixpath.join(rel, path)), exc))
 
     def remove(self, rel):
         keys = sorted(self.list(rel))
@@ -211,5 +207,5 @@ class S3Store:
             answer = self._call("delete", self.client.delete_objects, Bucket=self.bucket,
                                 Delete={"Objects": batch, "Quiet": True})
             if answer.get("Errors"):
-                raise StoreError("S3 delete under %s failed for %d key(s), first: %s"
+                raise _errors.StoreError("S3 delete under %s failed for %d key(s), first: %s"
                                  % (self.location(rel), len(answer["Errors"]), answer["Errors"][0]))

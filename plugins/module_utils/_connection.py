@@ -15,7 +15,7 @@ import traceback
 from ansible.module_utils.common.parameters import AnsibleFallbackNotFound
 from ansible.module_utils.six.moves import configparser
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _sql
+from ansible_collections.matrixone.backup.plugins.module_utils import _errors
 
 try:
     import pymysql
@@ -59,10 +59,6 @@ def connection_argspec():
     )
 
 
-class ConnectionFailure(_sql.MoError):
-    """Could not connect; the message names host, port, login and TLS mode, never the password."""
-
-
 # my.cnf [client] keys -> options; what the mysql client reads there but we cannot use is refused, not ignored
 CONFIG_KEYS = {"host": "login_host", "port": "login_port", "user": "login_user", "password": "login_password",
                "account": "login_account", "role": "login_role", "ssl-ca": "ca_cert", "ssl_ca": "ca_cert",
@@ -84,19 +80,19 @@ def _read_config_file(path):
     """[client] host, port, user, password, account, role, ssl-ca/cert/key from a my.cnf file; keys that change
     how the mysql client connects but that we cannot honour are refused; the rest (prompt, pager...) is ignored."""
     if not os.path.exists(path):
-        raise ConnectionFailure("config_file %s does not exist" % path)
+        raise _errors.ConnectionFailure("config_file %s does not exist" % path)
     parser = configparser.ConfigParser(comment_prefixes=("#", ";", "!"), allow_no_value=True)
     try:
         parser.read(path)
     except configparser.Error as exc:
-        raise ConnectionFailure("config_file %s cannot be parsed: %s" % (path, exc))
+        raise _errors.ConnectionFailure("config_file %s cannot be parsed: %s" % (path, exc))
     if not parser.has_section("client"):
-        raise ConnectionFailure("config_file %s has no [client] section" % path)
+        raise _errors.ConnectionFailure("config_file %s has no [client] section" % path)
     section = parser["client"]
     values = {}
     for key in section:
         if key in CONFIG_REFUSED or (key.startswith("ssl") and key not in CONFIG_KEYS):
-            raise ConnectionFailure("config_file %s sets %s, which this collection does not read: %s"
+            raise _errors.ConnectionFailure("config_file %s sets %s, which this collection does not read: %s"
                                     % (path, key, CONFIG_REFUSED.get(key, "use tls_mode, ssl-ca, ssl-cert and "
                                                                           "ssl-key")))
         option, value = CONFIG_KEYS.get(key), _unquote(section.get(key) or "")
@@ -106,7 +102,7 @@ def _read_config_file(path):
             try:
                 value = int(value)
             except ValueError:
-                raise ConnectionFailure("config_file %s: %s=%r is not a number" % (path, key, value))
+                raise _errors.ConnectionFailure("config_file %s: %s=%r is not a number" % (path, key, value))
         values[option] = value
     return values
 
@@ -120,7 +116,7 @@ def _check_files(params):
         if not path:
             continue
         if not os.path.isfile(path):
-            raise ConnectionFailure("%s %s does not exist or is not a file" % (option, path))
+            raise _errors.ConnectionFailure("%s %s does not exist or is not a file" % (option, path))
         with open(path, "rb") as handle:
             if not handle.read(4096).strip():
                 params[option] = None
@@ -220,7 +216,7 @@ def connect(params):
     try:
         ctx = ssl_context(params)
     except (IOError, OSError, ValueError) as exc:
-        raise ConnectionFailure("cannot set up TLS for %s: %s" % (who, exc))
+        raise _errors.ConnectionFailure("cannot set up TLS for %s: %s" % (who, exc))
     kwargs = dict(host=params["login_host"], port=int(params["login_port"]), user=login_name(params),
                   password=params.get("login_password") or "", connect_timeout=params["connect_timeout"],
                   read_timeout=params["read_timeout"], write_timeout=params["read_timeout"],
@@ -238,13 +234,13 @@ def connect(params):
         # "[Errno 111]" adds nothing to "Connection refused", and Ansible masks any output equal to a no_log
         # value (a password of 111 would turn it into "[Errno ********]")
         text = re.sub(r"\[Errno -?\d+\]\s*", "", text)
-        raise ConnectionFailure("cannot connect to MatrixOne as %s: (%s) %s; %s"
+        raise _errors.ConnectionFailure("cannot connect to MatrixOne as %s: (%s) %s; %s"
                                 % (who, code, text, _hint(code, text, params)))
     except Exception as exc:  # ssl.SSLError and socket errors surface here on some PyMySQL versions
-        raise ConnectionFailure("cannot connect to MatrixOne as %s: %s: %s" % (who, type(exc).__name__, exc))
+        raise _errors.ConnectionFailure("cannot connect to MatrixOne as %s: %s: %s" % (who, type(exc).__name__, exc))
     if params["tls_mode"] != "preferred" and params["tls_mode"] != "disabled" and not uses_tls(conn):
         conn.close()
-        raise ConnectionFailure("tls_mode=%s but %s:%s did not offer TLS" % (params["tls_mode"], params["login_host"],
+        raise _errors.ConnectionFailure("tls_mode=%s but %s:%s did not offer TLS" % (params["tls_mode"], params["login_host"],
                                                                              params["login_port"]))
     return conn
 

@@ -10,28 +10,7 @@ __metaclass__ = type
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _connection, _pitr, _server, _sql
-
-
-class SqlError(_sql.MoError):
-    """The server refused a statement: its MatrixOne code and text, and the statement (masked)."""
-
-    def __init__(self, code, text, statement):
-        super(SqlError, self).__init__("MatrixOne error %s: %s (statement: %s)" % (code, text, statement.display))
-        self.code = code
-        self.text = text
-        self.statement = statement
-
-
-class ConnectionLost(_sql.MoError):
-    """The connection broke or timed out while a statement ran: its outcome is unknown."""
-
-    def __init__(self, code, text, statement):
-        super(ConnectionLost, self).__init__(
-            "connection lost while running %s: (%s) %s" % (statement.display, code, text))
-        self.code = code
-        self.text = text
-        self.statement = statement
+from ansible_collections.matrixone.backup.plugins.module_utils import _connection, _errors, _server, _sql, _time
 
 
 class MoModule:
@@ -59,16 +38,16 @@ class MoModule:
             return
         try:  # options, environment and config_file resolved once, before anything else can need them
             self.connection = _connection.resolve(self.params)
-        except _connection.ConnectionFailure as exc:
+        except _errors.ConnectionFailure as exc:
             self.fail(str(exc))
 
     # -- lifecycle ------------------------------------------------------------------------------
     def run(self, body):
-        """Run the module's body. Any error of the collection (_sql.MoError) fails the task with what was being done
+        """Run the module's body. Any error of the collection (_errors.MoError) fails the task with what was being done
         (self.doing) and the fields gathered so far (self.failure_result): the one place that catches them."""
         try:
             body()
-        except _sql.MoError as exc:
+        except _errors.MoError as exc:
             self.fail_from(exc, self.doing, **dict(self.failure_result, **exc.result))
 
     def connect(self):
@@ -77,7 +56,7 @@ class MoModule:
             self.module.fail_json(msg=missing_required_lib("PyMySQL"), exception=_connection.PYMYSQL_IMPORT_ERROR)
         try:
             self.conn = _connection.connect(self.connection)
-        except _connection.ConnectionFailure as exc:
+        except _errors.ConnectionFailure as exc:
             self.fail(str(exc))
         self.tls = _connection.uses_tls(self.conn)
         version_string = self.query(_sql.select_version(), record=False)[0]["version()"]
@@ -89,7 +68,7 @@ class MoModule:
             try:
                 self.query(probe, record=False)
                 errno = None
-            except SqlError as exc:
+            except _errors.SqlError as exc:
                 errno = exc.code
             self.server = _server.from_probe(version_string, errno)
         return self
@@ -104,7 +83,7 @@ class MoModule:
                       login_role=None)
         try:
             conn = _connection.connect(params)
-        except _connection.ConnectionFailure as exc:
+        except _errors.ConnectionFailure as exc:
             self.fail(str(exc))
         self._others.append(conn)
         return conn
@@ -137,20 +116,20 @@ class MoModule:
             code = exc.args[0] if exc.args else None
             text = exc.args[1] if len(exc.args) > 1 else str(exc)
             if code in (2006, 2013, 2014, 2055) or code is None:
-                raise ConnectionLost(code, text, statement)
-            raise SqlError(code, text, statement)
+                raise _errors.ConnectionLost(code, text, statement)
+            raise _errors.SqlError(code, text, statement)
         except pymysql.err.MySQLError as exc:
             code = exc.args[0] if exc.args else None
             text = exc.args[1] if len(exc.args) > 1 else str(exc)
-            raise SqlError(code, text, statement)
+            raise _errors.SqlError(code, text, statement)
         except (IOError, OSError) as exc:
-            raise ConnectionLost(None, str(exc), statement)
+            raise _errors.ConnectionLost(None, str(exc), statement)
         finally:
             cursor.close()
 
     def server_clock(self, server_timezone=None):
-        """The server's current time and the zones of its PITR times (_pitr.Clock), checked against a given zone."""
-        return _pitr.clock(self.query(_sql.server_clock(), record=False)[0], server_timezone)
+        """The server's current time and the zones of its PITR times (_time.Clock), checked against a given zone."""
+        return _time.clock(self.query(_sql.server_clock(), record=False)[0], server_timezone)
 
     def would_run(self, statement):
         """Record a statement that a real run would send (check mode sends nothing)."""
@@ -197,12 +176,12 @@ class MoModule:
         self.module.fail_json(msg=msg, **self._common(result))
 
     def fail_from(self, exc, doing, **result):
-        """Fail with what we were doing and what the server said (SqlError, ConnectionLost), or the error's own
-        message (any other _sql.MoError)."""
-        if isinstance(exc, SqlError):
+        """Fail with what we were doing and what the server said (_errors.SqlError, _errors.ConnectionLost), or the error's own
+        message (any other _errors.MoError)."""
+        if isinstance(exc, _errors.SqlError):
             result.setdefault("error_code", exc.code)
             self.fail("%s failed: MatrixOne error %s: %s" % (doing, exc.code, exc.text), **result)
-        if isinstance(exc, ConnectionLost):
+        if isinstance(exc, _errors.ConnectionLost):
             if "timed out" in str(exc.text):
                 self.fail("%s: MatrixOne did not answer within read_timeout=%ss while running %s; the outcome is "
                           "unknown (the statement may still be running), check the server state before re-running"

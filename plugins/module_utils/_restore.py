@@ -13,14 +13,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import calendar
-import datetime
-
-from ansible_collections.matrixone.backup.plugins.module_utils import _sql
-
-
-class RestoreRefused(_sql.MoError, ValueError):
-    """MatrixOne would refuse this restore (or it cannot be done safely); found before any SQL runs."""
+from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _sql
 
 
 def resolve_scope(params, snap, login_account, kind="snapshot"):
@@ -34,7 +27,7 @@ def resolve_scope(params, snap, login_account, kind="snapshot"):
     for key in {"cluster": ("account", "database", "table", "to_account"), "account": ("database", "table")}.get(
             level, ("to_account",)):
         if given[key] is not None:
-            raise RestoreRefused("%s is not used with a %s level restore" % (key, level))
+            raise _errors.RestoreRefused("%s is not used with a %s level restore" % (key, level))
     name = "%s %s" % (kind, snap["name"])
     if level == "cluster":
         return _cluster_scope(snap, login_account, name)
@@ -45,31 +38,31 @@ def resolve_scope(params, snap, login_account, kind="snapshot"):
 
 def _cluster_scope(snap, login_account, name):
     if snap["level"] != "cluster":
-        raise RestoreRefused("%s is %s level; a cluster restore needs a cluster level one" % (name, snap["level"]))
+        raise _errors.RestoreRefused("%s is %s level; a cluster restore needs a cluster level one" % (name, snap["level"]))
     if login_account != "sys":
-        raise RestoreRefused("a cluster restore needs login_account=sys")
+        raise _errors.RestoreRefused("a cluster restore needs login_account=sys")
     return dict(level="cluster", account=None, database=None, table=None, to_account=None, source=None, target=None)
 
 
 def _account_scope(snap, login_account, name, given):
     s_level = snap["level"]
     if s_level in ("database", "table"):
-        raise RestoreRefused("%s is %s level; an account cannot be restored from it "
+        raise _errors.RestoreRefused("%s is %s level; an account cannot be restored from it "
                              "(restore level=%s instead)" % (name, s_level, s_level))
     account = given["account"] or (snap["account"] if s_level == "account" else login_account)
     if s_level == "account" and account != snap["account"]:
-        raise RestoreRefused("%s is of account %s, not %s" % (name, snap["account"], account))
+        raise _errors.RestoreRefused("%s is of account %s, not %s" % (name, snap["account"], account))
     if login_account != "sys" and account != login_account:
-        raise RestoreRefused("only login_account=sys may restore another account (%s)" % account)
+        raise _errors.RestoreRefused("only login_account=sys may restore another account (%s)" % account)
     to_account = given["to_account"] if given["to_account"] != account else None
     if to_account and login_account != "sys":
-        raise RestoreRefused("restoring into another account (to_account) needs login_account=sys")
+        raise _errors.RestoreRefused("restoring into another account (to_account) needs login_account=sys")
     if to_account == "sys":
-        raise RestoreRefused("MatrixOne refuses to restore account %s into the sys account" % account)
+        raise _errors.RestoreRefused("MatrixOne refuses to restore account %s into the sys account" % account)
     if to_account and account == "sys":
         # getFromAccountIdAndToAccountId (3.0.x, 4.x) maps a sys source to the sys target whatever TO ACCOUNT
         # says: the statement would overwrite sys with the snapshot and leave the other account as it was
-        raise RestoreRefused("MatrixOne cannot restore account sys into another account (to_account=%s): it "
+        raise _errors.RestoreRefused("MatrixOne cannot restore account sys into another account (to_account=%s): it "
                              "ignores TO ACCOUNT for sys and restores sys in place instead. Restore a tenant "
                              "account into to_account, or restore sys's databases in place" % to_account)
     return dict(level="account", account=account, database=None, table=None, to_account=to_account,
@@ -80,30 +73,30 @@ def _object_scope(level, snap, login_account, name, given, kind):
     """database and table: only within the login account, from a snapshot of the login account."""
     s_level = snap["level"]
     if s_level == "cluster":
-        raise RestoreRefused("MatrixOne cannot restore a single %s from cluster level %s; restore the "
+        raise _errors.RestoreRefused("MatrixOne cannot restore a single %s from cluster level %s; restore the "
                              "account instead (level=account)" % (level, name))
     if level == "database" and s_level == "table":
-        raise RestoreRefused("%s is table level; a database cannot be restored from it" % name)
+        raise _errors.RestoreRefused("%s is table level; a database cannot be restored from it" % name)
     account = given["account"] or login_account
     if account != login_account or snap["account"] != login_account:
-        raise RestoreRefused("MatrixOne restores a single %s only inside the login account, from that account's "
+        raise _errors.RestoreRefused("MatrixOne restores a single %s only inside the login account, from that account's "
                              "own %s; log in to account %s (login_account=%s) and use a %s it took"
                              % (level, kind, snap["account"] or account, snap["account"] or account, kind))
     database = given["database"] or snap["database"]
     if database is None:
-        raise RestoreRefused("level=%s needs database (%s covers the whole account)" % (level, name))
+        raise _errors.RestoreRefused("level=%s needs database (%s covers the whole account)" % (level, name))
     if s_level in ("database", "table") and database != snap["database"]:
-        raise RestoreRefused("%s is of database %s, not %s" % (name, snap["database"], database))
+        raise _errors.RestoreRefused("%s is of database %s, not %s" % (name, snap["database"], database))
     table = None
     if level == "table":
         table = given["table"] or snap["table"]
         if table is None:
-            raise RestoreRefused("level=table needs table")
+            raise _errors.RestoreRefused("level=table needs table")
         if s_level == "table" and table != snap["table"]:
-            raise RestoreRefused("%s is of table %s.%s, not %s.%s"
+            raise _errors.RestoreRefused("%s is of table %s.%s, not %s.%s"
                                  % (name, snap["database"], snap["table"], database, table))
     elif given["table"] is not None:
-        raise RestoreRefused("table is not used with a database level restore")
+        raise _errors.RestoreRefused("table is not used with a database level restore")
     return dict(level=level, account=account, database=database, table=table, to_account=None,
                 source=account, target=account)
 
@@ -114,21 +107,21 @@ def resolve_clone(params, snap, login_account, kind="snapshot"):
     be the live object itself."""
     level = params.get("level") or snap["level"]
     if level not in ("database", "table"):
-        raise RestoreRefused("as_database and as_table restore a database or a table beside the live one; level=%s "
+        raise _errors.RestoreRefused("as_database and as_table restore a database or a table beside the live one; level=%s "
                              "cannot be (use level=database or level=table)" % level)
     if level == "database" and params.get("as_table"):
-        raise RestoreRefused("as_table is used with a table level restore, not a database level one")
+        raise _errors.RestoreRefused("as_table is used with a table level restore, not a database level one")
     scope = resolve_scope(dict(params, to_account=None), snap, login_account, kind)
     to_account = params.get("to_account")
     if to_account and login_account != "sys":
-        raise RestoreRefused("restoring beside live data into another account (to_account) needs login_account=sys")
+        raise _errors.RestoreRefused("restoring beside live data into another account (to_account) needs login_account=sys")
     if to_account == login_account:
         to_account = None
     database = params.get("as_database") or scope["database"]
     table = (params.get("as_table") or scope["table"]) if level == "table" else None
     if not to_account and (database, table) == (scope["database"], scope["table"]):
         live = table_name((database, table)) if table else database
-        raise RestoreRefused("as_database/as_table name the live %s %s itself; choose another name (restoring in "
+        raise _errors.RestoreRefused("as_database/as_table name the live %s %s itself; choose another name (restoring in "
                              "place is the same task without them)" % (level, live))
     return dict(scope, to_account=to_account, target=to_account or login_account,
                 clone={"database": database, "table": table})
@@ -177,13 +170,6 @@ def copy_names(report, scope):
         elif key in ("row_changes", "content_changes"):
             out[key] = [dict(r, table=name(r["table"])) for r in value]
     return out
-
-
-def timestamp_ns(iso):
-    """'2024-05-10T02:06:08.01635Z' -> nanoseconds since the epoch, exactly (for {MO_TS = n} reads)."""
-    base, _sep, frac = iso.rstrip("Z").partition(".")
-    dt = datetime.datetime.strptime(base, "%Y-%m-%dT%H:%M:%S")
-    return calendar.timegm(dt.timetuple()) * 1000000000 + int((frac + "000000000")[:9])
 
 
 class Side:
@@ -401,7 +387,7 @@ def safety_definition(scope, login_account, server):
 
 
 def plan(params, scope, login_account, server, facts):
-    """What a restore sends, in order, and what it needs; refused (RestoreRefused, FeatureUnavailable) before any of
+    """What a restore sends, in order, and what it needs; refused (_errors.RestoreRefused, FeatureUnavailable) before any of
     it runs. Pure: the server's answers it depends on come in `facts`:
 
     source_name (snapshot or PITR), point (read suffix of the restore point), server_time (a PITR restore's time as
@@ -418,7 +404,7 @@ def plan(params, scope, login_account, server, facts):
     if level == "cluster":
         server.require("restore_cluster")
     if has_admin and not other:
-        raise RestoreRefused("to_account_admin_name and to_account_admin_password are only used when restoring into "
+        raise _errors.RestoreRefused("to_account_admin_name and to_account_admin_password are only used when restoring into "
                              "another account than the login account")
     prepare = []
     if other and not facts["target_exists"]:
@@ -426,12 +412,12 @@ def plan(params, scope, login_account, server, facts):
             prepare.append(_sql.create_account(target, params["to_account_admin_name"],
                                                params["to_account_admin_password"]))
         elif scope["to_account"]:
-            raise RestoreRefused("to_account %s does not exist; give to_account_admin_name and "
+            raise _errors.RestoreRefused("to_account %s does not exist; give to_account_admin_name and "
                                  "to_account_admin_password to create it first" % target)
         else:
             server.require("restore_dropped_account", "restoring a dropped account (%s)" % target)
     if params.get("verify", True) and other and not has_admin:
-        raise RestoreRefused("verify=true needs to read account %s after the restore: give to_account_admin_name and "
+        raise _errors.RestoreRefused("verify=true needs to read account %s after the restore: give to_account_admin_name and "
                              "to_account_admin_password (its admin), or set verify=false" % target)
     safety = safety_statement = None
     if params.get("safety_snapshot") and (level == "cluster" or facts["target_exists"]):

@@ -4,7 +4,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """One restore as mo_restore runs it: find the source, plan (pure, in _restore.plan), preview, act, verify.
 
-Every failure is raised as an _sql.MoError carrying the fields the failed task returns; the module shell turns it
+Every failure is raised as an _errors.MoError carrying the fields the failed task returns; the module shell turns it
 into the failed task.
 """
 
@@ -14,7 +14,7 @@ __metaclass__ = type
 
 import datetime
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _pitr, _restore, _snapshots, _sql
+from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _pitr, _restore, _snapshots, _sql, _time
 
 
 class RestoreJob:
@@ -48,20 +48,20 @@ class RestoreJob:
         clock = self.mo.server_clock(self.p["server_timezone"])
         rows = self.mo.query(_sql.show_pitr(self.p["pitr"]), record=False)
         if not rows:
-            raise _sql.MoError("PITR %s not found among the PITRs of account %s" % (self.p["pitr"], self.login))
+            raise _errors.MoError("PITR %s not found among the PITRs of account %s" % (self.p["pitr"], self.login))
         record = _pitr.from_row(rows[0], clock.shown_zone, clock.now)
         try:
             # a duration counts back from the server's clock, not the controller's
-            self.when = _pitr.parse_timestamp(self.p["timestamp"], self.p["timezone"], now=clock.now)
+            self.when = _time.parse_timestamp(self.p["timestamp"], self.p["timezone"], now=clock.now)
             _pitr.check_in_window(self.when, record, clock.now)
-            self.server_time = _pitr.server_text(self.when, clock.restore_zone())
-        except _sql.InvalidInput as exc:
+            self.server_time = _time.server_text(self.when, clock.restore_zone())
+        except _errors.InvalidInput as exc:
             exc.result["pitr"] = record  # the failed task shows the window it was checked against
             raise
         account = record["account"] if record["level"] != "cluster" else None
         return {"name": record["name"], "level": record["level"], "account": account,
                 "database": record["database"], "table": record["table"],
-                "timestamp": _snapshots.iso_utc(self.when), "pitr": record}
+                "timestamp": _time.iso_utc(self.when), "pitr": record}
 
     def prepare(self):
         """Find the source, resolve the scope with MatrixOne's rules, and plan the statements."""
@@ -78,7 +78,7 @@ class RestoreJob:
             bool(mo.query(_sql.count_databases(clone["database"]), record=False)[0]["count(*)"])
         self.plan = _restore.plan(p, self.scope, self.login, mo.server, dict(
             source_name=self.source_name, point=self.point_suffix(True), server_time=self.server_time,
-            target_exists=self.target_exists, copy_database_exists=copy_db, now=datetime.datetime.now(_snapshots.UTC)))
+            target_exists=self.target_exists, copy_database_exists=copy_db, now=datetime.datetime.now(_time.UTC)))
         if self.plan["target_login"]:
             self.connect_target()
 
@@ -127,7 +127,7 @@ class RestoreJob:
         """Read suffix for the restore point: the snapshot by name for its holder, else the exact time."""
         if own and self.when is None:
             return _sql.at_snapshot(snapshot=self.p["snapshot"])
-        return _sql.at_snapshot(mo_ts=_restore.timestamp_ns(self.snap["timestamp"]))
+        return _sql.at_snapshot(mo_ts=_time.timestamp_ns(self.snap["timestamp"]))
 
     def snapshot_side(self):
         s = self.scope
@@ -229,7 +229,7 @@ class RestoreJob:
             return
         name = clone["database"] if self.scope["level"] == "database" else "%s.%s" % (clone["database"],
                                                                                       clone["table"])
-        raise _sql.MoError("as_database/as_table: %s already exists and does not equal the %s (%s); drop it or "
+        raise _errors.MoError("as_database/as_table: %s already exists and does not equal the %s (%s); drop it or "
                            "choose another name" % (name, self.kind, _restore.describe_differences(self.previewed)),
                            preview=self.previewed)
 
@@ -269,7 +269,7 @@ class RestoreJob:
                 problems.append("accounts now %s, at the snapshot %s"
                                 % (sorted(now_accounts), sorted(self.accounts[1])))
         if problems:
-            raise _sql.MoError("the restore from %s %s reported success but the target does not match the %s: %s%s"
+            raise _errors.MoError("the restore from %s %s reported success but the target does not match the %s: %s%s"
                                % (self.kind, self.source_name, self.kind, "; ".join(problems),
                                   (". The state before the restore is in safety snapshot %s" % safety["name"])
                                   if safety else ""),

@@ -10,7 +10,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _sql
+from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _sql
 
 DEFINITION_FIELDS = ("level", "account", "database", "table")
 
@@ -42,20 +42,20 @@ def target_definition(params, level, login_account, noun="snapshot", verb="snaps
               "database": ("table",), "table": ()}[level]
     for key in unused:
         if params.get(key) is not None:
-            raise _sql.InvalidInput("%s is not used with level=%s" % (key, level))
+            raise _errors.InvalidInput("%s is not used with level=%s" % (key, level))
     if level in ("database", "table") and params.get("database") is None:
-        raise _sql.InvalidInput("level=%s needs database" % level)
+        raise _errors.InvalidInput("level=%s needs database" % level)
     if level == "table" and params.get("table") is None:
-        raise _sql.InvalidInput("level=table needs table")
+        raise _errors.InvalidInput("level=table needs table")
     account = params.get("account")
     if level in ("database", "table") and account not in (None, login_account):
-        raise _sql.InvalidInput("a %s %s is always of the login account (%s); for a database of account %s, log in "
+        raise _errors.InvalidInput("a %s %s is always of the login account (%s); for a database of account %s, log in "
                                 "to it (login_account=%s)" % (level, noun, login_account, account, account))
     if level == "cluster" and login_account != "sys":
-        raise _sql.InvalidInput("level=cluster needs login_account=sys (only the sys account may %s the cluster)"
+        raise _errors.InvalidInput("level=cluster needs login_account=sys (only the sys account may %s the cluster)"
                                 % verb)
     if level == "account" and account not in (None, login_account) and login_account != "sys":
-        raise _sql.InvalidInput("only login_account=sys may %s another account (%s)" % (verb, account))
+        raise _errors.InvalidInput("only login_account=sys may %s another account (%s)" % (verb, account))
     return desired_definition(dict(params, level=level), login_account)
 
 

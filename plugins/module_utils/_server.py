@@ -10,7 +10,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _sql
+from ansible_collections.matrixone.backup.plugins.module_utils import _errors
 
 # feature -> (first version that has it, what to call it in messages)
 CAPABILITIES = {
@@ -33,10 +33,6 @@ LEGACY_RESTORE_LAST = (3, 99, 99)  # legacy RESTORE ... FROM SNAPSHOT is a synta
 # a dev build without a version suffix that accepts the 4.x grammar is treated as this version
 DEV_ASSUMED_VERSION = (4, 2, 0)
 PRE_V4_ASSUMED_VERSION = (3, 0, 0)
-
-
-class FeatureUnavailable(_sql.MoError):
-    """The server lacks a feature; the message names it and the version it needs."""
 
 
 def parse_version(text):
@@ -70,9 +66,9 @@ class ServerInfo:
             first, label = CAPABILITIES[feature]
             what = purpose or label
             if feature == "legacy_restore":
-                raise FeatureUnavailable("%s is not available on MatrixOne %s (removed in 4.0)"
+                raise _errors.FeatureUnavailable("%s is not available on MatrixOne %s (removed in 4.0)"
                                          % (what, self.describe()))
-            raise FeatureUnavailable("%s needs MatrixOne %s or later; the server is %s"
+            raise _errors.FeatureUnavailable("%s needs MatrixOne %s or later; the server is %s"
                                      % (what, version_text(first), self.describe()))
 
     def describe(self):

@@ -9,82 +9,19 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import calendar
-import datetime
 import fnmatch
 import re
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _sql
-
-UTC = datetime.timezone.utc
-_DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d|w)\s*$")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-
-
-def parse_mo_timestamp(text):
-    """MatrixOne's 'YYYY-MM-DD HH:MM:SS[.fraction]' (UTC, 0-9 digits) -> aware datetime (microseconds)."""
-    text = str(text)
-    base, _sep, frac = text.partition(".")
-    dt = datetime.datetime.strptime(base, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
-    if frac:
-        dt = dt.replace(microsecond=int((frac + "000000")[:6]))
-    return dt
-
-
-def mo_timestamp_to_iso(text):
-    """Keep every digit MatrixOne gave: '2024-05-10 02:06:08.01635' -> '2024-05-10T02:06:08.01635Z'."""
-    return str(text).replace(" ", "T", 1) + "Z"
-
-
-def to_mo_timestamp(dt):
-    return dt.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f").rstrip("0").rstrip(".")
-
-
-def parse_duration(value, param):
-    m = _DURATION.match(str(value))
-    if not m:
-        raise _sql.InvalidInput("%s=%r is not a duration: use a number and a unit s, m, h, d or w (e.g. 7d)"
-                                % (param, value))
-    return int(m.group(1)) * _UNIT_SECONDS[m.group(2)]
-
-
-def is_duration(value):
-    return bool(_DURATION.match(str(value)))
-
-
-def iso_utc(dt):
-    """An aware datetime as ISO-8601 UTC with a Z ('2026-01-31T12:00:00.5Z'), as every module returns times."""
-    return dt.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def parse_iso(text):
-    """ISO-8601 text ('Z' or an offset, or none) -> datetime (ValueError when it is not ISO-8601)."""
-    text = str(text).strip()
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
-    return datetime.datetime.fromisoformat(text.replace(" ", "T", 1) if len(text) > 10 else text)
-
-
-def parse_point_in_time(value, param, now):
-    """A duration ('7d' = seven days before now) or an ISO-8601 time with a zone -> aware UTC datetime."""
-    if _DURATION.match(str(value)):
-        return now - datetime.timedelta(seconds=parse_duration(value, param))
-    try:
-        dt = parse_iso(value)
-    except ValueError:
-        raise _sql.InvalidInput("%s=%r is neither a duration (7d) nor an ISO-8601 time "
-                                "(2026-01-31T12:00:00Z)" % (param, value))
-    if dt.tzinfo is None:
-        raise _sql.InvalidInput("%s=%r has no time zone: add Z or an offset such as +08:00" % (param, value))
-    return dt.astimezone(UTC)
+from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _sql, _time
 
 
 def from_row(row, now=None):
     """A SHOW SNAPSHOTS row (labels lower-cased) -> the record every module returns."""
     ts_text = row.get("timestamp")
-    exact = parse_mo_timestamp(ts_text)
+    exact = _time.parse_mo_timestamp(ts_text)
     snap = {
         "name": row.get("snapshot_name"),
-        "timestamp": mo_timestamp_to_iso(ts_text),
+        "timestamp": _time.mo_timestamp_to_iso(ts_text),
         # the same time in forms every tool parses: microseconds (to_datetime's %f) and seconds since the epoch
         "timestamp_utc": exact.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
         "timestamp_epoch": calendar.timegm(exact.timetuple()) + exact.microsecond / 1e6,
@@ -118,11 +55,11 @@ def retention_cutoff(params, now):
     """Check the retention rules keep_newest / older_than (at least one, keep_newest >= 0); the older_than point or
     None. Shared by the snapshot and the backup prune modules."""
     if params["keep_newest"] is None and params["older_than"] is None:
-        raise _sql.InvalidInput("give keep_newest and/or older_than: without them nothing can be selected")
+        raise _errors.InvalidInput("give keep_newest and/or older_than: without them nothing can be selected")
     if params["keep_newest"] is not None and params["keep_newest"] < 0:
-        raise _sql.InvalidInput("keep_newest must be 0 or more, got %d" % params["keep_newest"])
+        raise _errors.InvalidInput("keep_newest must be 0 or more, got %d" % params["keep_newest"])
     if params["older_than"]:
-        return parse_point_in_time(params["older_than"], "older_than", now)
+        return _time.parse_point_in_time(params["older_than"], "older_than", now)
     return None
 
 
@@ -132,12 +69,12 @@ def select_prune(snapshots, keep_newest=None, older_than=None):
     keep_newest=N protects the N newest; older_than (aware datetime) limits dropping to older ones.
     With both, a snapshot goes only if it is outside the newest N *and* older than the cutoff.
     """
-    ordered = sorted(snapshots, key=lambda s: parse_mo_timestamp(s["timestamp"][:-1].replace("T", " ")),
+    ordered = sorted(snapshots, key=lambda s: _time.parse_mo_timestamp(s["timestamp"][:-1].replace("T", " ")),
                      reverse=True)
     candidates = ordered[keep_newest:] if keep_newest is not None else ordered
     if older_than is not None:
         candidates = [s for s in candidates
-                      if parse_mo_timestamp(s["timestamp"][:-1].replace("T", " ")) < older_than]
+                      if _time.parse_mo_timestamp(s["timestamp"][:-1].replace("T", " ")) < older_than]
     return candidates
 
 
@@ -176,7 +113,7 @@ def build_query(params, now):
     bounds = {}
     for key in ("newer_than", "older_than"):
         if params.get(key):
-            bounds[key] = to_mo_timestamp(parse_point_in_time(params[key], key, now))
+            bounds[key] = _time.to_mo_timestamp(_time.parse_point_in_time(params[key], key, now))
     exact = dict((k, params.get(k)) for k in ("name", "level", "account", "database", "table"))
     return _sql.show_snapshots(exact=exact, prefix=prefix or None, **bounds), pattern
 
@@ -191,7 +128,7 @@ def find_required(mo, name):
     """find(), failing with why a snapshot may not be listed when it is not."""
     snap = find(mo, name)
     if snap is None:
-        raise _sql.MoError("snapshot %s not found among the snapshots of account %s (MatrixOne shows each account "
+        raise _errors.MoError("snapshot %s not found among the snapshots of account %s (MatrixOne shows each account "
                            "only the snapshots it created)" % (name, mo.login_account))
     return snap
 

@@ -4,8 +4,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Identifier validation/quoting and every SQL statement the collection sends.
 
-This is the only place SQL text is written. It imports nothing of ours, so it is pure and
-unit-tested without a server. A Statement carries the text, its parameters (bound by PyMySQL's
+This is the only place SQL text is written. It imports nothing of ours but the error classes, so it is pure
+and unit-tested without a server. A Statement carries the text, its parameters (bound by PyMySQL's
 client-side escaping) and a display form in which secrets are masked.
 """
 
@@ -14,6 +14,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
+
+from ansible_collections.matrixone.backup.plugins.module_utils import _errors
 
 MASK = "********"
 
@@ -33,19 +35,6 @@ SYSTEM_DATABASES = ("information_schema", "mo_catalog", "mo_debug", "mo_task", "
 LEVELS = ("cluster", "account", "database", "table")
 
 
-class MoError(Exception):
-    """The one base of every error the collection raises: its message, and `result`, fields the failed task returns
-    besides msg. The module shell (_module.MoModule.run) turns any of them into a failed task."""
-
-    def __init__(self, msg, **result):
-        super(MoError, self).__init__(msg)
-        self.result = result
-
-
-class InvalidInput(MoError, ValueError):
-    """Bad input, found before any SQL runs; the message names the parameter."""
-
-
 def validate_names(params, kinds):
     """validate_name for each (option, kind) whose option is set."""
     for param, kind in kinds:
@@ -54,26 +43,26 @@ def validate_names(params, kinds):
 
 
 def validate_name(value, kind, param):
-    """Return value if it is a safe MatrixOne name of this kind, else raise InvalidInput naming param."""
+    """Return value if it is a safe MatrixOne name of this kind, else raise _errors.InvalidInput naming param."""
     rule, max_len = _NAME_RULES[kind]
     if value is None or value == "":
-        raise InvalidInput("%s must not be empty" % param)
+        raise _errors.InvalidInput("%s must not be empty" % param)
     if not isinstance(value, str):
-        raise InvalidInput("%s must be a string, got %r" % (param, value))
+        raise _errors.InvalidInput("%s must be a string, got %r" % (param, value))
     if len(value) > max_len:
-        raise InvalidInput("%s is %d characters long; MatrixOne allows at most %d for a %s name"
+        raise _errors.InvalidInput("%s is %d characters long; MatrixOne allows at most %d for a %s name"
                            % (param, len(value), max_len, kind))
     if not rule.match(value):
         if kind in ("snapshot", "pitr", "account") and rule.match(value.lower()):
-            raise InvalidInput("%s=%r: use lower case (MatrixOne lower-cases %s names, so %r would be "
+            raise _errors.InvalidInput("%s=%r: use lower case (MatrixOne lower-cases %s names, so %r would be "
                                "stored as %r)" % (param, value, kind, value, value.lower()))
-        raise InvalidInput("%s=%r is not a valid %s name: use ASCII letters, digits, '_' and '-' only "
+        raise _errors.InvalidInput("%s=%r is not a valid %s name: use ASCII letters, digits, '_' and '-' only "
                            "(no spaces, quotes, backticks, dots or semicolons)" % (param, value, kind))
     if kind == "snapshot" and value.startswith(_HIDDEN_PREFIXES):
-        raise InvalidInput("%s=%r starts with a prefix MatrixOne hides or reserves (%s)"
+        raise _errors.InvalidInput("%s=%r starts with a prefix MatrixOne hides or reserves (%s)"
                            % (param, value, ", ".join(_HIDDEN_PREFIXES)))
     if kind == "database" and value.lower() in SYSTEM_DATABASES:
-        raise InvalidInput("%s=%r is a MatrixOne system database; it cannot be snapshotted or restored"
+        raise _errors.InvalidInput("%s=%r is a MatrixOne system database; it cannot be snapshotted or restored"
                            % (param, value))
     return value
 
@@ -81,7 +70,7 @@ def validate_name(value, kind, param):
 def quote_ident(value):
     """Backquote a name that validate_name accepted (no backtick can occur in it)."""
     if "`" in value:
-        raise InvalidInput("refusing to quote %r" % value)
+        raise _errors.InvalidInput("refusing to quote %r" % value)
     return "`%s`" % value
 
 
@@ -474,7 +463,7 @@ def split_statements(text, lines=False):
     A `DELIMITER` line (a client-side command, not SQL) is refused rather than misread.
     """
     if re.search(r"^\s*DELIMITER\s", text, re.I | re.M):
-        raise InvalidInput("DELIMITER is a mysql client command, not SQL; write one statement per `;`")
+        raise _errors.InvalidInput("DELIMITER is a mysql client command, not SQL; write one statement per `;`")
     statements, start = [], 0
     for m in _SPLIT.finditer(text):
         if m.group() == ";":
@@ -489,7 +478,7 @@ def split_statements(text, lines=False):
             line = text.count("\n", 0, offset + code) + 1
             out.append((line, stmt.strip()) if lines else stmt.strip())
     if re.search(r"""['"`]""", _SPLIT.sub(" ", text)):
-        raise InvalidInput("the SQL text has an unterminated quote or backquote")
+        raise _errors.InvalidInput("the SQL text has an unterminated quote or backquote")
     return out
 
 

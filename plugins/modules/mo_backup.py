@@ -188,7 +188,7 @@ server:
 
 import time
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _backup, _backup_store, _sql
+from ansible_collections.matrixone.backup.plugins.module_utils import _backup, _backup_store, _errors, _sql
 from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule
 
 
@@ -196,17 +196,17 @@ def validate(params, login_account):
     """The checked path, and the name of the base backup when one is given (beside path)."""
     path = _backup_store.validate_path(params)
     if params["parallelism"] < 1 or params["parallelism"] > 65535:
-        raise _sql.InvalidInput("parallelism must be between 1 and 65535, got %d" % params["parallelism"])
+        raise _errors.InvalidInput("parallelism must be between 1 and 65535, got %d" % params["parallelism"])
     base_name = None
     if params["base"] is not None:
         if params["type"] != "incremental":
-            raise _sql.InvalidInput("base is only for type=incremental")
+            raise _errors.InvalidInput("base is only for type=incremental")
         base_root, base_name = _backup_store.split(_backup_store.validate_path(params, "base"), params["s3"])
         if base_root != _backup_store.split(path, params["s3"])[0]:
-            raise _sql.InvalidInput("base=%r must be beside path=%r (in the same directory or prefix): a chain is "
+            raise _errors.InvalidInput("base=%r must be beside path=%r (in the same directory or prefix): a chain is "
                                     "found and verified only there" % (params["base"], params["path"]))
     if login_account != "sys":
-        raise _sql.InvalidInput("BACKUP is cluster-wide and needs the sys account; login_account is %r"
+        raise _errors.InvalidInput("BACKUP is cluster-wide and needs the sys account; login_account is %r"
                                 % login_account)
     return path, base_name
 
@@ -222,13 +222,13 @@ def run(mo):
     mo.doing = "reading the destination %s" % store.location(name)
     existing = _backup.Backup(store, name).read()
     if existing.files and not existing.complete:
-        raise _backup.BackupError(
+        raise _errors.BackupError(
             "the destination %s holds a partial or damaged backup (%s); MatrixOne will not write into it. Delete it "
             "(or, if it is worth keeping, move it) and run again, or choose another path"
             % (existing.location, "; ".join(existing.problems[:3])), backup=existing.summary())
     if existing.complete:
         if existing.backup_type != params["type"]:
-            raise _backup.BackupError("the destination %s already holds a %s backup, not %s; choose another path"
+            raise _errors.BackupError("the destination %s already holds a %s backup, not %s; choose another path"
                                       % (existing.location, existing.backup_type, params["type"]),
                                       backup=existing.summary())
         check(store, existing, params["verify"])
@@ -248,7 +248,7 @@ def run(mo):
     started = time.time()
     try:
         mo.query(statement)
-    except _sql.MoError:
+    except _errors.MoError:
         left = _backup.Backup(store, name).read()
         if left.complete:
             mo.doing = ("taking the backup (the destination %s now holds a complete backup: run the task again to "
@@ -270,7 +270,7 @@ def check(store, backup, level):
         siblings = [_backup.Backup(store, rel).read() for rel in store.children() if rel != backup.rel]
         _backup.link_chains(siblings + [backup])
     if not backup.complete:
-        raise _backup.BackupError("the backup at %s does not verify: %s"
+        raise _errors.BackupError("the backup at %s does not verify: %s"
                                   % (backup.location, "; ".join(backup.problems[:5])), backup=backup.summary())
     return backup
 
@@ -280,12 +280,12 @@ def find_base(store, name, base_name):
     if base_name is not None:
         base = _backup.Backup(store, base_name).read().verify("metadata")
         if not base.complete:
-            raise _backup.BackupError("base %s is not a complete backup: %s"
+            raise _errors.BackupError("base %s is not a complete backup: %s"
                                       % (base.location, "; ".join(base.problems[:3])))
         return base
     base = _backup.newest_complete(_backup.survey(store, "metadata", [n for n in store.children() if n != name]))
     if base is None:
-        raise _backup.BackupError("type=incremental needs a base and there is no complete backup beside %s; take a "
+        raise _errors.BackupError("type=incremental needs a base and there is no complete backup beside %s; take a "
                                   "full backup first, or give base" % store.location(name))
     return base
 

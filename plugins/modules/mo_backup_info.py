@@ -138,7 +138,7 @@ problems:
   elements: str
 '''
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _backup, _backup_store
+from ansible_collections.matrixone.backup.plugins.module_utils import _backup, _backup_store, _errors
 from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule
 
 
@@ -152,7 +152,7 @@ def inventory(module, params):
         root, only = _backup_store.split(path, s3)
         store = _backup_store.open_store(module, root, s3)
     elif s3 is None and not store.exists():
-        raise _backup_store.StoreError("path %s does not exist on this host" % path)
+        raise _errors.StoreError("path %s does not exist on this host" % path)
     level = None if params["verify"] == "none" else params["verify"]
     if only is not None:
         return _backup.survey_one(store, only, level), only

@@ -102,7 +102,7 @@ partial:
 
 import datetime
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _backup, _backup_store, _snapshots
+from ansible_collections.matrixone.backup.plugins.module_utils import _backup, _backup_store, _snapshots, _time
 from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule
 
 
@@ -113,7 +113,7 @@ def validate(params, now):
 
 def run(mo):
     params = mo.params
-    path, cutoff = validate(params, datetime.datetime.now(_snapshots.UTC))
+    path, cutoff = validate(params, datetime.datetime.now(_time.UTC))
     store = _backup_store.open_store(mo.module, path, params["s3"])
     backups = _backup.survey(store, "metadata")
     readable = [b for b in backups if b.backup_ts]

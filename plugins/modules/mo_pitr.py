@@ -155,13 +155,13 @@ server:
 '''
 
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _pitr, _scope, _sql
+from ansible_collections.matrixone.backup.plugins.module_utils import _pitr, _scope, _sql, _time
 from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule
 
 
 def validate(params, login_account):
     _sql.validate_name(params["name"], "pitr", "name")
-    _pitr.zone(params["server_timezone"], "server_timezone")
+    _time.zone(params["server_timezone"], "server_timezone")
     if params["state"] == "absent":
         return None
     _pitr.validate_range(params["range_value"], params["range_unit"])

@@ -82,7 +82,7 @@ server:
 '''
 
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _pitr, _sql
+from ansible_collections.matrixone.backup.plugins.module_utils import _pitr, _sql, _time
 from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule
 
 
@@ -102,7 +102,7 @@ def run(mo):
     params = mo.params
     _sql.validate_names(params, (("name", "pitr"), ("account", "account"), ("database", "database"),
                                  ("table", "table")))
-    _pitr.zone(params["server_timezone"], "server_timezone")
+    _time.zone(params["server_timezone"], "server_timezone")
     mo.connect()
     mo.doing = "listing PITRs"
     mo.server.require("pitr")

@@ -312,7 +312,7 @@ server:
   type: dict
 '''
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _pitr, _sql
+from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _sql, _time
 from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule
 from ansible_collections.matrixone.backup.plugins.module_utils._restore_job import RestoreJob
 
@@ -324,18 +324,18 @@ def validate(params):
     when = None
     if params["pitr"] is not None:
         _sql.validate_name(params["pitr"], "pitr", "pitr")
-        _pitr.zone(params["server_timezone"], "server_timezone")
-        when = _pitr.parse_timestamp(params["timestamp"], params["timezone"])
+        _time.zone(params["server_timezone"], "server_timezone")
+        when = _time.parse_timestamp(params["timestamp"], params["timezone"])
         if params["to_account"] is not None:
-            raise _sql.InvalidInput("to_account is not available with pitr: MatrixOne's PITR restore has no TO ACCOUNT")
+            raise _errors.InvalidInput("to_account is not available with pitr: MatrixOne's PITR restore has no TO ACCOUNT")
     _sql.validate_names(params, (("account", "account"), ("database", "database"), ("table", "table"),
                                  ("to_account", "account"), ("to_account_admin_name", "user"),
                                  ("safety_snapshot_name", "snapshot"), ("as_database", "database"),
                                  ("as_table", "table")))
     if params["safety_snapshot_name"] and not params["safety_snapshot"]:
-        raise _sql.InvalidInput("safety_snapshot_name needs safety_snapshot=true")
+        raise _errors.InvalidInput("safety_snapshot_name needs safety_snapshot=true")
     if (params["as_database"] or params["as_table"]) and params["safety_snapshot"]:
-        raise _sql.InvalidInput("safety_snapshot=true has nothing to protect with as_database/as_table: restoring "
+        raise _errors.InvalidInput("safety_snapshot=true has nothing to protect with as_database/as_table: restoring "
                                 "beside live data only creates new objects")
     return when
 

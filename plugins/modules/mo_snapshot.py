@@ -166,8 +166,8 @@ server:
            "capabilities": {"brace_restore": false}}
 '''
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _scope, _snapshots, _sql
-from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule, SqlError
+from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _scope, _snapshots, _sql
+from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule
 
 
 def validate(params, login_account):
@@ -178,7 +178,7 @@ def validate(params, login_account):
         level = params["level"] = "account"
     if level is None:
         if any(params[k] is not None for k in ("account", "database", "table")):
-            raise _sql.InvalidInput("account, database and table need level to say what they describe")
+            raise _errors.InvalidInput("account, database and table need level to say what they describe")
         return None
     return _scope.target_definition(params, level, login_account)
 
@@ -203,14 +203,14 @@ def create(mo, name, desired):
     mo.doing = "creating snapshot %s" % name
     try:
         mo.query(stmt, record=False)  # logged once it has created the snapshot (a lost race changed nothing)
-    except SqlError as exc:  # two outcomes told apart here; anything else goes to the module shell as it is
+    except _errors.SqlError as exc:  # two outcomes told apart here; anything else goes to the module shell as it is
         if _snapshots.lost_creation_race(exc.code, exc.text):
             winner = _snapshots.find(mo, name)
             if winner is not None and not _scope.differences(_scope.definition(winner), desired):
                 return winner, False
         mo.would_run(stmt)
         if "has reached the limit" in exc.text or "has disabled" in exc.text:
-            raise _sql.MoError("snapshot quota: %s. Drop old snapshots first (matrixone.backup.mo_snapshot_prune) or "
+            raise _errors.MoError("snapshot quota: %s. Drop old snapshots first (matrixone.backup.mo_snapshot_prune) or "
                                "ask the sys account to raise the quota" % exc.text, error_code=exc.code)
         raise
     mo.would_run(stmt)

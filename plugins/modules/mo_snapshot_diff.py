@@ -184,25 +184,25 @@ server:
   type: dict
 '''
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _diff, _pitr, _restore, _snapshots, _sql
+from ansible_collections.matrixone.backup.plugins.module_utils import _diff, _errors, _snapshots, _sql, _time
 from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule
 
 
 def validate(params):
     _sql.validate_names(params, (("snapshot", "snapshot"), ("database", "database"), ("table", "table")))
     if params["table"] is not None and params["database"] is None:
-        raise _sql.InvalidInput("table needs database")
+        raise _errors.InvalidInput("table needs database")
     for key in ("sample_rows", "content_max_rows"):
         if params[key] < 0:
-            raise _sql.InvalidInput("%s must be 0 or more, got %d" % (key, params[key]))
+            raise _errors.InvalidInput("%s must be 0 or more, got %d" % (key, params[key]))
     if params["timestamp"] is not None:
-        _pitr.parse_timestamp(params["timestamp"], None)
+        _time.parse_timestamp(params["timestamp"], None)
 
 
 def find_snapshot(mo, name):
     snap = _snapshots.find_required(mo, name)
     if snap["level"] != "cluster" and snap["account"] != mo.login_account:
-        raise _sql.MoError("snapshot=%s is a snapshot of account %s; log in to that account to compare it"
+        raise _errors.MoError("snapshot=%s is a snapshot of account %s; log in to that account to compare it"
                            % (name, snap["account"]))
     return snap
 
@@ -213,12 +213,12 @@ def scope_of(params, snap):
     database, table = params["database"], params["table"]
     if snap["level"] in ("database", "table"):
         if database not in (None, snap["database"]):
-            raise _sql.InvalidInput("snapshot %s is of database %s, not %s"
+            raise _errors.InvalidInput("snapshot %s is of database %s, not %s"
                                     % (snap["name"], snap["database"], database))
         database = snap["database"]
     if snap["level"] == "table":
         if table not in (None, snap["table"]):
-            raise _sql.InvalidInput("snapshot %s is of table %s.%s, not %s"
+            raise _errors.InvalidInput("snapshot %s is of table %s.%s, not %s"
                                     % (snap["name"], snap["database"], snap["table"], table))
         table = snap["table"]
     level = "table" if table else ("database" if database else "account")
@@ -248,9 +248,9 @@ def run(mo):
         before_suffix = _sql.at_snapshot(snapshot=snap["name"])
     else:
         snap = None
-        when = _pitr.parse_timestamp(params["timestamp"], None, now=mo.server_clock().now)
-        before = {"timestamp": _snapshots.iso_utc(when)}
-        before_suffix = _sql.at_snapshot(mo_ts=_restore.timestamp_ns(before["timestamp"]))
+        when = _time.parse_timestamp(params["timestamp"], None, now=mo.server_clock().now)
+        before = {"timestamp": _time.iso_utc(when)}
+        before_suffix = _sql.at_snapshot(mo_ts=_time.timestamp_ns(before["timestamp"]))
     report = _diff.compare_points(lambda stmt: mo.query(stmt, record=False), before_suffix, "",
                                   scope_of(params, snap), params["content_max_rows"], params["sample_rows"])
     mo.exit(False, before=before, after={"now": True}, summary=_diff.summary(report), **report)

@@ -136,7 +136,7 @@ server:
 
 import datetime
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _snapshots
+from ansible_collections.matrixone.backup.plugins.module_utils import _snapshots, _time
 from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule
 
 
@@ -148,7 +148,7 @@ def main():
 
 
 def run(mo):
-    now = datetime.datetime.now(_snapshots.UTC)
+    now = datetime.datetime.now(_time.UTC)
     _snapshots.build_query(mo.params, now)
     mo.connect()
     mo.doing = "listing snapshots"

@@ -117,7 +117,7 @@ server:
 
 import datetime
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _snapshots, _sql
+from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _snapshots, _sql, _time
 from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule
 
 
@@ -125,7 +125,7 @@ def validate(params, now):
     cutoff = _snapshots.retention_cutoff(params, now)
     filters = [k for k in _snapshots.FILTER_OPTIONS if params.get(k)]
     if not filters and not params["allow_unfiltered"]:
-        raise _sql.InvalidInput("no filter given (prefix, pattern, level, account, database or table): this would "
+        raise _errors.InvalidInput("no filter given (prefix, pattern, level, account, database or table): this would "
                                 "consider every snapshot of the account; set allow_unfiltered=true if you mean it")
     for name in params["exclude"]:
         _sql.validate_name(name, "snapshot", "exclude")
@@ -146,7 +146,7 @@ def main():
 
 def run(mo):
     params = mo.params
-    now = datetime.datetime.now(_snapshots.UTC)
+    now = datetime.datetime.now(_time.UTC)
     cutoff = validate(params, now)
     mo.connect()
     dropped = []

@@ -123,8 +123,8 @@ server:
 
 import io
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _sql
-from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule, SqlError, ConnectionLost
+from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _sql
+from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule
 
 
 def load_statements(params):
@@ -133,17 +133,17 @@ def load_statements(params):
             with io.open(params["file"], encoding="utf-8") as handle:
                 text = handle.read()
         except (IOError, OSError, UnicodeDecodeError) as exc:
-            raise _sql.InvalidInput("file %s cannot be read: %s" % (params["file"], exc))
+            raise _errors.InvalidInput("file %s cannot be read: %s" % (params["file"], exc))
         statements = [(s, "line %d of %s" % (line, params["file"]))
                       for line, s in _sql.split_statements(text, lines=True)]
     else:
         statements = []
         for item in params["sql"] if isinstance(params["sql"], list) else [params["sql"]]:
             if not isinstance(item, str):
-                raise _sql.InvalidInput("sql must be a string or a list of strings, got %r" % (item,))
+                raise _errors.InvalidInput("sql must be a string or a list of strings, got %r" % (item,))
             statements += [(s, None) for s in _sql.split_statements(item)]
     if not statements:
-        raise _sql.InvalidInput("%s contains no SQL statement" % ("file" if params["file"] else "sql"))
+        raise _errors.InvalidInput("%s contains no SQL statement" % ("file" if params["file"] else "sql"))
     values = statement_values(params["parameters"], len(statements))
     if params["database"] is not None:
         _sql.validate_name(params["database"], "database", "database")
@@ -156,11 +156,11 @@ def statement_values(parameters, count):
         return [None] * count
     if count > 1 and all(isinstance(v, list) for v in parameters):
         if len(parameters) != count:
-            raise _sql.InvalidInput("parameters has %d lists for %d statements; give one list per statement"
+            raise _errors.InvalidInput("parameters has %d lists for %d statements; give one list per statement"
                                     % (len(parameters), count))
         return [v or None for v in parameters]
     if count != 1:
-        raise _sql.InvalidInput("parameters for %d statements must be one list of values per statement" % count)
+        raise _errors.InvalidInput("parameters for %d statements must be one list of values per statement" % count)
     return [parameters]
 
 
@@ -200,7 +200,7 @@ def run(mo):
                             "rowcount": len(cursor_rows) if cursor_rows else mo.last_rowcount})
         if single:
             mo.conn.commit()
-    except (SqlError, ConnectionLost):
+    except (_errors.SqlError, _errors.ConnectionLost):
         if single:  # undo what ran, then fail as any other error does
             try:
                 mo.conn.rollback()

@@ -22,7 +22,7 @@ else:  # a run by hand: import through a link to this checkout (see conftest.col
                os.path.join(_root, "ansible_collections", "matrixone", "backup"))
     sys.path.insert(0, _root)
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _snapshots, _sql  # noqa: E402 pylint: disable=wrong-import-position
+from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _sql, _time  # noqa: E402 pylint: disable=wrong-import-position
 
 SETTINGS = settings(max_examples=150, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -58,7 +58,7 @@ def questions(cur):
 def test_snapshot_names_are_refused_or_round_trip_as_one_statement(cursor, name):
     try:
         _sql.validate_name(name, "snapshot", "name")
-    except _sql.InvalidInput as exc:
+    except _errors.InvalidInput as exc:
         assert str(exc).startswith("name")
         return
     stmt = _sql.create_snapshot(name, "account", "sys")
@@ -79,7 +79,7 @@ def test_database_and_table_names_are_refused_or_quoted_safely(database, table):
     try:
         _sql.validate_name(database, "database", "database")
         _sql.validate_name(table, "table", "table")
-    except _sql.InvalidInput as exc:
+    except _errors.InvalidInput as exc:
         assert str(exc).startswith(("database", "table"))
         return
     text = _sql.create_snapshot("s", "table", None, database, table).sql
@@ -87,7 +87,7 @@ def test_database_and_table_names_are_refused_or_quoted_safely(database, table):
     assert text.count("`") == 6 and ";" not in text
 
 
-NOW = datetime.datetime(2026, 11, 28, tzinfo=_snapshots.UTC)
+NOW = datetime.datetime(2026, 11, 28, tzinfo=_time.UTC)
 
 
 @SETTINGS
@@ -95,8 +95,8 @@ NOW = datetime.datetime(2026, 11, 28, tzinfo=_snapshots.UTC)
                        st.datetimes(timezones=st.just(datetime.timezone.utc)).map(lambda d: d.isoformat())))
 def test_points_in_time_are_refused_or_parsed_to_utc(value):
     try:
-        parsed = _snapshots.parse_point_in_time(value, "newer_than", NOW)
-    except (_sql.InvalidInput, OverflowError) as exc:
+        parsed = _time.parse_point_in_time(value, "newer_than", NOW)
+    except (_errors.InvalidInput, OverflowError) as exc:
         assert isinstance(exc, OverflowError) or "newer_than" in str(exc)
         return
     assert parsed.tzinfo is not None and parsed.utcoffset() == datetime.timedelta(0)

@@ -39,12 +39,21 @@ RECORDINGS = os.path.join(REPO, "tests", "fixtures", "recorded")
 
 
 def _load_sql():
-    """The collection's `_sql` (it imports nothing of ours), loaded by path: no ansible_collections tree needed."""
-    path = os.path.join(REPO, "plugins", "module_utils", "_sql.py")
-    spec = importlib.util.spec_from_file_location("mo_backup_sql", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """The collection's `_sql` (it imports only `_errors`), loaded from this checkout under its collection name: no
+    ansible_collections tree needed."""
+    import types  # pylint: disable=import-outside-toplevel
+    base = "ansible_collections.matrixone.backup"
+    paths = {"ansible_collections": [], "ansible_collections.matrixone": [], base: [REPO],
+             base + ".plugins": [os.path.join(REPO, "plugins")],
+             base + ".plugins.module_utils": [os.path.join(REPO, "plugins", "module_utils")]}
+    for name, path in paths.items():
+        module = sys.modules.get(name)
+        if module is None:
+            module = sys.modules[name] = types.ModuleType(name)
+            module.__path__ = []
+        if path and path[0] not in module.__path__:
+            module.__path__ = list(path) + list(module.__path__)
+    return importlib.import_module(base + ".plugins.module_utils._sql")
 
 
 sql = _load_sql()

@@ -15,7 +15,7 @@ import re
 
 import pytest
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _backup, _backup_store, _sql
+from ansible_collections.matrixone.backup.plugins.module_utils import _backup, _backup_store, _errors, _sql
 
 RECORDINGS = os.path.join(os.path.dirname(__file__), "..", "..", "..", "fixtures", "recorded")
 UTC = datetime.timezone.utc
@@ -250,7 +250,7 @@ def test_backup_statement_to_s3_masks_the_keys():
     ("mo/../other", {"endpoint": "e"}, "without a leading '/' or '..'"),
 ])
 def test_paths_are_refused_with_the_parameter_named(value, s3, message):
-    with pytest.raises(_sql.InvalidInput, match=re.escape(message)):
+    with pytest.raises(_errors.InvalidInput, match=re.escape(message)):
         _backup_store.validate_path({"path": value, "s3": s3})
 
 

@@ -8,7 +8,7 @@ import ssl
 
 import pytest
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _connection
+from ansible_collections.matrixone.backup.plugins.module_utils import _connection, _errors
 
 
 def params(**kw):
@@ -40,7 +40,7 @@ def test_config_file_errors(tmp_path, content, fragment):
     path = tmp_path / "mo.cnf"
     if content is not None:
         path.write_text(content)
-    with pytest.raises(_connection.ConnectionFailure, match=fragment):
+    with pytest.raises(_errors.ConnectionFailure, match=fragment):
         _connection.resolve(params(config_file=str(path)))
 
 
@@ -68,7 +68,7 @@ def test_ssl_context_per_mode():
 def test_connect_failure_names_target_but_never_the_password(mocker):
     err = _connection.pymysql.err.OperationalError(1045, "Access denied for user 'sys#root'")
     mocker.patch.object(_connection.pymysql, "connect", side_effect=err)
-    with pytest.raises(_connection.ConnectionFailure) as exc:
+    with pytest.raises(_errors.ConnectionFailure) as exc:
         _connection.connect(_connection.resolve(params(login_port=6001)))
     msg = str(exc.value)
     assert "sys#root@127.0.0.1:6001 (tls_mode=disabled)" in msg
@@ -91,7 +91,7 @@ def test_preferred_leaves_negotiation_to_pymysql_and_disabled_turns_tls_off(mock
     _connection.connect(_connection.resolve(params(tls_mode="disabled")))
     assert fake.call_args.kwargs["ssl_disabled"] is True
     fake.return_value = mocker.Mock(_sock=object())
-    with pytest.raises(_connection.ConnectionFailure, match="did not offer TLS"):
+    with pytest.raises(_errors.ConnectionFailure, match="did not offer TLS"):
         _connection.connect(_connection.resolve(params(tls_mode="verify_ca")))
     assert fake.call_args.kwargs["ssl"].verify_mode == ssl.CERT_REQUIRED
 
@@ -99,7 +99,7 @@ def test_preferred_leaves_negotiation_to_pymysql_and_disabled_turns_tls_off(mock
 def test_required_fails_when_server_offers_no_tls(mocker):
     mocker.patch.object(_connection.pymysql, "connect", side_effect=_connection.pymysql.err.OperationalError(
         2026, "SSL is required but the server doesn't support it"))
-    with pytest.raises(_connection.ConnectionFailure, match="tls_mode=required"):
+    with pytest.raises(_errors.ConnectionFailure, match="tls_mode=required"):
         _connection.connect(_connection.resolve(params(tls_mode="required")))
 
 
@@ -112,7 +112,7 @@ def test_required_fails_when_server_offers_no_tls(mocker):
 ])
 def test_each_connection_failure_has_its_own_hint(mocker, code, text, fragment):
     mocker.patch.object(_connection.pymysql, "connect", side_effect=_connection.pymysql.err.OperationalError(code, text))
-    with pytest.raises(_connection.ConnectionFailure) as exc:
+    with pytest.raises(_errors.ConnectionFailure) as exc:
         _connection.connect(_connection.resolve(params()))
     assert fragment in str(exc.value)
     assert "[Errno" not in str(exc.value)
@@ -125,7 +125,7 @@ def test_each_connection_failure_has_its_own_hint(mocker, code, text, fragment):
 def test_missing_account_or_user_is_named(mocker, text, hint):
     """Real 3.0.18 and 4.1.4 refuse a missing account or user with 20101 before checking the password."""
     mocker.patch.object(_connection.pymysql, "connect", side_effect=_connection.pymysql.err.OperationalError(20101, text))
-    with pytest.raises(_connection.ConnectionFailure) as exc:
+    with pytest.raises(_errors.ConnectionFailure) as exc:
         _connection.connect(_connection.resolve(params(login_port=6001)))
     assert "(20101) %s; %s" % (text, hint) in str(exc.value)
 
@@ -145,7 +145,7 @@ def test_config_file_unquotes_and_reads_tls_files(tmp_path):
 def test_config_file_refuses_what_it_would_ignore(tmp_path, line):
     cnf = tmp_path / "mo.cnf"
     cnf.write_text("[client]\nuser = admin\n%s\n" % line)
-    with pytest.raises(_connection.ConnectionFailure, match="does not read"):
+    with pytest.raises(_errors.ConnectionFailure, match="does not read"):
         _connection.resolve(params(config_file=str(cnf)))
 
 
@@ -159,7 +159,7 @@ def test_a_given_ca_means_verification(tmp_path, mode, effective):
 
 @pytest.mark.parametrize("option", ["ca_cert", "client_cert", "client_key"])
 def test_a_missing_certificate_file_is_an_error(option):
-    with pytest.raises(_connection.ConnectionFailure, match="%s /nonexistent.pem does not exist" % option):
+    with pytest.raises(_errors.ConnectionFailure, match="%s /nonexistent.pem does not exist" % option):
         _connection.resolve(params(**{option: "/nonexistent.pem"}))
 
 
@@ -177,7 +177,7 @@ def test_blank_environment_values_count_as_unset(monkeypatch):
 def test_access_denied_without_a_password_says_none_was_given(mocker):
     err = _connection.pymysql.err.OperationalError(1045, "Access denied for user sys#root")
     mocker.patch.object(_connection.pymysql, "connect", side_effect=err)
-    with pytest.raises(_connection.ConnectionFailure, match="no password was given"):
+    with pytest.raises(_errors.ConnectionFailure, match="no password was given"):
         _connection.connect(_connection.resolve(params(login_password=None)))
 
 

@@ -6,7 +6,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _restore, _sql
+from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _restore, _sql, _time
 
 
 def snap(level, account="sys", database=None, table=None, name="sp"):
@@ -66,15 +66,15 @@ def test_into_another_account():
     (dict(level="table", database="d", table="t", to_account="a"), snap("account"), "sys", "to_account is not used"),
 ])
 def test_refusals_are_found_before_sql(kw, snapshot, login, fragment):
-    with pytest.raises(_restore.RestoreRefused) as err:
+    with pytest.raises(_errors.RestoreRefused) as err:
         _restore.resolve_scope(params(**kw), snapshot, login)
     assert fragment in str(err.value)
 
 
 def test_timestamp_ns_is_exact():
-    assert _restore.timestamp_ns("1970-01-01T00:00:01.000000002Z") == 1000000002
-    assert _restore.timestamp_ns("2026-01-01T00:00:00Z") == 1767225600 * 10 ** 9
-    assert _restore.timestamp_ns("2024-05-10T02:06:08.01635Z") % 10 ** 9 == 16350000
+    assert _time.timestamp_ns("1970-01-01T00:00:01.000000002Z") == 1000000002
+    assert _time.timestamp_ns("2026-01-01T00:00:00Z") == 1767225600 * 10 ** 9
+    assert _time.timestamp_ns("2024-05-10T02:06:08.01635Z") % 10 ** 9 == 16350000
 
 
 def state(dbs, tables, rows):
@@ -268,7 +268,7 @@ def test_a_restore_beside_live_data_names_its_copy():
 ])
 def test_a_restore_beside_live_data_is_refused_where_it_cannot_be(params, login, message):
     snap = dict(SNAP_ACCOUNT, account=login)
-    with pytest.raises(_restore.RestoreRefused, match=message):
+    with pytest.raises(_errors.RestoreRefused, match=message):
         _restore.resolve_clone(params, snap, login)
 
 

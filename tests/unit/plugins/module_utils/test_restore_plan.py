@@ -9,7 +9,7 @@ import datetime
 
 import pytest
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _restore, _server
+from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _restore, _server
 
 NOW = datetime.datetime(2026, 1, 31, 12, 0, 0, tzinfo=datetime.timezone.utc)
 V4, V3, V304, V21 = (_server.ServerInfo("v", v, "version()") for v in ((4, 1, 4), (3, 0, 18), (3, 0, 3), (2, 1, 0)))
@@ -72,20 +72,20 @@ def test_into_another_account():
     existing = plan({"to_account": "acc2", "to_account_admin_name": "admin", "to_account_admin_password": "pw",
                      "safety_snapshot": True}, tenant)
     assert existing["target_login"] and existing["safety"]["account"] == "acc2"
-    with pytest.raises(_restore.RestoreRefused, match="to_account acc2 does not exist; give to_account_admin_name"):
+    with pytest.raises(_errors.RestoreRefused, match="to_account acc2 does not exist; give to_account_admin_name"):
         plan({"to_account": "acc2"}, tenant, target_exists=False)
-    with pytest.raises(_restore.RestoreRefused, match="verify=true needs to read account acc2"):
+    with pytest.raises(_errors.RestoreRefused, match="verify=true needs to read account acc2"):
         plan({"to_account": "acc2"}, tenant)
     assert not plan({"to_account": "acc2", "verify": False}, tenant)["target_login"]
-    with pytest.raises(_restore.RestoreRefused, match="only used when restoring into another account"):
+    with pytest.raises(_errors.RestoreRefused, match="only used when restoring into another account"):
         plan({"to_account_admin_name": "admin", "to_account_admin_password": "pw"}, snap("account"))
 
 
 def test_a_dropped_account_and_a_cluster_need_the_versions_that_restore_them():
-    with pytest.raises(_server.FeatureUnavailable, match=r"restoring a dropped account \(acc1\) needs MatrixOne 2.1.0"):
+    with pytest.raises(_errors.FeatureUnavailable, match=r"restoring a dropped account \(acc1\) needs MatrixOne 2.1.0"):
         plan({"verify": False}, snap("account", "acc1"), _server.ServerInfo("v", (2, 0, 0), "version()"),
              target_exists=False)
-    with pytest.raises(_server.FeatureUnavailable, match="RESTORE CLUSTER needs MatrixOne 2.0.0"):
+    with pytest.raises(_errors.FeatureUnavailable, match="RESTORE CLUSTER needs MatrixOne 2.0.0"):
         plan({}, snap("cluster", None), _server.ServerInfo("v", (1, 2, 4), "version()"))
 
 
@@ -102,5 +102,5 @@ def test_beside_live_data():
     into = plan({"level": "database", "database": "d", "as_database": "d", "to_account": "acc2",
                  "to_account_admin_name": "admin", "to_account_admin_password": "pw"}, snap("account"))
     assert texts(into) == ["CREATE DATABASE `d` CLONE `d` {SNAPSHOT = `sp`} TO ACCOUNT `acc2`"] and into["target_login"]
-    with pytest.raises(_server.FeatureUnavailable, match="needs MatrixOne 3.0.0"):
+    with pytest.raises(_errors.FeatureUnavailable, match="needs MatrixOne 3.0.0"):
         plan({"level": "database", "database": "d", "as_database": "n"}, snap("account"), V21)

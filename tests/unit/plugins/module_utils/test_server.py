@@ -6,7 +6,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _server
+from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _server
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -47,10 +47,10 @@ def test_capability_table(version, feature, expected):
 
 
 def test_require_names_feature_and_version():
-    with pytest.raises(_server.FeatureUnavailable) as err:
+    with pytest.raises(_errors.FeatureUnavailable) as err:
         info((1, 2, 4)).require("db_table_snapshot")
     assert str(err.value) == "database and table level snapshots needs MatrixOne 2.1.0 or later; the server is 1.2.4"
-    with pytest.raises(_server.FeatureUnavailable, match="removed in 4.0"):
+    with pytest.raises(_errors.FeatureUnavailable, match="removed in 4.0"):
         info((4, 0, 0)).require("legacy_restore")
 
 

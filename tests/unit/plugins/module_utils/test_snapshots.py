@@ -8,38 +8,38 @@ import datetime
 
 import pytest
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _scope, _snapshots, _sql
+from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _scope, _snapshots, _time
 
-UTC = _snapshots.UTC
+UTC = _time.UTC
 NOW = datetime.datetime(2026, 2, 1, 12, 0, 0, tzinfo=UTC)
 
 
 def test_timestamps_keep_server_precision():
-    assert _snapshots.mo_timestamp_to_iso("2024-05-10 02:06:08.01635") == "2024-05-10T02:06:08.01635Z"
-    dt = _snapshots.parse_mo_timestamp("2025-11-28 11:11:54.766991999")
+    assert _time.mo_timestamp_to_iso("2024-05-10 02:06:08.01635") == "2024-05-10T02:06:08.01635Z"
+    dt = _time.parse_mo_timestamp("2025-11-28 11:11:54.766991999")
     assert dt == datetime.datetime(2025, 11, 28, 11, 11, 54, 766991, tzinfo=UTC)
-    assert _snapshots.parse_mo_timestamp("2025-11-28 11:11:54") .microsecond == 0
-    assert _snapshots.to_mo_timestamp(datetime.datetime(2026, 1, 1, 8, 0, tzinfo=UTC)) == "2026-01-01 08:00:00"
+    assert _time.parse_mo_timestamp("2025-11-28 11:11:54") .microsecond == 0
+    assert _time.to_mo_timestamp(datetime.datetime(2026, 1, 1, 8, 0, tzinfo=UTC)) == "2026-01-01 08:00:00"
 
 
 @pytest.mark.parametrize("value, seconds", [("30s", 30), ("5m", 300), ("12h", 43200), ("7d", 604800),
                                             ("2w", 1209600), (" 1 d ", 86400)])
 def test_durations(value, seconds):
-    assert _snapshots.parse_duration(value, "older_than") == seconds
+    assert _time.parse_duration(value, "older_than") == seconds
 
 
 def test_point_in_time_forms():
-    assert _snapshots.parse_point_in_time("1d", "newer_than", NOW) == NOW - datetime.timedelta(days=1)
-    assert _snapshots.parse_point_in_time("2026-01-31T20:00:00+08:00", "x", NOW) == \
+    assert _time.parse_point_in_time("1d", "newer_than", NOW) == NOW - datetime.timedelta(days=1)
+    assert _time.parse_point_in_time("2026-01-31T20:00:00+08:00", "x", NOW) == \
         datetime.datetime(2026, 1, 31, 12, 0, tzinfo=UTC)
-    assert _snapshots.parse_point_in_time("2026-01-31T12:00:00Z", "x", NOW).hour == 12
+    assert _time.parse_point_in_time("2026-01-31T12:00:00Z", "x", NOW).hour == 12
 
 
 @pytest.mark.parametrize("value, fragment", [("yesterday", "neither a duration"),
                                              ("2026-01-31T12:00:00", "no time zone"), ("7y", "neither")])
 def test_point_in_time_errors_name_the_parameter(value, fragment):
-    with pytest.raises(_sql.InvalidInput) as err:
-        _snapshots.parse_point_in_time(value, "older_than", NOW)
+    with pytest.raises(_errors.InvalidInput) as err:
+        _time.parse_point_in_time(value, "older_than", NOW)
     assert "older_than" in str(err.value) and fragment in str(err.value)
 
 
@@ -119,7 +119,7 @@ def test_build_query_narrows_pattern_to_a_literal_prefix():
 
 
 def test_build_query_validates_names():
-    with pytest.raises(_sql.InvalidInput, match="account"):
+    with pytest.raises(_errors.InvalidInput, match="account"):
         _snapshots.build_query({"account": "a'b"}, NOW)
 
 
@@ -133,13 +133,13 @@ def test_build_query_validates_names():
     ({"account": "a'b"}, "account", "sys", "account="),
 ])
 def test_target_definition_refusals(params, level, login, fragment):
-    with pytest.raises(_sql.InvalidInput) as err:
+    with pytest.raises(_errors.InvalidInput) as err:
         _scope.target_definition(params, level, login)
     assert fragment in str(err.value)
 
 
 def test_target_definition_wording_for_pitr():
-    with pytest.raises(_sql.InvalidInput, match="only login_account=sys may cover another account"):
+    with pytest.raises(_errors.InvalidInput, match="only login_account=sys may cover another account"):
         _scope.target_definition({"account": "b"}, "account", "a", "PITR", "cover")
     assert _scope.target_definition({"database": "d"}, "database", "acc1", "PITR", "cover") == {
         "level": "database", "account": "acc1", "database": "d", "table": None}

@@ -6,7 +6,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _sql
+from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _sql
 
 
 @pytest.mark.parametrize("value", ["sp_01", "pre-migration-2026", "a", "0day", "x" * 64])
@@ -29,19 +29,19 @@ def test_valid_snapshot_names(value):
     ("__mo_branch_x", "hides or reserves"),
 ])
 def test_invalid_snapshot_names_name_the_parameter(value, fragment):
-    with pytest.raises(_sql.InvalidInput) as err:
+    with pytest.raises(_errors.InvalidInput) as err:
         _sql.validate_name(value, "snapshot", "name")
     assert "name" in str(err.value)
     assert fragment in str(err.value)
 
 
 def test_non_string_is_refused():
-    with pytest.raises(_sql.InvalidInput, match="must be a string"):
+    with pytest.raises(_errors.InvalidInput, match="must be a string"):
         _sql.validate_name(5, "snapshot", "name")
 
 
 def test_system_database_is_refused():
-    with pytest.raises(_sql.InvalidInput, match="system database"):
+    with pytest.raises(_errors.InvalidInput, match="system database"):
         _sql.validate_name("mo_catalog", "database", "database")
 
 
@@ -51,7 +51,7 @@ def test_mixed_case_tables_are_allowed():
 
 def test_quote_ident_refuses_backtick():
     assert _sql.quote_ident("sp_01") == "`sp_01`"
-    with pytest.raises(_sql.InvalidInput):
+    with pytest.raises(_errors.InvalidInput):
         _sql.quote_ident("a`b")
 
 

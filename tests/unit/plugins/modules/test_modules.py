@@ -11,7 +11,7 @@ import os
 
 import pytest
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _sql
+from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _sql
 from ansible_collections.matrixone.backup.plugins.modules import mo_restore, mo_snapshot_diff, mo_sql
 
 MODULES = sorted(glob.glob(os.path.join(os.path.dirname(mo_sql.__file__), "mo_*.py")))
@@ -44,16 +44,16 @@ def test_mo_sql_takes_a_list_and_refuses_what_it_cannot_run():
     statements = mo_sql.load_statements(sql_params(sql=["CREATE DATABASE d", "SELECT 1; SELECT 2"]))
     assert [(s.display, where) for s, where in statements] == [("CREATE DATABASE d", None), ("SELECT 1", None),
                                                                ("SELECT 2", None)]
-    with pytest.raises(_sql.InvalidInput, match="parameters for 2 statements must be one list of values per statement"):
+    with pytest.raises(_errors.InvalidInput, match="parameters for 2 statements must be one list of values per statement"):
         mo_sql.load_statements(sql_params(sql="SELECT %s; SELECT %s", parameters=[1, 2]))
-    with pytest.raises(_sql.InvalidInput, match="parameters has 1 lists for 2 statements"):
+    with pytest.raises(_errors.InvalidInput, match="parameters has 1 lists for 2 statements"):
         mo_sql.load_statements(sql_params(sql="SELECT %s; SELECT %s", parameters=[[1]]))
     each = mo_sql.load_statements(sql_params(sql=["SELECT %s", "SELECT 1", "SELECT %s, %s"],
                                              parameters=[["a"], [], ["b", 2]]))
     assert [s.display for s, _where in each] == ["SELECT 'a'", "SELECT 1", "SELECT 'b', 2"]
-    with pytest.raises(_sql.InvalidInput, match="sql must be a string or a list of strings"):
+    with pytest.raises(_errors.InvalidInput, match="sql must be a string or a list of strings"):
         mo_sql.load_statements(sql_params(sql=[{"a": 1}]))
-    with pytest.raises(_sql.InvalidInput, match="sql contains no SQL statement"):
+    with pytest.raises(_errors.InvalidInput, match="sql contains no SQL statement"):
         mo_sql.load_statements(sql_params(sql="  ;  "))
 
 
@@ -78,7 +78,7 @@ def restore_params(**kwargs):
     (restore_params(pitr="p", timestamp="2026-01-31 10:00:00"), "has no time zone"),
 ])
 def test_mo_restore_refuses_bad_input_before_any_sql(params, message):
-    with pytest.raises(_sql.InvalidInput, match=message):
+    with pytest.raises(_errors.InvalidInput, match=message):
         mo_restore.validate(params)
 
 
@@ -87,5 +87,5 @@ def test_mo_snapshot_diff_compares_only_what_the_snapshot_covers():
     assert mo_snapshot_diff.scope_of({"database": None, "table": None}, table_snap) == \
         {"level": "table", "database": "d", "table": "t"}
     assert mo_snapshot_diff.scope_of({"database": None, "table": None}, None)["level"] == "account"
-    with pytest.raises(_sql.InvalidInput, match="snapshot s is of database d, not e"):
+    with pytest.raises(_errors.InvalidInput, match="snapshot s is of database d, not e"):
         mo_snapshot_diff.scope_of({"database": "e", "table": None}, table_snap)
