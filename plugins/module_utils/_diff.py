@@ -4,7 +4,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """What changed in a scope between two points in time (a snapshot or a time, and now or a second snapshot).
 
-The reads are those of the restore preview (_restore): one statement for the objects and definitions of both
+The reads are those of the restore preview (_state): one statement for the objects and definitions of both
 sides, row counts and set differences in batches; then, for tables whose rows differ, one statement for their
 primary keys and batched key differences, so that a changed row is told from a deleted and an inserted one.
 """
@@ -13,19 +13,20 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _restore, _sql
+from ansible_collections.matrixone.backup.plugins.module_utils import _sql, _state
 
 SAMPLE_TABLES = 20  # tables that get sample rows
 
 
 def compare_points(query, before, after, scope, content_max_rows, sample_rows):
-    """The change report between read suffixes `before` and `after` ('' is now) of one account's scope."""
-    state = _restore.read_state({"before": _restore.Side(query, before), "after": _restore.Side(query, after)},
-                                scope)
+    """The change report between points `before` and `after` (_time.Point) of one account's scope."""
+    databases = [scope["database"]] if scope["level"] in ("database", "table") else None
+    state = _state.read({"before": _state.Reader(query, before), "after": _state.Reader(query, after)},
+                        databases, scope["table"] if scope["level"] == "table" else None)
     old, new = state["before"], state["after"]
     report = objects_report(old, new, scope)
-    compared, too_big = _restore.content_scope(new, old, content_max_rows)
-    content = _restore.content_changes(query, before, compared, current=after)
+    compared, too_big = _state.content_scope(new, old, content_max_rows)
+    content = _state.content_changes(query, before, compared, current=after)
     changed = dict((k, v) for k, v in content.items() if v[0] or v[1])
     keys = primary_keys(query, before, after, sorted(changed))
     counts = key_counts(query, before, after, [(k, keys[k]) for k in sorted(changed) if keys.get(k)])
@@ -33,11 +34,11 @@ def compare_points(query, before, after, scope, content_max_rows, sample_rows):
     if sample_rows > 0:
         for entry, key in zip(report["rows"][:SAMPLE_TABLES], sorted(changed)[:SAMPLE_TABLES]):
             entry["samples"] = samples(query, before, after, key, keys.get(key), sample_rows)
-    report["content_not_compared"] = [_restore.table_name(k) for k in too_big]
+    report["content_not_compared"] = [_state.table_name(k) for k in too_big]
     differing = set(report["tables_added"]) | set(report["tables_removed"]) | \
         set(r["table"] for key in ("tables_redefined", "row_counts", "rows") for r in report[key])
     report["tables_unchanged"] = len([k for k in old["tables"] if k in new["tables"]
-                                      and _restore.table_name(k) not in differing])
+                                      and _state.table_name(k) not in differing])
     report["changes"] = len(report["databases_added"]) + len(report["databases_removed"]) + len(differing)
     report["identical"] = report["changes"] == 0 if not too_big else (False if report["changes"] else None)
     return report
@@ -50,11 +51,11 @@ def objects_report(old, new, scope):
     return {
         "databases_added": sorted(new["databases"] - old["databases"]) if whole else [],
         "databases_removed": sorted(old["databases"] - new["databases"]) if whole else [],
-        "tables_added": sorted(_restore.table_name(k) for k in new["tables"] if k not in old["tables"]),
-        "tables_removed": sorted(_restore.table_name(k) for k in old["tables"] if k not in new["tables"]),
-        "tables_redefined": [{"table": _restore.table_name(k), "before": old["tables"][k], "after": new["tables"][k]}
+        "tables_added": sorted(_state.table_name(k) for k in new["tables"] if k not in old["tables"]),
+        "tables_removed": sorted(_state.table_name(k) for k in old["tables"] if k not in new["tables"]),
+        "tables_redefined": [{"table": _state.table_name(k), "before": old["tables"][k], "after": new["tables"][k]}
                              for k in both if old["tables"][k] != new["tables"][k]],
-        "row_counts": [{"table": _restore.table_name(k), "before": old["rows"].get(k), "after": new["rows"].get(k)}
+        "row_counts": [{"table": _state.table_name(k), "before": old["rows"].get(k), "after": new["rows"].get(k)}
                        for k in both if old["rows"].get(k) != new["rows"].get(k)],
     }
 
@@ -74,7 +75,7 @@ def primary_keys(query, before, after, tables):
     return keys
 
 
-def key_counts(query, before, after, tables, batch=_restore.CONTENT_BATCH):
+def key_counts(query, before, after, tables, batch=_state.CONTENT_BATCH):
     """{(db, table): (keys only after, keys only before)} in batches of `batch` tables."""
     out = {}
     for start in range(0, len(tables), batch):
@@ -87,7 +88,7 @@ def row_report(key, content, primary_key, counts):
     """One table's changed rows. With a primary key: inserted, deleted and updated rows by key; without one the
     set difference only (rows only after, rows only before: an update shows on both sides)."""
     only_after, only_before = content
-    entry = {"table": _restore.table_name(key), "key": primary_key, "rows_only_after": only_after,
+    entry = {"table": _state.table_name(key), "key": primary_key, "rows_only_after": only_after,
              "rows_only_before": only_before}
     if primary_key and counts is not None:
         inserted, deleted = counts
@@ -98,7 +99,7 @@ def row_report(key, content, primary_key, counts):
 def samples(query, before, after, table, primary_key, limit):
     """Sample rows of one table: by key (inserted, deleted, updated as before/after pairs), else only_after and
     only_before."""
-    plain = _restore.plain_row
+    plain = _state.plain_row
     if not primary_key:
         return {"only_after": [plain(r) for r in query(_sql.content_sample(before, table[0], table[1], "now", limit,
                                                                            current=after))],

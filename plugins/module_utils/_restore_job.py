@@ -2,7 +2,8 @@
 # Copyright (c) matrixone.backup contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""One restore as mo_restore runs it: find the source, plan (pure, in _restore.plan), preview, act, verify.
+"""One restore as mo_restore runs it: find the source, apply the rules (_restore, pure), read each account's side now
+and at the restore point (_state), compare, plan the statements, act, verify.
 
 Every failure is raised as an _errors.MoError carrying the fields the failed task returns; the module shell turns it
 into the failed task.
@@ -14,7 +15,30 @@ __metaclass__ = type
 
 import datetime
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _pitr, _restore, _snapshots, _sql, _time
+from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _pitr, _restore, _snapshots, _sql, _state
+from ansible_collections.matrixone.backup.plugins.module_utils import _time
+
+
+class View:
+    """One account of the restore: how it is read now and at the restore point (None: the account does not exist
+    there), the states read, and how its rows are compared."""
+
+    def __init__(self, account, now, snap):
+        self.account = account
+        self.now = now
+        self.snap = snap
+        self.now_state = self.snap_state = None
+        self.content = {}  # {(db, t): (rows only now, rows only at the point)}
+        self.not_compared = []  # tables compared by count only (content_max_rows)
+        self.samples = {"now": {}, "snap": {}}
+        self.snap_checksums = None  # the restore point's checksums, read once (they do not change)
+
+    @property
+    def compared_by(self):
+        if self.now is None or self.snap is None:  # one side is empty: known without reading its rows
+            present = self.now or self.snap
+            return "content" if present is None or present.rows else "objects"
+        return _state.compared_by(self.now, self.snap)
 
 
 class RestoreJob:
@@ -31,15 +55,21 @@ class RestoreJob:
         self.snap = self.scope = self.plan = None
         self.server_time = None  # a PITR restore's time as the server reads it
         self.target_exists = True
-        self.content_tables = None  # tables compared by content in the preview (None: none could be)
-        self.content_suffix = None  # the restore point's read suffix those comparisons used
-        self.samples = {"now": {}, "snap": {}}
-        self.accounts = None  # (now, at the restore point) for a cluster restore
+        self.target_id = None  # the account id of the target when sys reads it
+        self.accounts = None  # {'now': {name: id}, 'snap': {name: id}} for a cluster restore
+        self.views = []
+        self.tenant_conns = {}  # cluster restore: {account: connection} from account_logins
         self.previewed = None
         self.now_names = None  # restore beside live data: {source table: its copy}
-        self.snap_state = self.now_state = None
+        self.databases_to_copy = []
         mo.doing = "restore from %s %s" % (self.kind, self.source_name)
-        mo.failure_result.update(preview=None, verified=False, safety_snapshot=None)
+        mo.failure_result.update(preview=None, verified=False, verified_by={}, safety_snapshot=None)
+
+    @property
+    def source_text(self):
+        if self.when is not None:
+            return "PITR %s at %s" % (self.source_name, self.snap["timestamp"])
+        return "snapshot %s" % self.source_name
 
     # -- source, scope and plan ----------------------------------------------------------------------
     def find_pitr(self):
@@ -64,33 +94,48 @@ class RestoreJob:
                 "timestamp": _time.iso_utc(self.when), "pitr": record}
 
     def prepare(self):
-        """Find the source, resolve the scope with MatrixOne's rules, and plan the statements."""
+        """Find the source, resolve the scope with MatrixOne's rules, and check what the plan needs."""
         mo, p = self.mo, self.p
         self.snap = self.find_pitr() if self.when is not None else _snapshots.find_required(mo, p["snapshot"])
         if p["as_database"] or p["as_table"]:
             self.scope = _restore.resolve_clone(p, self.snap, self.login, self.kind)
         else:
             self.scope = _restore.resolve_scope(p, self.snap, self.login, self.kind)
+        if p["account_logins"] and self.scope["level"] != "cluster":
+            raise _errors.RestoreRefused("account_logins is used with a cluster restore; for another account give "
+                                         "to_account_admin_name and to_account_admin_password")
         target, clone = self.scope["target"], self.scope.get("clone")
         if target is not None and target != self.login:
-            self.target_exists = bool(mo.query(_sql.account_exists(target), record=False))
+            rows = mo.query(_sql.account_exists(target), record=False)
+            self.target_exists = bool(rows)
+            self.target_id = int(rows[0]["account_id"]) if rows else None
         copy_db = clone is not None and self.scope["level"] == "table" and target == self.login and \
             bool(mo.query(_sql.count_databases(clone["database"]), record=False)[0]["count(*)"])
         self.plan = _restore.plan(p, self.scope, self.login, mo.server, dict(
-            source_name=self.source_name, point=self.point_suffix(True), server_time=self.server_time,
-            target_exists=self.target_exists, copy_database_exists=copy_db, now=datetime.datetime.now(_time.UTC)))
+            source_name=self.source_name, target_exists=self.target_exists, copy_database_exists=copy_db,
+            now=datetime.datetime.now(_time.UTC)))
         if self.plan["target_login"]:
             self.connect_target()
 
+    def restore_point(self, own=True):
+        """The restore point: the snapshot by name for the account holding it (own), else its exact time."""
+        if own and self.when is None:
+            return _time.Point(snapshot=self.p["snapshot"])
+        return _time.Point(ts_ns=_time.timestamp_ns(self.snap["timestamp"]))
+
     def statements(self):
         plan = self.plan
-        return plan["prepare"] + ([plan["safety_statement"]] if plan["safety"] else []) + [plan["restore"]]
+        return plan["prepare"] + ([plan["safety_statement"]] if plan["safety"] else []) + self.restore_statements()
+
+    def restore_statements(self):
+        return _restore.restore_statements(self.p, self.scope, self.mo.server, dict(
+            point=self.restore_point(), server_time=self.server_time, databases_to_copy=self.databases_to_copy))
 
     def predicted_safety(self):
         """What check mode says the safety snapshot will be (its time is known only when it is taken)."""
         return dict(self.plan["safety"], timestamp=None) if self.plan["safety"] else None
 
-    # -- reading -------------------------------------------------------------------------------------
+    # -- logins and readers ----------------------------------------------------------------------------
     def connect_target(self):
         """Log in to the account restored into, as its admin (to preview and verify it)."""
         self.target_conn = self.mo.connect_as(self.scope["target"], self.p["to_account_admin_name"],
@@ -102,136 +147,203 @@ class RestoreJob:
     def q_target(self, stmt):
         return self.mo.query(stmt, record=False, conn=self.target_conn)
 
+    def query_as(self, conn):
+        return lambda stmt: self.mo.query(stmt, record=False, conn=conn)
+
     def read_scope(self):
+        """(databases, table) of the scope as _state.read takes it."""
         s = self.scope
-        if s["level"] == "cluster":  # the login (sys) account's part; other accounts are listed, not read
-            return dict(level="account", database=None, table=None)
-        return s
+        return ([s["database"]], s["table"]) if s["level"] in ("database", "table") else (None, None)
 
-    def read_states(self, sides):
-        """read_state of the sides; for a restore beside live data the copy is read and keyed by the source's names."""
+    def snapshot_reader(self):
+        """The reader of the restore point for a restore of one account, or None when no login can read it."""
         s = self.scope
-        if not s.get("clone"):
-            return _restore.read_state(sides, self.read_scope()) if sides else {}
-        out = {}
-        if "snap" in sides:
-            out["snap"] = _restore.read_state({"snap": sides["snap"]}, s)["snap"]
-        if "now" in sides:
-            copy_scope = dict(level=s["level"], database=s["clone"]["database"], table=s["clone"]["table"])
-            copy = _restore.read_state({"now": sides["now"]}, copy_scope)["now"]
-            self.now_names = _restore.clone_names(s, copy["tables"])
-            out["now"] = _restore.as_source(copy, s)
-        return out
-
-    def point_suffix(self, own):
-        """Read suffix for the restore point: the snapshot by name for its holder, else the exact time."""
-        if own and self.when is None:
-            return _sql.at_snapshot(snapshot=self.p["snapshot"])
-        return _sql.at_snapshot(mo_ts=_time.timestamp_ns(self.snap["timestamp"]))
-
-    def snapshot_side(self):
-        s = self.scope
-        if s["level"] == "cluster" or s["source"] == self.login:
-            return _restore.Side(self.q_login, self.point_suffix(True))
+        if s["source"] == self.login:
+            return _state.Reader(self.q_login, self.restore_point())
         if self.target_conn is not None and s["source"] == s["target"]:
-            return _restore.Side(self.q_target, self.point_suffix(False))
+            return _state.Reader(self.q_target, self.restore_point(own=False))
         if self.when is None and self.snap["level"] == "account" and self.login == "sys":
-            # sys reads a tenant's account snapshot by name and sees that tenant's data and catalog
+            # sys reads a tenant's account snapshot by name: that tenant's catalog (by id) and rows
             rows = self.mo.query(_sql.snapshot_object_id(self.p["snapshot"]), record=False)
             if rows:
-                return _restore.Side(self.q_login, self.point_suffix(True), int(rows[0]["obj_id"]))
+                return _state.Reader(self.q_login, self.restore_point(), account_id=int(rows[0]["obj_id"]))
         return None
 
-    def now_side(self):
+    def now_reader(self):
+        """The reader of the target now for a restore of one account; None when it does not exist."""
         s = self.scope
-        if s["level"] == "cluster" or s["target"] == self.login:
-            return _restore.Side(self.q_login, "")
+        if s["target"] == self.login:
+            return _state.Reader(self.q_login, _time.NOW)
         if self.target_conn is not None:
-            return _restore.Side(self.q_target, "")
+            return _state.Reader(self.q_target, _time.NOW)
+        if self.target_id is not None and self.login == "sys":  # objects only: sys cannot read a tenant's rows now
+            return _state.Reader(self.q_login, _time.NOW, account_id=self.target_id, rows=False)
         return None
+
+    def read_accounts(self):
+        """{'now': {name: id}, 'snap': {name: id}}: the accounts now and at the restore point (sys only)."""
+        accounts = {"now": {}, "snap": {}}
+        for row in self.mo.query(_sql.accounts_at(self.restore_point()), record=False):
+            accounts[row["side"]][row["account_name"]] = int(row["account_id"])
+        return accounts
+
+    def cluster_views(self):
+        """One view per account now or at the snapshot: sys through the login, a tenant through its login from
+        account_logins (now and at the snapshot's time), else through sys's view of its catalog (objects only)."""
+        point, views = self.restore_point(), []
+        for name in sorted(set(self.accounts["now"]) | set(self.accounts["snap"])):
+            now_id, snap_id = self.accounts["now"].get(name), self.accounts["snap"].get(name)
+            conn = self.tenant_conns.get(name)
+            if name == self.login:
+                now, snap = _state.Reader(self.q_login, _time.NOW), _state.Reader(self.q_login, point)
+            elif conn is not None:
+                query = self.query_as(conn)
+                now = _state.Reader(query, _time.NOW)
+                snap = _state.Reader(query, self.restore_point(own=False)) if snap_id is not None else None
+            else:
+                now = _state.Reader(self.q_login, _time.NOW, now_id, rows=False) if now_id is not None else None
+                snap = _state.Reader(self.q_login, point, snap_id, rows=False) if snap_id is not None else None
+            views.append(View(name, now, snap))
+        return views
+
+    def connect_tenants(self):
+        """Log in to the tenants of account_logins that exist now (a cluster restore)."""
+        self.tenant_conns = {}
+        for login in self.p["account_logins"] or []:
+            if login["account"] in self.accounts["now"]:
+                self.tenant_conns[login["account"]] = self.mo.connect_as(login["account"], login["user"],
+                                                                         login["password"])
+
+    # -- reading and comparing ---------------------------------------------------------------------------
+    def read(self, views, sides=("now", "snap")):
+        """Fill each view's states of `sides`: one listing per login, counts and rows in batches (_state)."""
+        databases, table = self.read_scope()
+        s = self.scope
+        readers = {}
+        for index, view in enumerate(views):
+            if "snap" in sides and view.snap is not None:
+                readers[("snap", index)] = view.snap
+            if "now" in sides and view.now is not None and not s.get("clone"):
+                readers[("now", index)] = view.now
+        states = _state.read(readers, databases, table)
+        for index, view in enumerate(views):
+            if "snap" in sides:
+                view.snap_state = states.get(("snap", index), _state.empty())
+            view.now_state = states.get(("now", index), _state.empty())
+        if s.get("clone") and views[0].now is not None:  # the copy, read under its own names, keyed by the source's
+            copy = _state.read({"now": views[0].now}, [s["clone"]["database"]], s["clone"]["table"])["now"]
+            self.now_names = _restore.clone_names(s, copy["tables"])
+            views[0].now_state = _restore.as_source(copy, s)
+
+    def compare_rows(self, view, samples=False):
+        """Rows of the tables on both sides, compared by set difference or by checksums (as the view allows)."""
+        view.content, view.not_compared, view.samples = {}, [], {"now": {}, "snap": {}}
+        method = view.compared_by
+        if view.now is None or view.snap is None or method == "objects":
+            return
+        tables, view.not_compared = _state.content_scope(view.now_state, view.snap_state, self.p["content_max_rows"])
+        if method == "content":
+            view.content = _state.content_changes(view.now.query, view.snap.point, tables, current=view.now.point,
+                                                  now_names=self.now_names)
+            if samples:
+                view.samples = _state.content_samples(view.now.query, view.snap.point, view.content,
+                                                      self.p["diff_rows"], now_names=self.now_names)
+        else:
+            if view.snap_checksums is None:
+                view.snap_checksums = _state.checksums(view.snap, view.snap_state, _state.content_scope(
+                    view.snap_state, view.snap_state, self.p["content_max_rows"])[0])
+            now_sums = _state.checksums(view.now, view.now_state, tables)
+            view.content = dict((k, (0, 0) if now_sums.get(k) == view.snap_checksums.get(k) else (None, None))
+                                for k in tables)
+
+    def report(self, views):
+        """The comparison of the views: one account's report as it is, several accounts' qualified and merged."""
+        level = "account" if self.scope["level"] == "cluster" else self.scope["level"]
+        reports = []
+        for view in views:
+            report = _state.compare(view.now_state, view.snap_state, level, view.content)
+            report["content_not_compared"] = [_state.table_name(k) for k in view.not_compared]
+            reports.append(report)
+        if self.scope["level"] != "cluster":
+            return _restore.copy_names(reports[0], self.scope)
+        out = _state.merged([_state.qualified(r, v.account) for r, v in zip(reports, views)])
+        out["accounts_restored"] = sorted(set(self.accounts["snap"]) - set(self.accounts["now"]))
+        out["accounts_removed"] = sorted(set(self.accounts["now"]) - set(self.accounts["snap"]))
+        out["changes"] += len(out["accounts_restored"]) + len(out["accounts_removed"])
+        return out
 
     def preview(self):
-        s, scope = self.scope, self.read_scope()
-        sides, notes = {}, []
-        snap_side, now_side = self.snapshot_side(), self.now_side()
-        if snap_side is not None:
-            sides["snap"] = snap_side
+        s = self.scope
+        notes = []
+        if s["level"] == "cluster":
+            self.accounts = self.read_accounts()
+            self.connect_tenants()
+            self.views = self.cluster_views()
         else:
-            notes.append("the snapshot's data of account %s is not readable from account %s" % (s["source"],
-                                                                                                self.login))
-        if now_side is not None:
-            sides["now"] = now_side
-        elif self.target_exists:
-            notes.append("the current data of account %s is not readable without to_account_admin_name and "
-                         "to_account_admin_password" % s["target"])
-        state = self.read_states(sides)
-        empty = {"databases": set(), "tables": {}, "rows": {}}
-        self.snap_state = state.get("snap")
-        self.now_state = state.get("now", empty if not self.target_exists else None)
+            if s["level"] == "account" and self.snap["level"] == "cluster" and self.login == "sys":
+                self.refuse_account_missing_at_snapshot()
+            snap_reader = self.snapshot_reader()
+            if snap_reader is None:
+                notes.append("the %s's data of account %s is not readable from account %s"
+                             % (self.kind, s["source"], self.login))
+            self.views = [View(s["target"] or self.login, self.now_reader(), snap_reader)]
         preview = {"scope": dict((k, s[k]) for k in ("level", "account", "database", "table", "to_account")),
-                   "snapshot": self.snap, "identical": None, "not_previewed": notes, "content_not_compared": []}
+                   "snapshot": self.snap, "identical": None, "not_previewed": notes, "compared": {}}
         if s.get("clone"):
             preview["scope"].update(as_database=s["clone"]["database"], as_table=s["clone"]["table"])
-        both = self.snap_state is not None and self.now_state is not None
-        content = self.read_content(snap_side, now_side, preview) if both else {}
-        if both:
-            preview.update(_restore.copy_names(_restore.compare(self.now_state, self.snap_state, scope, content), s))
-        if s["level"] == "cluster":
-            now_accounts, snap_accounts = _restore.accounts_state(self.q_login, self.point_suffix(True))
-            self.accounts = (now_accounts, snap_accounts)
-            preview["accounts_restored"] = sorted(snap_accounts - now_accounts)
-            preview["accounts_removed"] = sorted(now_accounts - snap_accounts)
-            preview["changes"] = preview.get("changes", 0) + len(preview["accounts_restored"]) + \
-                len(preview["accounts_removed"])
-            notes.append("accounts other than %s are restored but only listed, not compared" % self.login)
-        if self.content_tables is not None and not notes and not preview["content_not_compared"]:
-            preview["identical"] = preview.get("changes") == 0
         self.previewed = preview
+        if notes:  # nothing to compare the target with
+            return preview
+        self.read(self.views)
+        view = self.views[0]
+        if s["level"] in ("database", "table"):
+            _restore.refuse_missing_target(s, view.snap_state, view.now_state if view.now else None, self.source_text)
+        for view in self.views:
+            if view.snap is not None:
+                self.compare_rows(view, samples=self.mo.module._diff)  # pylint: disable=protected-access
+        preview.update(self.report(self.views))
+        if s.get("copy"):
+            self.databases_to_copy = _restore.databases_to_copy(s, preview, self.source_text)
+        preview["compared"] = dict((v.account, v.compared_by) for v in self.views)
+        if preview["changes"]:
+            preview["identical"] = False
+        elif not preview["content_not_compared"] and "objects" not in preview["compared"].values():
+            preview["identical"] = True
         return preview
 
-    def read_content(self, snap_side, now_side, preview):
-        """Rows that differ per table (set difference both ways, batched); samples when --diff is on."""
-        self.content_tables, self.samples = None, {"now": {}, "snap": {}}
-        if now_side is None:  # the target account does not exist yet: everything is restored, nothing compared
-            return {}
-        if snap_side.query != now_side.query or snap_side.account_id is not None:
-            preview["not_previewed"].append("row contents are not compared: the snapshot and the target are read "
-                                            "through different logins")
-            return {}
-        self.content_tables, too_big = _restore.content_scope(self.now_state, self.snap_state,
-                                                              self.p["content_max_rows"])
-        preview["content_not_compared"] = [_restore.table_name(k) for k in too_big]
-        self.content_suffix = snap_side.suffix
-        content = _restore.content_changes(now_side.query, self.content_suffix, self.content_tables,
-                                           now_names=self.now_names)
-        if self.mo.module._diff:  # pylint: disable=protected-access
-            self.samples = _restore.content_samples(now_side.query, snap_side.suffix, content, self.p["diff_rows"],
-                                                    now_names=self.now_names)
-        return content
+    def refuse_account_missing_at_snapshot(self):
+        """An account restore from a cluster snapshot of an account the snapshot does not hold."""
+        if self.scope["account"] not in self.read_accounts()["snap"]:
+            raise _errors.RestoreRefused("account=%s: there is no account %s in %s"
+                                         % (self.scope["account"], self.scope["account"], self.source_text))
 
     def diff(self):
-        before = _restore.diff_view(self.now_state, self.samples["now"]) if self.now_state is not None else {}
-        after = _restore.diff_view(self.snap_state, self.samples["snap"]) if self.snap_state is not None else {}
-        if self.accounts is not None:
-            before["accounts"], after["accounts"] = sorted(self.accounts[0]), sorted(self.accounts[1])
-        redefined = set((self.previewed or {}).get("tables_redefined") or [])
-        keys = [k for k in sorted(self.snap_state["tables"]) if _restore.table_name(k) in redefined] if redefined else []
-        if keys:  # column by column, as compared (name, type code, nullability, key, default, comment)
-            before["definitions"] = dict((_restore.table_name(k), self.now_state["tables"][k]) for k in keys)
-            after["definitions"] = dict((_restore.table_name(k), self.snap_state["tables"][k]) for k in keys)
-        return {"before": before, "after": after}
+        def side(view, which):
+            state = view.now_state if which == "now" else view.snap_state
+            out = _state.diff_view(state, view.samples[which])
+            redefined = [k for k in sorted(view.snap_state["tables"]) if k in view.now_state["tables"]
+                         and view.now_state["tables"][k] != view.snap_state["tables"][k]]
+            if redefined:  # column by column, as compared (name, type code, nullability, key, default, comment)
+                out["definitions"] = dict((_state.table_name(k), state["tables"][k]) for k in redefined)
+            return out
+        if not self.views or self.views[0].snap_state is None:
+            return {"before": {}, "after": {}}
+        if self.scope["level"] != "cluster":
+            return {"before": side(self.views[0], "now"), "after": side(self.views[0], "snap")}
+        return {"before": {"accounts": dict((v.account, side(v, "now")) for v in self.views if v.now is not None)},
+                "after": {"accounts": dict((v.account, side(v, "snap")) for v in self.views if v.snap is not None)}}
 
     def refuse_a_different_copy(self):
         """A restore beside live data never overwrites: an existing copy must equal the restore point."""
-        clone, now = self.scope.get("clone"), self.now_state
+        clone, now = self.scope.get("clone"), self.views[0].now_state
         exists = now is not None and (now["tables"] or (self.scope["level"] == "database" and now["databases"]))
         if not clone or not exists or self.previewed["identical"]:
             return
         name = clone["database"] if self.scope["level"] == "database" else "%s.%s" % (clone["database"],
                                                                                       clone["table"])
         raise _errors.MoError("as_database/as_table: %s already exists and does not equal the %s (%s); drop it or "
-                           "choose another name" % (name, self.kind, _restore.describe_differences(self.previewed)),
-                           preview=self.previewed)
+                              "choose another name" % (name, self.kind, _state.describe_differences(self.previewed)),
+                              preview=self.previewed)
 
     # -- acting --------------------------------------------------------------------------------------
     def run(self):
@@ -249,28 +361,39 @@ class RestoreJob:
         if plan["login_after_prepare"]:
             self.connect_target()  # the account was just created: log in before its data is replaced
         mo.doing = "restore from %s %s" % (self.kind, self.source_name)
-        mo.query(plan["restore"])
+        for stmt in self.restore_statements():
+            mo.query(stmt)
         return safety
 
     def verify(self, safety):
-        if self.target_conn is None and self.scope["target"] not in (None, self.login):
-            self.connect_target()
-        now_side = self.now_side()
-        after = self.read_states({"now": now_side})["now"]
-        content = {}
-        if self.content_tables is not None:  # the same tables again, by content (counts alone for the rest)
-            tables = [k for k in self.content_tables if k in after["tables"]]
-            content = _restore.content_changes(now_side.query, self.content_suffix, tables, now_names=self.now_names)
-        report = _restore.copy_names(_restore.compare(after, self.snap_state, self.read_scope(), content), self.scope)
-        problems = [] if report["changes"] == 0 else [_restore.describe_differences(report)]
-        if self.scope["level"] == "cluster":
-            now_accounts, _snap = _restore.accounts_state(self.q_login, self.point_suffix(True))
-            if now_accounts != self.accounts[1]:
-                problems.append("accounts now %s, at the snapshot %s"
-                                % (sorted(now_accounts), sorted(self.accounts[1])))
-        if problems:
-            raise _errors.MoError("the restore from %s %s reported success but the target does not match the %s: %s%s"
-                               % (self.kind, self.source_name, self.kind, "; ".join(problems),
-                                  (". The state before the restore is in safety snapshot %s" % safety["name"])
-                                  if safety else ""),
-                               changed=True, preview=self.previewed, verified=False, safety_snapshot=safety)
+        """Read the target again and compare it with the restore point the way the preview did; returns how each
+        account was compared ({account: content | checksums | objects})."""
+        s = self.scope
+        before = dict((v.account, v) for v in self.views)
+        if s["level"] == "cluster":
+            self.accounts = self.read_accounts()
+            self.connect_tenants()  # a cluster restore drops and recreates accounts: log in afresh
+            views = self.cluster_views()
+        else:
+            if self.target_conn is None and s["target"] not in (None, self.login):
+                self.connect_target()
+            views = [View(self.views[0].account, self.now_reader(), self.views[0].snap)]
+        for view in views:  # the restore point does not change: its states and checksums are those of the preview
+            old = before.get(view.account)
+            view.snap_state = old.snap_state if old is not None else _state.empty()
+            view.snap_checksums = old.snap_checksums if old is not None and old.snap is not None and \
+                view.snap is not None and old.snap.query == view.snap.query else None
+        self.read(views, sides=("now",))
+        for view in views:
+            if view.snap is not None:
+                self.compare_rows(view)
+        report = self.report(views)
+        verified_by = dict((v.account, v.compared_by) for v in views)
+        if report["changes"]:
+            raise _errors.MoError(
+                "the restore from %s reported success but the target does not match it: %s%s"
+                % (self.source_text, _state.describe_differences(report),
+                   (". The state before the restore is in safety snapshot %s" % safety["name"]) if safety else ""),
+                changed=True, preview=self.previewed, verified=False, verified_by=verified_by, verification=report,
+                safety_snapshot=safety)
+        return verified_by

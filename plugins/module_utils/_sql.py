@@ -171,7 +171,7 @@ def snapshot_object_id(name):
 
 def account_exists(name):
     """Rows only when the account exists (sys only). `SHOW ACCOUNTS LIKE` fails with 'no account info' instead."""
-    return Statement("SELECT account_name FROM mo_catalog.mo_account WHERE account_name = %s", (name,))
+    return Statement("SELECT account_name, account_id FROM mo_catalog.mo_account WHERE account_name = %s", (name,))
 
 
 def create_account(name, admin_name, admin_password):
@@ -216,15 +216,25 @@ def restore(brace, level, snapshot, account=None, database=None, table=None, to_
     return Statement(sql)
 
 
-# -- reading a scope now or at a snapshot (restore preview and verification) -------------------------
+# -- reading a scope now or at a point in time (restore preview and verification, mo_snapshot_diff) ------------
+def at(point):
+    """The read suffix of a point (a _time.Point): '' now, ` {SNAPSHOT = s}` for the account holding the snapshot,
+    ` {MO_TS = n}` for any account whose data a snapshot or PITR keeps at that time."""
+    if point is None or (point.snapshot is None and point.ts_ns is None):
+        return ""
+    if point.snapshot is not None:
+        return " {SNAPSHOT = %s}" % quote_ident(point.snapshot)
+    return " {MO_TS = %d}" % int(point.ts_ns)
+
+
 def clone(level, point, database, table, new_database, new_table=None, to_account=None):
-    """Restore beside live data: CREATE DATABASE new CLONE db{point} or CREATE TABLE ndb.nt CLONE db.t{point}, where
-    point is a read suffix (at_snapshot), optionally TO ACCOUNT a (sys only)."""
+    """Restore beside live data: CREATE DATABASE new CLONE db{point} or CREATE TABLE ndb.nt CLONE db.t{point},
+    optionally TO ACCOUNT a (sys only; MatrixOne needs a snapshot point then)."""
     if level == "database":
-        sql = "CREATE DATABASE %s CLONE %s%s" % (quote_ident(new_database), quote_ident(database), point)
+        sql = "CREATE DATABASE %s CLONE %s%s" % (quote_ident(new_database), quote_ident(database), at(point))
     else:
         sql = "CREATE TABLE %s.%s CLONE %s.%s%s" % (quote_ident(new_database), quote_ident(new_table),
-                                                    quote_ident(database), quote_ident(table), point)
+                                                    quote_ident(database), quote_ident(table), at(point))
     if to_account:
         sql += " TO ACCOUNT %s" % quote_ident(to_account)
     return Statement(sql)
@@ -237,15 +247,6 @@ def create_database(name):
 def server_ident(name):
     """Quote a name that came from the server (it may contain anything, so backticks are doubled)."""
     return "`%s`" % str(name).replace("`", "``")
-
-
-def at_snapshot(snapshot=None, mo_ts=None):
-    """The read suffix: `{SNAPSHOT = s}` for the snapshot holder, `{MO_TS = n}` for any account."""
-    if snapshot is not None:
-        return " {SNAPSHOT = %s}" % quote_ident(snapshot)
-    if mo_ts is not None:
-        return " {MO_TS = %d}" % int(mo_ts)
-    return ""
 
 
 def _scope_filter(column, databases):
@@ -262,98 +263,68 @@ COLUMN_DEFINITION = ("concat(attnum, '|', hex(attname), '|', hex(atttyp), '|', a
                      "'|', att_is_auto_increment, '|', hex(att_default), '|', att_comment)")
 
 
-def _varint(data, i):
-    value = shift = 0
-    while True:
-        byte = data[i]
-        value |= (byte & 0x7F) << shift
-        i += 1
-        if byte < 0x80:
-            return value, i
-        shift += 7
+def _account_filter(account_ids):
+    if account_ids is None:
+        return "account_id = current_account_id()"
+    return "account_id IN (%s)" % ", ".join("%d" % int(a) for a in account_ids)
 
 
-def default_text(hex_value):
-    """A column default as written (MatrixOne keeps a protobuf whose expression part a restore rewrites).
+def scope_objects(parts, databases=None):
+    """One statement listing databases, tables and table columns, now and/or at points in time.
 
-    Field 2 is the default's original text, field 3 whether the column is nullable; a nullable column without
-    a written default defaults to null, which a restore spells out. Anything else is compared as it is.
+    parts: [(label, point, account ids)]: read at `point`, the catalog of the login's own account (ids None) or of
+    the given accounts (sys only: sys sees every account's catalog, now and at a cluster or tenant snapshot).
+    rows: (side, acct, kind, db, tbl, def): side the part's label, acct the account id, kind 'database', 'table'
+    (def '') or 'column' (def: COLUMN_DEFINITION of one visible column). databases=None means every non-system one.
     """
-    try:
-        data = bytearray.fromhex(hex_value or "")
-        i, origin, nullable = 0, None, False
-        while i < len(data):
-            key, i = _varint(data, i)
-            field, wire = key >> 3, key & 7
-            if wire == 0:
-                value, i = _varint(data, i)
-                nullable = nullable or (field == 3 and value == 1)
-            elif wire == 2:
-                size, i = _varint(data, i)
-                if field == 2:
-                    origin = data[i:i + size].decode("utf-8", "replace")
-                i += size
-            else:
-                return hex_value
-    except (ValueError, IndexError):
-        return hex_value
-    if origin is None:
-        return "null" if nullable else ""
-    return "null" if origin.lower() == "null" else origin
-
-
-def column_definition(text):
-    """'attnum|hex name|hex type|not null|constraint|auto inc|hex default|comment' -> (attnum, comparable text)."""
-    num, name, typ, not_null, constraint, auto_inc, default, comment = text.split("|", 7)
-    name = bytearray.fromhex(name).decode("utf-8", "replace")
-    return int(num), "%s %s%s%s%s default=%s%s" % (
-        name, typ, " not null" if not_null == "1" else "", " primary" if constraint == "p" else "",
-        " auto_increment" if auto_inc == "1" else "", default_text(default), (" comment=" + comment) if comment else "")
-
-
-def scope_objects(suffixes, databases=None, accounts=None):
-    """One statement listing databases, tables and table columns of an account, now and/or at a snapshot.
-
-    suffixes: {'now': '', 'snap': ' {SNAPSHOT = s}'}; rows: (side, kind, database, table, definition) with kind
-    'database', 'table' (definition '') or 'column' (definition: COLUMN_DEFINITION of one visible column).
-    databases=None means every non-system database. accounts: {side: account id} for a side that reads another
-    account (sys reading at a tenant's account snapshot sees that tenant's catalog); default the login account.
-    """
-    parts, params = [], []
-    for side, suffix in suffixes.items():
-        account = "%d" % int(accounts[side]) if (accounts or {}).get(side) is not None else "current_account_id()"
+    sql, params = [], []
+    for label, point, account_ids in parts:
+        suffix, accounts = at(point), _account_filter(account_ids)
         db_cond, db_params = _scope_filter("datname", databases)
-        parts.append("SELECT %%s AS side, 'database' AS kind, datname AS db, '' AS tbl, '' AS def "
-                     "FROM mo_catalog.mo_database%s WHERE account_id = %s AND %s"
-                     % (suffix, account, db_cond))
-        params += [side] + db_params
+        sql.append("SELECT %%s AS side, account_id AS acct, 'database' AS kind, datname AS db, '' AS tbl, '' AS def "
+                   "FROM mo_catalog.mo_database%s WHERE %s AND %s" % (suffix, accounts, db_cond))
+        params += [label] + db_params
         tb_cond, tb_params = _scope_filter("reldatabase", databases)
-        parts.append("SELECT %%s AS side, 'table' AS kind, reldatabase AS db, relname AS tbl, '' AS def "
-                     "FROM mo_catalog.mo_tables%s WHERE account_id = %s AND relkind = 'r' AND %s"
-                     % (suffix, account, tb_cond))
-        params += [side] + tb_params
+        sql.append("SELECT %%s AS side, account_id AS acct, 'table' AS kind, reldatabase AS db, relname AS tbl, "
+                   "'' AS def FROM mo_catalog.mo_tables%s WHERE %s AND relkind = 'r' AND %s"
+                   % (suffix, accounts, tb_cond))
+        params += [label] + tb_params
         col_cond, col_params = _scope_filter("att_database", databases)
-        parts.append("SELECT %%s AS side, 'column' AS kind, att_database AS db, att_relname AS tbl, %s AS def "
-                     "FROM mo_catalog.mo_columns%s WHERE account_id = %s AND att_is_hidden = 0 "
-                     "AND attisdropped = 0 AND %s" % (COLUMN_DEFINITION, suffix, account, col_cond))
-        params += [side] + col_params
-    return Statement(" UNION ALL ".join(parts), params)
+        sql.append("SELECT %%s AS side, account_id AS acct, 'column' AS kind, att_database AS db, att_relname AS tbl, "
+                   "%s AS def FROM mo_catalog.mo_columns%s WHERE %s AND att_is_hidden = 0 AND attisdropped = 0 AND %s"
+                   % (COLUMN_DEFINITION, suffix, accounts, col_cond))
+        params += [label] + col_params
+    return Statement(" UNION ALL ".join(sql), params)
 
 
-def row_counts(tables_by_side):
-    """One statement counting rows of many tables: {'now': ('', [(db, t)]), 'snap': (suffix, [...])}.
-
-    rows: (side, database, table, count). Returns None when there is nothing to count.
-    """
-    parts, params = [], []
-    for side, (suffix, tables) in tables_by_side.items():
+def row_counts(parts):
+    """One statement counting rows of many tables: parts [(label, point, [(db, t)])]; rows: (side, db, tbl, n).
+    None when there is nothing to count."""
+    sql, params = [], []
+    for label, point, tables in parts:
         for db, table in tables:
-            parts.append("SELECT %%s AS side, %%s AS db, %%s AS tbl, count(*) AS n FROM %s.%s%s"
-                         % (server_ident(db), server_ident(table), suffix))
-            params += [side, db, table]
-    if not parts:
+            sql.append("SELECT %%s AS side, %%s AS db, %%s AS tbl, count(*) AS n FROM %s.%s%s"
+                       % (server_ident(db), server_ident(table), at(point)))
+            params += [label, db, table]
+    if not sql:
         return None
-    return Statement(" UNION ALL ".join(parts), params)
+    return Statement(" UNION ALL ".join(sql), params)
+
+
+def row_checksums(point, tables):
+    """One statement giving, per table, its row count and a checksum of its rows that does not depend on their order:
+    the sums of the high and the low 32 bits of MatrixOne's 64-bit hash_value of each row (NULLs hashed as such).
+    tables: [(db, table, [column names])]; rows: (db, tbl, n, hi, lo). Used where two sides cannot be compared by a
+    set difference because different logins read them. None when there is nothing to read."""
+    sql, params = [], []
+    for db, table, columns in tables:
+        row = "hash_value(%s)" % ", ".join(server_ident(c) for c in columns)
+        sql.append("SELECT %%s AS db, %%s AS tbl, count(*) AS n, sum(%s >> 32) AS hi, sum(%s & 4294967295) AS lo "
+                   "FROM %s.%s%s" % (row, row, server_ident(db), server_ident(table), at(point)))
+        params += [db, table]
+    if not sql:
+        return None
+    return Statement(" UNION ALL ".join(sql), params)
 
 
 def _except(first, second, columns="*"):
@@ -362,92 +333,92 @@ def _except(first, second, columns="*"):
     return "SELECT DISTINCT * FROM (SELECT %s FROM %s EXCEPT SELECT %s FROM %s) e" % (columns, first, columns, second)
 
 
-def _now_ref(db, table, now_names):
-    """The table read on the "now" side: the same one, or the one it was restored beside (now_names)."""
-    return "%s.%s" % tuple(server_ident(n) for n in (now_names or {}).get((db, table), (db, table)))
+def _ref(db, table, point=None, names=None):
+    """A table at a point; `names` maps (db, table) to the table actually read (the copy of a restore beside live
+    data)."""
+    db, table = (names or {}).get((db, table), (db, table))
+    return "%s.%s%s" % (server_ident(db), server_ident(table), at(point))
 
 
-def content_differences(suffix, tables, current="", now_names=None):
-    """One statement giving, per table, the rows only present now and the rows only present at the snapshot
-    (set difference both ways; rows: db, tbl, only_now, only_snap). `current` reads the "now" side at another
-    point; now_names maps (db, table) to the table read on the "now" side when that has another name (a restore
-    beside live data). None when there is nothing to compare."""
-    parts, params = [], []
+def content_differences(point, tables, current=None, now_names=None):
+    """One statement giving, per table, the rows only present now and the rows only present at `point` (set
+    difference both ways; rows: db, tbl, only_now, only_snap). `current`: the point the "now" side is read at (None:
+    now); now_names: the tables read on the "now" side when they have other names. None when there is nothing to
+    compare."""
+    sql, params = [], []
     for db, table in tables:
-        ref, now = "%s.%s" % (server_ident(db), server_ident(table)), _now_ref(db, table, now_names)
-        parts.append("SELECT %%s AS db, %%s AS tbl, (SELECT count(*) FROM (%s) a) AS only_now, "
-                     "(SELECT count(*) FROM (%s) b) AS only_snap"
-                     % (_except(now + current, ref + suffix), _except(ref + suffix, now + current)))
+        ref, now = _ref(db, table, point), _ref(db, table, current, now_names)
+        sql.append("SELECT %%s AS db, %%s AS tbl, (SELECT count(*) FROM (%s) a) AS only_now, "
+                   "(SELECT count(*) FROM (%s) b) AS only_snap" % (_except(now, ref), _except(ref, now)))
         params += [db, table]
-    if not parts:
+    if not sql:
         return None
-    return Statement(" UNION ALL ".join(parts), params)
+    return Statement(" UNION ALL ".join(sql), params)
 
 
-def content_sample(suffix, db, table, side, limit, current="", now_names=None):
-    """Up to `limit` rows of one table present only now (side 'now') or only at the snapshot (side 'snap')."""
-    ref, now = "%s.%s" % (server_ident(db), server_ident(table)), _now_ref(db, table, now_names)
-    first, second = (now + current, ref + suffix) if side == "now" else (ref + suffix, now + current)
-    sql = "%s LIMIT %d" % (_except(first, second), int(limit))
-    return Statement(sql)
+def content_sample(point, db, table, side, limit, current=None, now_names=None):
+    """Up to `limit` rows of one table present only now (side 'now') or only at `point` (side 'snap')."""
+    ref, now = _ref(db, table, point), _ref(db, table, current, now_names)
+    first, second = (now, ref) if side == "now" else (ref, now)
+    return Statement("%s LIMIT %d" % (_except(first, second), int(limit)))
 
 
-def primary_keys(suffixes, databases):
-    """One statement listing the primary key columns of the tables in `databases`, per side (read suffix):
+def primary_keys(points, databases):
+    """One statement listing the primary key columns of the tables in `databases`, per side ({label: point}):
     rows (side, db, tbl, col, pos). mo_columns marks a single key column only; mo_indexes names every one."""
-    parts, params = [], []
-    for side, suffix in suffixes.items():
+    sql, params = [], []
+    for label, point in points.items():
+        suffix = at(point)
         cond, cond_params = _scope_filter("t.reldatabase", databases)
-        parts.append("SELECT %%s AS side, t.reldatabase AS db, t.relname AS tbl, i.column_name AS col, "
-                     "i.ordinal_position AS pos FROM mo_catalog.mo_indexes%s i JOIN mo_catalog.mo_tables%s t "
-                     "ON i.table_id = t.rel_id WHERE i.name = 'PRIMARY' AND t.account_id = current_account_id() "
-                     "AND %s" % (suffix, suffix, cond))
-        params += [side] + cond_params
-    return Statement(" UNION ALL ".join(parts), params)
+        sql.append("SELECT %%s AS side, t.reldatabase AS db, t.relname AS tbl, i.column_name AS col, "
+                   "i.ordinal_position AS pos FROM mo_catalog.mo_indexes%s i JOIN mo_catalog.mo_tables%s t "
+                   "ON i.table_id = t.rel_id WHERE i.name = 'PRIMARY' AND t.account_id = current_account_id() "
+                   "AND %s" % (suffix, suffix, cond))
+        params += [label] + cond_params
+    return Statement(" UNION ALL ".join(sql), params)
 
 
 def key_differences(tables, before, after):
-    """Per table with a primary key, how many keys exist only after (inserted) and only before (deleted).
+    """Per table with a primary key, how many keys exist only at `after` (inserted) and only at `before` (deleted).
 
     tables: [((db, table), [key columns])]; rows: db, tbl, inserted, deleted. None when there is nothing to count.
     """
-    parts, params = [], []
+    sql, params = [], []
     for (db, table), key in tables:
-        ref = "%s.%s" % (server_ident(db), server_ident(table))
         cols = ", ".join(server_ident(c) for c in key)
-        parts.append("SELECT %%s AS db, %%s AS tbl, (SELECT count(*) FROM (%s) a) AS inserted, "
-                     "(SELECT count(*) FROM (%s) b) AS deleted"
-                     % (_except(ref + after, ref + before, cols), _except(ref + before, ref + after, cols)))
+        new, old = _ref(db, table, after), _ref(db, table, before)
+        sql.append("SELECT %%s AS db, %%s AS tbl, (SELECT count(*) FROM (%s) a) AS inserted, "
+                   "(SELECT count(*) FROM (%s) b) AS deleted" % (_except(new, old, cols), _except(old, new, cols)))
         params += [db, table]
-    if not parts:
+    if not sql:
         return None
-    return Statement(" UNION ALL ".join(parts), params)
+    return Statement(" UNION ALL ".join(sql), params)
 
 
 KEY_SAMPLE_KINDS = ("inserted", "deleted", "updated_after", "updated_before")
 
 
 def key_sample(db, table, key, kind, before, after, limit):
-    """Up to `limit` rows of one table, ordered by its primary key: rows whose key exists only after (inserted) or
-    only before (deleted), or the after / before versions of rows whose key exists on both sides with other
+    """Up to `limit` rows of one table, ordered by its primary key: rows whose key exists only at `after` (inserted)
+    or only at `before` (deleted), or the after / before versions of rows whose key exists at both points with other
     values (updated_after, updated_before: the same keys in the same order)."""
-    ref = "%s.%s" % (server_ident(db), server_ident(table))
     cols = ", ".join(server_ident(c) for c in key)
     on = " AND ".join("r.%s = k.%s" % (server_ident(c), server_ident(c)) for c in key)
     order = ", ".join("r.%s" % server_ident(c) for c in key)
     this, other = (after, before) if kind in ("inserted", "updated_after") else (before, after)
+    this_ref, other_ref = _ref(db, table, this), _ref(db, table, other)
     if kind in ("inserted", "deleted"):
-        sql = "SELECT r.* FROM %s%s r JOIN (%s) k ON %s" % (ref, this, _except(ref + this, ref + other, cols), on)
+        sql = "SELECT r.* FROM %s r JOIN (%s) k ON %s" % (this_ref, _except(this_ref, other_ref, cols), on)
     else:
-        sql = ("SELECT r.* FROM (%s) r JOIN (SELECT %s FROM %s%s) k ON %s"
-               % (_except(ref + this, ref + other), cols, ref, other, on))
+        sql = "SELECT r.* FROM (%s) r JOIN (SELECT %s FROM %s) k ON %s" % (_except(this_ref, other_ref), cols,
+                                                                        other_ref, on)
     return Statement("%s ORDER BY %s LIMIT %d" % (sql, order, int(limit)))
 
 
-def snapshot_accounts(suffix):
-    """Accounts at a point in time (read suffix) and now (sys only): rows (side, account_name)."""
-    return Statement("SELECT 'now' AS side, account_name FROM mo_catalog.mo_account UNION ALL "
-                     "SELECT 'snap' AS side, account_name FROM mo_catalog.mo_account%s" % suffix)
+def accounts_at(point):
+    """Accounts (name and id) now and at a point in time (sys only): rows (side, account_name, account_id)."""
+    return Statement("SELECT 'now' AS side, account_name, account_id FROM mo_catalog.mo_account UNION ALL "
+                     "SELECT 'snap' AS side, account_name, account_id FROM mo_catalog.mo_account%s" % at(point))
 
 
 # -- user SQL (mo_sql) --------------------------------------------------------------------------------

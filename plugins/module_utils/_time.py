@@ -13,7 +13,7 @@ import calendar
 import datetime
 import re
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _sql
+from ansible_collections.matrixone.backup.plugins.module_utils import _errors
 
 
 UTC = datetime.timezone.utc
@@ -186,3 +186,32 @@ def timestamp_ns(iso):
     base, _sep, frac = iso.rstrip("Z").partition(".")
     dt = datetime.datetime.strptime(base, "%Y-%m-%dT%H:%M:%S")
     return calendar.timegm(dt.timetuple()) * 1000000000 + int((frac + "000000000")[:9])
+
+
+class Point:
+    """A moment a scope is read at: now (neither given), a snapshot by name (readable by the account that holds it)
+    or a time in nanoseconds since the epoch (readable by any account whose data a snapshot or PITR keeps then).
+    Only _sql.at() turns it into SQL text."""
+
+    def __init__(self, snapshot=None, ts_ns=None):
+        self.snapshot = snapshot
+        self.ts_ns = None if ts_ns is None else int(ts_ns)
+
+    @property
+    def is_now(self):
+        return self.snapshot is None and self.ts_ns is None
+
+    def __eq__(self, other):
+        return isinstance(other, Point) and (self.snapshot, self.ts_ns) == (other.snapshot, other.ts_ns)
+
+    def __ne__(self, other):
+        return not self == other
+
+    def __hash__(self):
+        return hash((self.snapshot, self.ts_ns))
+
+    def __repr__(self):
+        return "Point(now)" if self.is_now else "Point(%s)" % (self.snapshot or self.ts_ns)
+
+
+NOW = Point()

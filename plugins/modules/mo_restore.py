@@ -95,11 +95,14 @@ options:
     type: str
   to_account:
     description:
-      - Restore the account into this other account instead of in place (V(account) level, O(login_account=sys)).
-        The target's current databases are replaced.
-      - The source must be a tenant account. The sys account cannot be restored into another account, because
-        MatrixOne (seen on 3.0.18 and 4.1.4) ignores C(TO ACCOUNT) for sys and restores sys in place; the module
-        refuses it.
+      - Restore the account into this other account instead of in place (V(account) level, O(login_account=sys)),
+        as C(mo_br snapshot restore --new_account) does. A tenant is restored with C(RESTORE ACCOUNT a ... TO ACCOUNT
+        b); the target's current databases are replaced.
+      - The sys account is copied instead, one C(CREATE DATABASE d CLONE d {SNAPSHOT = s} TO ACCOUNT b) per user
+        database of the snapshot (MatrixOne 3.0+), because MatrixOne (seen on 3.0.18 and 4.1.4) ignores C(TO ACCOUNT)
+        for sys and would restore sys in place. The target must be new or hold nothing but databases equal to the
+        snapshot (those are kept, so a re-run completes an interrupted copy); other databases are refused, never
+        overwritten. Needs a snapshot (not a PITR): MatrixOne clones across accounts only from one.
       - When it does not exist it is created first with O(to_account_admin_name) and O(to_account_admin_password);
         without them a missing target is an error.
     type: str
@@ -113,10 +116,32 @@ options:
     description:
       - Password of O(to_account_admin_name). Never logged or returned; masked in C(queries).
     type: str
+  account_logins:
+    description:
+      - Cluster restore only, logins of tenant accounts, used to compare their rows now and at the snapshot's time (in
+        the preview) and after the restore (in the verification).
+      - Logged in as sys, the module sees every account's databases, tables and column definitions, now and at a
+        cluster snapshot, but not a tenant's rows; a tenant without a login here is compared by objects only (see
+        RV(verified_by)).
+    type: list
+    elements: dict
+    suboptions:
+      account:
+        description: The tenant account.
+        type: str
+        required: true
+      user:
+        description: A user of that account who can read its databases (its admin).
+        type: str
+        required: true
+      password:
+        description: The user's password. Never logged or returned.
+        type: str
+        required: true
   verify:
     description:
-      - After the restore, compare the target with the snapshot (databases, tables, definitions, row counts) and
-        fail if they differ.
+      - After the restore, compare the target with the snapshot again, the way the preview did, and fail if they
+        differ. How each account was compared is returned in RV(verified_by).
       - Restoring another account than the login account can be verified only with O(to_account_admin_name) and
         O(to_account_admin_password); otherwise the task fails before restoring unless O(verify=false).
     type: bool
@@ -222,7 +247,10 @@ EXAMPLES = r'''
 
 RETURN = r'''
 preview:
-  description: What the restore changes (changed) in the target scope, measured before restoring.
+  description:
+    - What the restore changes (changed) in the target scope, measured before restoring.
+    - For a cluster restore every name is qualified with its account as MatrixOne writes it across accounts
+      (C(acc.db), C(acc.db.table)), and each account is compared as RV(preview.compared) says.
   returned: when the snapshot was found
   type: dict
   contains:
@@ -290,10 +318,28 @@ preview:
       description: Parts of the target that could not be read, and why.
       type: list
       elements: str
+    compared:
+      description:
+        - How each account's rows were compared, by account. V(content) is a set difference both ways, row by row
+          (one login reads both sides); V(checksums) is each table's row count and an order-independent checksum of
+          its rows, MatrixOne's 64-bit C(hash_value) of every row summed (two logins read the sides, so no set
+          difference is possible); V(objects) is databases, tables and column definitions only (the login cannot
+          read the rows, as sys cannot read a tenant's rows now: give O(account_logins)).
+      type: dict
+      sample: {sys: content, acc1: checksums, acc2: objects}
 verified:
-  description: True when the restored target was compared with the snapshot and matched; false when not verified.
+  description:
+    - True when the restored target was read again, compared with the snapshot as RV(verified_by) says, and matched;
+      false when not verified.
   returned: always
   type: bool
+verified_by:
+  description:
+    - How the verification compared each account (see RV(preview.compared) for the methods); empty when not verified.
+      An account compared by V(objects) was checked for its databases, tables and definitions, not its rows.
+  returned: always
+  type: dict
+  sample: {sys: content, acc2: checksums}
 safety_snapshot:
   description:
     - The snapshot taken before restoring (name, timestamp, level, ...), or null. In check mode the one a real run
@@ -332,6 +378,9 @@ def validate(params):
                                  ("to_account", "account"), ("to_account_admin_name", "user"),
                                  ("safety_snapshot_name", "snapshot"), ("as_database", "database"),
                                  ("as_table", "table")))
+    for index, login in enumerate(params["account_logins"] or []):
+        _sql.validate_name(login["account"], "account", "account_logins[%d].account" % index)
+        _sql.validate_name(login["user"], "user", "account_logins[%d].user" % index)
     if params["safety_snapshot_name"] and not params["safety_snapshot"]:
         raise _errors.InvalidInput("safety_snapshot_name needs safety_snapshot=true")
     if (params["as_database"] or params["as_table"]) and params["safety_snapshot"]:
@@ -362,6 +411,11 @@ def main():
         content_max_rows=dict(type="int", default=1000000),
         as_database=dict(type="str"),
         as_table=dict(type="str"),
+        account_logins=dict(type="list", elements="dict", no_log=False, options=dict(
+            account=dict(type="str", required=True),
+            user=dict(type="str", required=True),
+            password=dict(type="str", required=True, no_log=True),
+        )),
     ), required_together=[("to_account_admin_name", "to_account_admin_password"), ("pitr", "timestamp")],
         mutually_exclusive=[("snapshot", "pitr")], required_one_of=[("snapshot", "pitr")])
     mo.run(lambda: run(mo))
@@ -377,13 +431,13 @@ def run(mo):
     # identical: nothing to send; a copy beside live data that equals the restore point is never re-created
     skip = preview["identical"] is True and (not mo.params["force"] or bool(job.scope.get("clone")))
     if skip:
-        mo.exit(False, preview=preview, verified=False, safety_snapshot=None, diff=job.diff())
-    mo.check_mode_exit(job.statements(), preview=preview, verified=False, safety_snapshot=job.predicted_safety(),
-                       diff=job.diff())
+        mo.exit(False, preview=preview, verified=False, verified_by={}, safety_snapshot=None, diff=job.diff())
+    mo.check_mode_exit(job.statements(), preview=preview, verified=False, verified_by={},
+                       safety_snapshot=job.predicted_safety(), diff=job.diff())
     safety = job.run()
-    if mo.params["verify"]:
-        job.verify(safety)
-    mo.exit(True, preview=preview, verified=bool(mo.params["verify"]), safety_snapshot=safety, diff=job.diff())
+    verified_by = job.verify(safety) if mo.params["verify"] else {}
+    mo.exit(True, preview=preview, verified=bool(mo.params["verify"]), verified_by=verified_by, safety_snapshot=safety,
+            diff=job.diff())
 
 
 if __name__ == "__main__":

@@ -245,13 +245,13 @@ def run(mo):
     if params["snapshot"] is not None:
         snap = find_snapshot(mo, params["snapshot"])
         before = {"snapshot": snap["name"], "timestamp": snap["timestamp"]}
-        before_suffix = _sql.at_snapshot(snapshot=snap["name"])
+        before_point = _time.Point(snapshot=snap["name"])
     else:
         snap = None
         when = _time.parse_timestamp(params["timestamp"], None, now=mo.server_clock().now)
         before = {"timestamp": _time.iso_utc(when)}
-        before_suffix = _sql.at_snapshot(mo_ts=_time.timestamp_ns(before["timestamp"]))
-    report = _diff.compare_points(lambda stmt: mo.query(stmt, record=False), before_suffix, "",
+        before_point = _time.Point(ts_ns=_time.timestamp_ns(before["timestamp"]))
+    report = _diff.compare_points(lambda stmt: mo.query(stmt, record=False), before_point, _time.NOW,
                                   scope_of(params, snap), params["content_max_rows"], params["sample_rows"])
     mo.exit(False, before=before, after={"now": True}, summary=_diff.summary(report), **report)
 

@@ -50,6 +50,7 @@ class Session(AccountStatements, SchemaStatements, SnapshotStatements, QueryStat
         self.last_insert_id = 0
         self.fault = None  # the test-only fault armed for the running statement (server.py)
         self._read_specs = {}  # attached schema -> snapshot-read spec, for virtual tables at a snapshot
+        self._opened = []  # connections to other accounts' snapshot copies opened for one statement
         self.variables = {"time_zone": "SYSTEM", "sql_mode": "", "autocommit": 1,
                           "version_comment": "MatrixOne", "lower_case_table_names": 1,
                           "transaction_isolation": "REPEATABLE-READ", "max_allowed_packet": 67108864,

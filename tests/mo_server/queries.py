@@ -71,6 +71,8 @@ class QueryStatements:
                 conn.execute("DROP TABLE IF EXISTS temp.%s" % table)
             for schema in attached.values():
                 conn.execute("DETACH DATABASE %s" % schema)
+            while self._opened:  # snapshot copies of other accounts opened for a catalog read
+                self._opened.pop().close()
 
     def _translate(self, sql, resolve):
         """One MySQL statement (already free of snapshot suffixes) -> SQLite text."""
@@ -163,18 +165,19 @@ class QueryStatements:
         """mo_catalog.mo_columns as MatrixOne keeps it: types and defaults as bytes, the hidden __mo_rowid, and the
         primary key marked on its column when it has one; a composite key (columns marked 'n') and a table without
         a key get a hidden key column instead (__mo_cpkey_col, __mo_fake_pk_col)."""
-        rows, account_id = [], self._catalog_account(schema)
-        for db, name, cols in conn.execute("SELECT db, name, columns FROM %s.__mo_tables" % schema).fetchall():
-            table = json.loads(cols)
-            single = table["primary_key"] if len(table["primary_key"]) == 1 else []
-            for num, c in enumerate(table["columns"], 1):
-                rows.append((account_id, db, name, c["name"], c["type"].lower().encode(), num,
-                             int(not c["nullable"]), "p" if c["name"] in single else "n",
-                             int(c["auto_increment"]), default_bytes(c), c.get("comment") or "", 0, 0))
-            hidden = [] if single else ["__mo_cpkey_col" if table["primary_key"] else "__mo_fake_pk_col"]
-            for extra, key in [(h, "p") for h in hidden] + [("__mo_rowid", "")]:
-                rows.append((account_id, db, name, extra, b"rowid" if not key else b"varchar", len(table["columns"]) + 1,
-                             1, key, 0, b"", "", 1, 0))
+        rows = []
+        for account_id, source, at in self._catalog_sources(conn, schema):
+            for db, name, cols in source.execute("SELECT db, name, columns FROM %s.__mo_tables" % at).fetchall():
+                table = json.loads(cols)
+                single = table["primary_key"] if len(table["primary_key"]) == 1 else []
+                for num, c in enumerate(table["columns"], 1):
+                    rows.append((account_id, db, name, c["name"], c["type"].lower().encode(), num,
+                                 int(not c["nullable"]), "p" if c["name"] in single else "n",
+                                 int(c["auto_increment"]), default_bytes(c), c.get("comment") or "", 0, 0))
+                hidden = [] if single else ["__mo_cpkey_col" if table["primary_key"] else "__mo_fake_pk_col"]
+                for extra, key in [(h, "p") for h in hidden] + [("__mo_rowid", "")]:
+                    rows.append((account_id, db, name, extra, b"rowid" if not key else b"varchar",
+                                 len(table["columns"]) + 1, 1, key, 0, b"", "", 1, 0))
         return ("account_id", "att_database", "att_relname", "attname", "atttyp", "attnum", "attnotnull",
                 "att_constraint_type", "att_is_auto_increment", "att_default", "att_comment", "att_is_hidden",
                 "attisdropped"), rows
@@ -193,16 +196,18 @@ class QueryStatements:
         return ("CATALOG_NAME", "SCHEMA_NAME"), [("def", n) for n in names]
 
     def _v_mo_database(self, conn, schema):
-        account_id = self._catalog_account(schema)
-        rows = [(n, i, "create database `%s`" % n, account_id)
-                for i, (n,) in enumerate(conn.execute("SELECT name FROM %s.__mo_databases ORDER BY name" % schema), 1)]
+        rows = []
+        for account_id, source, at in self._catalog_sources(conn, schema):
+            names = source.execute("SELECT name FROM %s.__mo_databases ORDER BY name" % at)
+            rows += [(n, i, "create database `%s`" % n, account_id) for i, (n,) in enumerate(names, 1)]
         return ("datname", "dat_id", "dat_createsql", "account_id"), rows
 
     def _v_mo_tables(self, conn, schema):
-        account_id = self._catalog_account(schema)
-        rows = [(rel_id, name, db, "r", ddl_text, account_id)
-                for rel_id, db, name, ddl_text in conn.execute("SELECT rowid, db, name, coalesce(catalog_sql, ddl) "
-                                                               "FROM %s.__mo_tables ORDER BY db, name" % schema)]
+        rows = []
+        for account_id, source, at in self._catalog_sources(conn, schema):
+            rows += [(rel_id, name, db, "r", ddl_text, account_id)
+                     for rel_id, db, name, ddl_text in source.execute("SELECT rowid, db, name, coalesce(catalog_sql, "
+                                                                      "ddl) FROM %s.__mo_tables ORDER BY db, name" % at)]
         return ("rel_id", "relname", "reldatabase", "relkind", "rel_createsql", "account_id"), rows
 
     def _v_mo_snapshots(self, conn, schema):  # pylint: disable=unused-argument

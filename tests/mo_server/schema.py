@@ -2,6 +2,7 @@
 SHOW statements for schema objects, optionally at a snapshot."""
 
 import json
+import sqlite3
 
 from . import ddl, errors
 from .common import NO_PRIVILEGE, error_at, like, result, statement
@@ -293,6 +294,26 @@ class SchemaStatements:
         kind, value = self._read_specs.get(schema, (None, None))
         snap = self.cluster.snapshot(self.account_id, value) if kind == "SNAPSHOT" else None
         return self._snapshot_tenant(snap)[0] if snap else self.account_id
+
+    def _catalog_sources(self, conn, schema):
+        """[(account_id, connection, schema)] whose catalog rows mo_database, mo_tables and mo_columns show. sys sees
+        every account's, now and at a cluster snapshot (real v4.1.4 and v3.0.18: the rows carry account_id); anyone
+        else, and sys at another point, the one account read."""
+        kind, value = self._read_specs.get(schema, (None, None))
+        if not self.is_sys or kind not in (None, "SNAPSHOT"):
+            return [(self._catalog_account(schema), conn, schema)]
+        if kind is None:
+            ids = [r[0] for r in self.cluster.catalog.execute("SELECT id FROM accounts ORDER BY id")]
+            return [(i, conn if i == self.account_id else self.cluster.account_conn(i), "main") for i in ids]
+        snap = self.cluster.snapshot(self.account_id, value)
+        if snap is None or snap["level"] != "cluster":
+            return [(self._catalog_account(schema), conn, schema)]
+        out = []
+        for account_id, _name, _admin, store in self.cluster.snapshot_copies(snap["snapshot_id"]):
+            copy = sqlite3.connect(self.cluster.store.uri(store), uri=True, check_same_thread=False)
+            self._opened.append(copy)
+            out.append((account_id, copy, "main"))
+        return out
 
     @statement("SHOW DATABASES", "SHOW SCHEMAS")
     def show_databases(self, sql):

@@ -14,6 +14,7 @@ restores never remove them, as on MatrixOne.
 """
 
 import datetime
+import hashlib
 import itertools
 import json
 import os
@@ -90,6 +91,13 @@ def _clock(timezone):
     return now_text
 
 
+def hash_value(*values):
+    """MatrixOne's hash_value(a, b, ...): a 64-bit signed hash of its arguments, NULLs included. Not MatrixOne's hash
+    function, but as stable: the same values give the same hash in every account and at every point."""
+    digest = hashlib.blake2b(repr(values).encode("utf-8", "replace"), digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True)
+
+
 class Store:
     """Where SQLite databases live: shared-cache memory (default) or files under --data-dir."""
 
@@ -112,6 +120,7 @@ class Store:
         conn = sqlite3.connect(self.uri(name), uri=True, isolation_level=None, check_same_thread=False)
         conn.create_function("now", -1, self.now_text)
         conn.create_function("sleep", 1, lambda seconds: 0)
+        conn.create_function("hash_value", -1, hash_value, deterministic=True)
         conn.create_function("utc_timestamp", 0, lambda: time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()))
         if not self.data_dir:
             self._holders.setdefault(name, conn)

@@ -57,6 +57,13 @@ def _load_sql():
 
 
 sql = _load_sql()
+_time = importlib.import_module("ansible_collections.matrixone.backup.plugins.module_utils._time")
+_state = importlib.import_module("ansible_collections.matrixone.backup.plugins.module_utils._state")
+NOW = _time.NOW
+
+
+def at(snapshot):
+    return _time.Point(snapshot=snapshot)
 PASSWORD = "Rec0rd_pw"
 # session -> None (the sys login given on the command line) or (account, user, password)
 SESSIONS = {"sys": None, "tenant": ("it_rec_acc", "admin", PASSWORD), "tenant2": ("it_rec_acc2", "admin", PASSWORD),
@@ -88,7 +95,7 @@ def column_row(columns, row):
     encoding is not modelled by the test server; names, order, nullability, keys, defaults and comments are."""
     if columns == ["side", "kind", "db", "tbl", "def"] and row[1] == "column":
         parts = row[4].split("|", 7)
-        parts[2], parts[6] = "<type>", sql.default_text(parts[6])
+        parts[2], parts[6] = "<type>", _state.default_text(parts[6])
         row[4] = "|".join(parts)
     return row
 
@@ -99,7 +106,7 @@ def flows(brace):
         return sql.restore(brace, level, snapshot, account, database, table, to_account)
 
     def definitions(db, snapshot):
-        return sql.scope_objects({"now": "", "snap": sql.at_snapshot(snapshot=snapshot)}, [db])
+        return sql.scope_objects([("now", NOW, None), ("snap", at(snapshot), None)], [db])
 
     catalog_text = "SELECT relname, rel_createsql FROM mo_catalog.mo_tables WHERE reldatabase = '%s' ORDER BY relname"
     out = []
@@ -119,16 +126,15 @@ def flows(brace):
         "UPDATE it_rec_t.orders SET status = 'hacked' WHERE id = 2",
         "SELECT sum(status = 'open') AS n FROM it_rec_t.orders",
         "SELECT sum(CASE WHEN status = 'open' THEN 1 ELSE 0 END) AS n FROM it_rec_t.orders",
-        sql.scope_objects({"now": "", "snap": sql.at_snapshot(snapshot="it_rec_sp_t")}, ["it_rec_t"]),
-        sql.row_counts({"now": ("", [("it_rec_t", "orders")]),
-                        "snap": (sql.at_snapshot(snapshot="it_rec_sp_t"), [("it_rec_t", "orders")])}),
-        sql.content_differences(sql.at_snapshot(snapshot="it_rec_sp_t"), [("it_rec_t", "orders")]),
-        sql.content_sample(sql.at_snapshot(snapshot="it_rec_sp_t"), "it_rec_t", "orders", "now", 5),
-        sql.content_sample(sql.at_snapshot(snapshot="it_rec_sp_t"), "it_rec_t", "orders", "snap", 5),
+        definitions("it_rec_t", "it_rec_sp_t"),
+        sql.row_counts([("now", NOW, [("it_rec_t", "orders")]), ("snap", at("it_rec_sp_t"), [("it_rec_t", "orders")])]),
+        sql.content_differences(at("it_rec_sp_t"), [("it_rec_t", "orders")]),
+        sql.content_sample(at("it_rec_sp_t"), "it_rec_t", "orders", "now", 5),
+        sql.content_sample(at("it_rec_sp_t"), "it_rec_t", "orders", "snap", 5),
         restore("table", "it_rec_sp_t", "sys", "it_rec_t", "orders"),
         catalog_text % "it_rec_t", "SHOW CREATE TABLE it_rec_t.orders",
         "SELECT id, status FROM it_rec_t.orders ORDER BY id",
-        sql.content_differences(sql.at_snapshot(snapshot="it_rec_sp_t"), [("it_rec_t", "orders")]),
+        sql.content_differences(at("it_rec_sp_t"), [("it_rec_t", "orders")]),
         definitions("it_rec_t", "it_rec_sp_t"),
         sql.drop_snapshot("it_rec_sp_t"), "DROP DATABASE it_rec_t")
     # example 2: a database, a table dropped and one added, restored
@@ -137,7 +143,7 @@ def flows(brace):
         "CREATE TABLE it_rec_d.b (n INT)", "INSERT INTO it_rec_d.b VALUES (7)",
         sql.drop_snapshot("it_rec_sp_d", if_exists=True), sql.create_snapshot("it_rec_sp_d", "database", database="it_rec_d"),
         "DROP TABLE it_rec_d.b", "CREATE TABLE it_rec_d.c (n INT)", "ALTER TABLE it_rec_d.a ADD COLUMN w INT",
-        sql.scope_objects({"now": "", "snap": sql.at_snapshot(snapshot="it_rec_sp_d")}, ["it_rec_d"]),
+        definitions("it_rec_d", "it_rec_sp_d"),
         definitions("it_rec_d", "it_rec_sp_d"),
         restore("database", "it_rec_sp_d", "sys", "it_rec_d"),
         "SHOW TABLES FROM it_rec_d", catalog_text % "it_rec_d", "SELECT * FROM it_rec_d.a ORDER BY id",
@@ -166,7 +172,7 @@ def flows(brace):
     add("account", "tenant2", "SHOW DATABASES LIKE 'shop'", "SELECT * FROM shop.items ORDER BY id")
     add("account", "sys", sql.drop_snapshot("it_rec_sp_a"), "DROP ACCOUNT it_rec_acc", "DROP ACCOUNT it_rec_acc2")
     # mo_snapshot_diff: keys (single, composite, none), key differences and samples; one table at two past points
-    at1, at2 = sql.at_snapshot(snapshot="it_rec_sp_x1"), sql.at_snapshot(snapshot="it_rec_sp_x2")
+    at1, at2 = at("it_rec_sp_x1"), at("it_rec_sp_x2")
     add("diff", "sys", "DROP DATABASE IF EXISTS it_rec_x", "CREATE DATABASE it_rec_x",
         "CREATE TABLE it_rec_x.o (id INT PRIMARY KEY, s VARCHAR(10))",
         "CREATE TABLE it_rec_x.l (a INT, b INT, q INT, PRIMARY KEY (b, a))", "CREATE TABLE it_rec_x.e (w VARCHAR(10))",
@@ -177,17 +183,18 @@ def flows(brace):
         "INSERT INTO it_rec_x.o VALUES (9, 'new')", "UPDATE it_rec_x.l SET q = 60 WHERE a = 1 AND b = 2",
         "UPDATE it_rec_x.e SET w = 'c' WHERE w = 'b'",
         sql.drop_snapshot("it_rec_sp_x2", if_exists=True), sql.create_snapshot("it_rec_sp_x2", "account", "sys"),
-        sql.primary_keys({"before": at1, "after": ""}, ["it_rec_x"]),
+        sql.primary_keys({"before": at1, "after": NOW}, ["it_rec_x"]),
         sql.content_differences(at1, [("it_rec_x", "e"), ("it_rec_x", "l"), ("it_rec_x", "o")]),
-        sql.key_differences([(("it_rec_x", "l"), ["b", "a"]), (("it_rec_x", "o"), ["id"])], at1, ""),
-        *[sql.key_sample("it_rec_x", "o", ["id"], kind, at1, "", 5) for kind in sql.KEY_SAMPLE_KINDS],
-        *[sql.key_sample("it_rec_x", "l", ["b", "a"], kind, at1, "", 5) for kind in sql.KEY_SAMPLE_KINDS],
+        sql.key_differences([(("it_rec_x", "l"), ["b", "a"]), (("it_rec_x", "o"), ["id"])], at1, NOW),
+        *[sql.key_sample("it_rec_x", "o", ["id"], kind, at1, NOW, 5) for kind in sql.KEY_SAMPLE_KINDS],
+        *[sql.key_sample("it_rec_x", "l", ["b", "a"], kind, at1, NOW, 5) for kind in sql.KEY_SAMPLE_KINDS],
         sql.content_sample(at1, "it_rec_x", "e", "now", 5),
-        "SELECT (SELECT count(*) FROM it_rec_x.o%s) a, (SELECT count(*) FROM it_rec_x.o%s) b" % (at1, at2),
-        "SELECT * FROM it_rec_x.o%s EXCEPT SELECT * FROM it_rec_x.o%s" % (at2, at1),
+        "SELECT (SELECT count(*) FROM it_rec_x.o%s) a, (SELECT count(*) FROM it_rec_x.o%s) b"
+        % (sql.at(at1), sql.at(at2)),
+        "SELECT * FROM it_rec_x.o%s EXCEPT SELECT * FROM it_rec_x.o%s" % (sql.at(at2), sql.at(at1)),
         sql.drop_snapshot("it_rec_sp_x1"), sql.drop_snapshot("it_rec_sp_x2"), "DROP DATABASE it_rec_x")
     # restore beside live data: CLONE of a database and a table at a snapshot, the copy compared with the snapshot
-    at_c = sql.at_snapshot(snapshot="it_rec_sp_c")
+    at_c = at("it_rec_sp_c")
     add("clone", "sys", "DROP DATABASE IF EXISTS it_rec_c", "DROP DATABASE IF EXISTS it_rec_c2", "CREATE DATABASE it_rec_c",
         "CREATE TABLE it_rec_c.o (id INT PRIMARY KEY, s VARCHAR(10))", "INSERT INTO it_rec_c.o VALUES (1, 'a'), (2, 'b')",
         sql.drop_snapshot("it_rec_sp_c", if_exists=True), sql.create_snapshot("it_rec_sp_c", "account", "sys"),

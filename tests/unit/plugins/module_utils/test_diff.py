@@ -4,7 +4,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _diff, _sql
+from ansible_collections.matrixone.backup.plugins.module_utils import _diff, _sql, _time
+
+SNAP = _time.Point(snapshot="s")
 
 
 def side(databases, tables, rows):
@@ -46,17 +48,17 @@ def test_a_key_that_changed_between_the_points_is_not_used():
     def query(stmt):
         calls.append(stmt)
         return rows
-    keys = _diff.primary_keys(query, " {SNAPSHOT = `s`}", "", [("d", "t"), ("d", "c"), ("d", "n")])
+    keys = _diff.primary_keys(query, SNAP, _time.NOW, [("d", "t"), ("d", "c"), ("d", "n")])
     assert keys == {("d", "t"): ["id"]} and len(calls) == 1
-    assert _diff.primary_keys(query, "", "", []) == {} and len(calls) == 1
+    assert _diff.primary_keys(query, _time.NOW, _time.NOW, []) == {} and len(calls) == 1
 
 
 def test_key_statements_quote_names_and_order_by_the_key():
-    stmt = _sql.key_differences([(("d", "t`x"), ["a", "b"])], " {SNAPSHOT = `s`}", "")
+    stmt = _sql.key_differences([(("d", "t`x"), ["a", "b"])], SNAP, _time.NOW)
     assert "SELECT `a`, `b` FROM `d`.`t``x` EXCEPT SELECT `a`, `b` FROM `d`.`t``x` {SNAPSHOT = `s`}" in stmt.sql
     assert stmt.params == ("d", "t`x")
-    assert _sql.key_differences([], "", "") is None
-    updated = _sql.key_sample("d", "t", ["id"], "updated_before", " {SNAPSHOT = `s`}", "", 5)
+    assert _sql.key_differences([], SNAP, _time.NOW) is None
+    updated = _sql.key_sample("d", "t", ["id"], "updated_before", SNAP, _time.NOW, 5)
     assert updated.sql == ("SELECT r.* FROM (SELECT DISTINCT * FROM (SELECT * FROM `d`.`t` {SNAPSHOT = `s`} EXCEPT "
                            "SELECT * FROM `d`.`t`) e) r JOIN (SELECT `id` FROM `d`.`t`) k ON r.`id` = k.`id` "
                            "ORDER BY r.`id` LIMIT 5")
@@ -64,11 +66,11 @@ def test_key_statements_quote_names_and_order_by_the_key():
 
 def test_every_set_difference_is_made_distinct():
     """Real v4.1.4 returned 20,000 rows for an EXCEPT of 10,000 changed rows of a 10^6-row table."""
-    stmts = [_sql.content_differences(" {SNAPSHOT = `s`}", [("d", "t")]),
-             _sql.content_sample(" {SNAPSHOT = `s`}", "d", "t", "now", 5),
-             _sql.key_differences([(("d", "t"), ["id"])], " {SNAPSHOT = `s`}", "")] + \
-        [_sql.key_sample("d", "t", ["id"], kind, " {SNAPSHOT = `s`}", "", 5) for kind in _sql.KEY_SAMPLE_KINDS]
+    stmts = [_sql.content_differences(SNAP, [("d", "t")]),
+             _sql.content_sample(SNAP, "d", "t", "now", 5),
+             _sql.key_differences([(("d", "t"), ["id"])], SNAP, _time.NOW)] + \
+        [_sql.key_sample("d", "t", ["id"], kind, SNAP, _time.NOW, 5) for kind in _sql.KEY_SAMPLE_KINDS]
     for stmt in stmts:
         assert stmt.sql.count("EXCEPT") == stmt.sql.count("SELECT DISTINCT * FROM (SELECT"), stmt.sql
-    keys = _sql.primary_keys({"before": " {SNAPSHOT = `s`}", "after": ""}, ["d"])
+    keys = _sql.primary_keys({"before": SNAP, "after": _time.NOW}, ["d"])
     assert keys.sql.count("mo_catalog.mo_indexes {SNAPSHOT = `s`}") == 1 and keys.params == ("before", "d", "after", "d")

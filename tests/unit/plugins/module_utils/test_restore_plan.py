@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The restore plan (_restore.plan): what each kind of restore sends, in order, per grammar, and what it refuses."""
+"""The restore plan (_restore.plan, restore_statements): what each kind of restore sends, in order, per grammar, and
+what it refuses; and the rules that need the preview (a target the snapshot lacks, a copy into a non-empty account)."""
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
@@ -9,7 +10,7 @@ import datetime
 
 import pytest
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _restore, _server
+from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _restore, _server, _state, _time
 
 NOW = datetime.datetime(2026, 1, 31, 12, 0, 0, tzinfo=datetime.timezone.utc)
 V4, V3, V304, V21 = (_server.ServerInfo("v", v, "version()") for v in ((4, 1, 4), (3, 0, 18), (3, 0, 3), (2, 1, 0)))
@@ -25,14 +26,16 @@ def plan(params, snapshot, server=V4, login="sys", **facts):
         scope = _restore.resolve_clone(params, snapshot, login)
     else:
         scope = _restore.resolve_scope(params, snapshot, login)
-    facts = dict(dict(source_name="sp", point=" {SNAPSHOT = `sp`}", server_time=None, target_exists=True,
-                      copy_database_exists=True, now=NOW), **facts)
-    return _restore.plan(params, scope, login, server, facts)
+    facts = dict(dict(source_name="sp", point=_time.Point(snapshot="sp"), server_time=None, target_exists=True,
+                      copy_database_exists=True, now=NOW, databases_to_copy=[]), **facts)
+    result = _restore.plan(params, scope, login, server, facts)
+    result["restore"] = _restore.restore_statements(params, scope, server, facts)
+    return result
 
 
 def texts(result):
     return [s.display for s in result["prepare"]] + \
-        ([result["safety_statement"].display] if result["safety"] else []) + [result["restore"].display]
+        ([result["safety_statement"].display] if result["safety"] else []) + [s.display for s in result["restore"]]
 
 
 @pytest.mark.parametrize("params, snapshot, server, expected", [
@@ -104,3 +107,65 @@ def test_beside_live_data():
     assert texts(into) == ["CREATE DATABASE `d` CLONE `d` {SNAPSHOT = `sp`} TO ACCOUNT `acc2`"] and into["target_login"]
     with pytest.raises(_errors.FeatureUnavailable, match="needs MatrixOne 3.0.0"):
         plan({"level": "database", "database": "d", "as_database": "n"}, snap("account"), V21)
+
+
+def test_sys_into_another_account_is_copied_database_by_database():
+    result = plan({"to_account": "acc2", "to_account_admin_name": "admin", "to_account_admin_password": "pw"},
+                  snap("account"), target_exists=False, databases_to_copy=["a", "b"])
+    assert texts(result) == ["CREATE ACCOUNT `acc2` ADMIN_NAME 'admin' IDENTIFIED BY '********'",
+                             "CREATE DATABASE `a` CLONE `a` {SNAPSHOT = `sp`} TO ACCOUNT `acc2`",
+                             "CREATE DATABASE `b` CLONE `b` {SNAPSHOT = `sp`} TO ACCOUNT `acc2`"]
+    assert result["login_after_prepare"]
+    cluster = plan({"level": "account", "account": "sys", "to_account": "acc2", "to_account_admin_name": "admin",
+                    "to_account_admin_password": "pw"}, snap("cluster", None), V3, databases_to_copy=["a"])
+    assert texts(cluster) == ["CREATE DATABASE `a` CLONE `a` {SNAPSHOT = `sp`} TO ACCOUNT `acc2`"]
+    with pytest.raises(_errors.FeatureUnavailable, match=r"restoring sys into another account \(CREATE DATABASE"):
+        plan({"to_account": "acc2", "to_account_admin_name": "admin", "to_account_admin_password": "pw"},
+             snap("account"), V21)
+
+
+def state(dbs, tables):
+    return {"databases": set(dbs), "tables": dict((k, "def") for k in tables), "columns": {}, "rows": {}}
+
+
+@pytest.mark.parametrize("params, now, message", [
+    ({"level": "table", "database": "d", "table": "nope"}, state(["d"], [("d", "t")]),
+     "table=nope: there is no table d.nope now or at snapshot sp"),
+    ({"level": "table", "database": "d", "table": "new"}, state(["d"], [("d", "t"), ("d", "new")]),
+     "table=new: table d.new did not exist at snapshot sp"),
+    ({"level": "table", "database": "x", "table": "t"}, state(["d"], []), "database=x: there is no database x now"),
+    ({"level": "database", "database": "nodb"}, state(["d"], []), "database=nodb: there is no database nodb now or"),
+    ({"level": "database", "database": "later"}, state(["d", "later"], []),
+     "database=later: database later did not exist at snapshot sp"),
+])
+def test_a_target_the_snapshot_lacks_is_refused_naming_the_parameter(params, now, message):
+    scope = _restore.resolve_scope(dict({"account": None, "to_account": None, "table": None}, **params),
+                                   snap("account"), "sys")
+    with pytest.raises(_errors.RestoreRefused, match=message):
+        _restore.refuse_missing_target(scope, state(["d"], [("d", "t")]), now, "snapshot sp")
+    held = state([scope["database"]], [(scope["database"], scope["table"])])
+    _restore.refuse_missing_target(scope, held, now, "snapshot sp")  # held at the point: nothing to refuse
+
+
+def test_a_copy_beside_live_data_of_what_the_snapshot_lacks_is_refused():
+    scope = _restore.resolve_clone({"level": "database", "database": "nodb", "as_database": "c"}, snap("account"),
+                                   "sys")
+    with pytest.raises(_errors.RestoreRefused, match="database=nodb: there is no database nodb at snapshot sp"):
+        _restore.refuse_missing_target(scope, state(["d"], []), state(["nodb"], []), "snapshot sp")
+
+
+def test_a_copy_into_another_account_takes_only_what_is_missing_and_never_overwrites():
+    scope = _restore.resolve_scope({"to_account": "acc2", "account": None, "database": None, "table": None},
+                                   snap("account"), "sys")
+    assert scope["copy"] and scope["target"] == "acc2" and scope["source"] == "sys"
+    snapshot = state(["a", "b"], [("a", "t"), ("b", "u")])
+    assert _restore.databases_to_copy(scope, _state.compare(state([], []), snapshot, "account"), "snapshot sp") == \
+        ["a", "b"]
+    half = state(["a"], [("a", "t")])  # an interrupted copy: a is there and equal
+    assert _restore.databases_to_copy(scope, _state.compare(half, snapshot, "account"), "snapshot sp") == ["b"]
+    with pytest.raises(_errors.RestoreRefused, match="holds databases that snapshot sp does not \\(other\\)"):
+        _restore.databases_to_copy(scope, _state.compare(state(["a", "other"], [("a", "t")]), snapshot, "account"),
+                                   "snapshot sp")
+    differs = state(["a"], [("a", "t"), ("a", "extra")])
+    with pytest.raises(_errors.RestoreRefused, match="already holds a, which differ from snapshot sp"):
+        _restore.databases_to_copy(scope, _state.compare(differs, snapshot, "account"), "snapshot sp")

@@ -67,7 +67,7 @@ def test_mo_sql_names_the_line_of_each_statement_of_a_file(tmp_path):
 def restore_params(**kwargs):
     keys = ("snapshot", "pitr", "timestamp", "timezone", "server_timezone", "account", "database", "table", "to_account",
             "to_account_admin_name", "safety_snapshot_name", "as_database", "as_table")
-    return dict(dict((k, None) for k in keys), **dict(dict(safety_snapshot=False), **kwargs))
+    return dict(dict((k, None) for k in keys), **dict(dict(safety_snapshot=False, account_logins=None), **kwargs))
 
 
 @pytest.mark.parametrize("params, message", [
@@ -76,6 +76,8 @@ def restore_params(**kwargs):
     (restore_params(snapshot="s", safety_snapshot_name="x"), "safety_snapshot_name needs safety_snapshot=true"),
     (restore_params(snapshot="s", as_table="a b"), "as_table"),
     (restore_params(pitr="p", timestamp="2026-01-31 10:00:00"), "has no time zone"),
+    (restore_params(snapshot="s", account_logins=[{"account": "a1", "user": "x'y", "password": "p"}]),
+     r"account_logins\[0\]\.user=.* is not a valid user name"),
 ])
 def test_mo_restore_refuses_bad_input_before_any_sql(params, message):
     with pytest.raises(_errors.InvalidInput, match=message):

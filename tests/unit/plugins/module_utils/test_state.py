@@ -1,0 +1,236 @@
+# Copyright (c) matrixone.backup contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The state of a scope (_state): reading it in batches through one or more logins, comparing two states, and the
+three ways rows are compared (set difference, checksums, objects only)."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import datetime
+import decimal
+
+import pytest
+
+from ansible_collections.matrixone.backup.plugins.module_utils import _sql, _state, _time
+
+SNAP = _time.Point(snapshot="sp")
+
+
+def state(dbs, tables, rows=None, columns=None):
+    return {"databases": set(dbs), "tables": tables, "columns": columns or dict((k, ["a"]) for k in tables),
+            "rows": rows or {}}
+
+
+def test_timestamp_ns_is_exact():
+    assert _time.timestamp_ns("1970-01-01T00:00:01.000000002Z") == 1000000002
+    assert _time.timestamp_ns("2026-01-01T00:00:00Z") == 1767225600 * 10 ** 9
+    assert _time.timestamp_ns("2024-05-10T02:06:08.01635Z") % 10 ** 9 == 16350000
+
+
+def test_a_point_is_rendered_only_by_sql():
+    assert _sql.at(_time.NOW) == "" and _sql.at(None) == ""
+    assert _sql.at(SNAP) == " {SNAPSHOT = `sp`}"
+    assert _sql.at(_time.Point(ts_ns=5)) == " {MO_TS = 5}"
+    assert _time.Point(snapshot="sp") == SNAP and _time.NOW.is_now and not SNAP.is_now
+
+
+def test_compare_reports_every_kind_of_change():
+    now = state(["d", "later"], {("d", "t"): "A", ("d", "u"): "B", ("d", "new"): "N"},
+                {("d", "t"): 50, ("d", "u"): 1, ("d", "new"): 0})
+    snap_state = state(["d", "gone"], {("d", "t"): "A", ("d", "u"): "B2", ("d", "old"): "O"},
+                       {("d", "t"): 100, ("d", "u"): 1, ("d", "old"): 3})
+    report = _state.compare(now, snap_state, "account")
+    assert report["databases_restored"] == ["gone"] and report["databases_removed"] == ["later"]
+    assert report["tables_restored"] == ["d.old"] and report["tables_removed"] == ["d.new"]
+    assert report["tables_redefined"] == ["d.u"]
+    assert report["row_changes"] == [{"table": "d.t", "now": 50, "snapshot": 100}]
+    assert report["tables_unchanged"] == 0
+    assert report["changes"] == 6
+    assert "row counts: d.t 50 (snapshot 100)" in _state.describe_differences(report)
+
+
+def test_compare_identical_and_table_scope():
+    s = state(["d"], {("d", "t"): "A"}, {("d", "t"): 1})
+    assert _state.compare(s, s, "table")["changes"] == 0
+    assert _state.describe_differences(_state.compare(s, s, "account")) == "no differences"
+
+
+def test_rows_not_read_on_a_side_are_not_a_row_change():
+    read = state(["d"], {("d", "t"): "A"}, {("d", "t"): 1})
+    objects_only = state(["d"], {("d", "t"): "A"})  # sys reading a tenant now: no counts
+    assert _state.compare(objects_only, read, "account")["changes"] == 0
+
+
+class FakeQuery:
+    """Answers scope_objects / row_counts statements from canned states keyed by (part label, account id)."""
+
+    def __init__(self, states, own_account=0):
+        self.states = states  # {account id: state}, the same at every point
+        self.own = own_account
+        self.calls = []
+
+    def __call__(self, stmt):
+        self.calls.append(stmt)
+        rows = []
+        if "mo_catalog.mo_database" in stmt.sql:  # databases=None: each subselect binds just its label
+            for part, label in zip(stmt.sql.split(" UNION ALL "), stmt.params):
+                ids = [self.own] if "current_account_id()" in part else \
+                    [int(x) for x in part.split("account_id IN (")[1].split(")")[0].split(", ")]
+                for acct in ids:
+                    s = self.states[acct]
+                    if "mo_catalog.mo_database" in part:
+                        rows += [{"side": label, "acct": acct, "kind": "database", "db": db, "tbl": "", "def": ""}
+                                 for db in s["databases"]]
+                    elif "mo_catalog.mo_tables" in part:
+                        rows += [{"side": label, "acct": acct, "kind": "table", "db": db, "tbl": t, "def": ""}
+                                 for db, t in s["tables"]]
+                    else:
+                        rows += [{"side": label, "acct": acct, "kind": "column", "db": db, "tbl": t,
+                                  "def": "1|%s|00|0|n|0||" % "a".encode().hex()} for db, t in s["tables"]]
+        else:
+            triples = zip(stmt.params[0::3], stmt.params[1::3], stmt.params[2::3])
+            for side, db, t in triples:
+                rows.append({"side": side, "db": db, "tbl": t, "n": self.states[self.own]["rows"][(db, t)]})
+        return rows
+
+
+def test_read_lists_once_per_login_and_counts_in_batches():
+    tables = dict((("d", "t%d" % i), "def") for i in range(500))
+    rows = dict((k, 1) for k in tables)
+    fake = FakeQuery({0: state(["d"], tables, rows)})
+    result = _state.read({"now": _state.Reader(fake, _time.NOW), "snap": _state.Reader(fake, SNAP)})
+    assert len(fake.calls) == 1 + 2 * (500 // _state.COUNT_BATCH)  # one listing, then batches per side
+    assert len(result["snap"]["rows"]) == 500 and len(result["now"]["rows"]) == 500
+    assert result["now"]["columns"][("d", "t7")] == ["a"]
+
+
+def test_sys_reads_many_accounts_catalogs_in_one_statement_and_no_tenant_rows():
+    fake = FakeQuery({0: state(["s"], {("s", "x"): ""}, {("s", "x"): 4}), 7: state(["a"], {("a", "t"): ""}),
+                      9: state(["b"], {("b", "u"): ""})})
+    readers = {("now", "sys"): _state.Reader(fake, _time.NOW), ("now", "acc7"): _state.Reader(fake, _time.NOW, 7, False),
+               ("snap", "acc7"): _state.Reader(fake, SNAP, 7, False), ("snap", "acc9"): _state.Reader(fake, SNAP, 9, False)}
+    result = _state.read(readers)
+    listing = fake.calls[0]
+    assert listing.sql.count("account_id IN (7)") == 3 and listing.sql.count("account_id IN (7, 9)") == 3
+    assert len(fake.calls) == 2  # the listing, and sys's own row counts; a tenant's rows are not read by sys
+    assert result[("now", "acc7")]["tables"] == {("a", "t"): "a 00 default="} and result[("now", "acc7")]["rows"] == {}
+    assert set(result[("snap", "acc9")]["databases"]) == {"b"} and result[("now", "sys")]["rows"] == {("s", "x"): 4}
+
+
+def test_how_rows_can_be_compared():
+    login, other = (lambda s: []), (lambda s: [])
+    assert _state.compared_by(_state.Reader(login, _time.NOW), _state.Reader(login, SNAP)) == "content"
+    assert _state.compared_by(_state.Reader(other, _time.NOW), _state.Reader(login, SNAP)) == "checksums"
+    assert _state.compared_by(_state.Reader(login, _time.NOW), _state.Reader(login, SNAP, account_id=7)) == "checksums"
+    assert _state.compared_by(_state.Reader(login, _time.NOW, 7, rows=False), _state.Reader(login, SNAP)) == "objects"
+
+
+def test_batched_reads_quote_server_names_and_bind_labels():
+    stmt = _sql.row_counts([("now", _time.NOW, [("d`x", "t")])])
+    assert "FROM `d``x`.`t`" in stmt.sql and stmt.params == ("now", "d`x", "t")
+    assert _sql.row_counts([("now", _time.NOW, [])]) is None
+    objects = _sql.scope_objects([("now", _time.NOW, None), ("snap", SNAP, None)], ["d"])
+    assert objects.sql.count("UNION ALL") == 5 and objects.params.count("d") == 6
+    assert objects.sql.count("account_id = current_account_id()") == 6
+    tenant = _sql.scope_objects([("now", _time.NOW, None), ("snap", SNAP, [7])], ["d"])
+    assert tenant.sql.count("account_id IN (7)") == 3 and tenant.sql.count("current_account_id()") == 3
+
+
+def test_checksums_hash_every_column_and_compare_across_logins():
+    stmt = _sql.row_checksums(SNAP, [("d", "t", ["id", "we`ird"])])
+    assert "hash_value(`id`, `we``ird`) >> 32" in stmt.sql and "& 4294967295" in stmt.sql
+    assert "FROM `d`.`t` {SNAPSHOT = `sp`}" in stmt.sql and stmt.params == ("d", "t")
+    assert _sql.row_checksums(SNAP, []) is None
+
+    def answer(sums):
+        return lambda stmt: [{"db": db, "tbl": t, "n": 2, "hi": sums[(db, t)], "lo": 5}
+                             for db, t in zip(stmt.params[0::2], stmt.params[1::2])]
+    s = state(["d"], {("d", "a"): "A", ("d", "b"): "B"})
+    now = _state.Reader(answer({("d", "a"): 1, ("d", "b"): 2}), _time.NOW)
+    snap = _state.Reader(answer({("d", "a"): 1, ("d", "b"): 3}), SNAP)
+    changes = _state.checksum_changes(now, s, snap, s, [("d", "a"), ("d", "b")])
+    assert changes == {("d", "a"): (0, 0), ("d", "b"): (None, None)}
+    report = _state.compare(s, s, "database", changes)
+    assert report["content_changes"] == [{"table": "d.b", "rows_only_now": None, "rows_only_in_snapshot": None}]
+    assert report["changes"] == 1 and "d.b rows differ (checksums)" in _state.describe_differences(report)
+
+
+# mo_columns rows recorded from a real MatrixOne v4.1.4 before and after RESTORE DATABASE: the restore rewrote
+# the default of the nullable column d (its protobuf gained the expression and the text 'null')
+REAL_BEFORE = ["1|6964|0016000000000000000000080000004000000001|1|p|0||",
+               "2|73|003D000000000000000000300000002800000000|1|n|0|0A0D0A06083D1001201412035A01781203277827|",
+               "3|64|0020000000000000000000100000000E00000004|0|n|0|1801|money"]
+REAL_AFTER = REAL_BEFORE[:2] + ["3|64|0020000000000000000000100000000E00000004|0|n|0|"
+                                "0A0C0A060820200728021202080112046E756C6C1801|money"]
+
+
+def test_column_definitions_survive_the_restore_rewrite():
+    assert [_state.column_definition(r) for r in REAL_BEFORE] == [_state.column_definition(r) for r in REAL_AFTER]
+    num, name, text = _state.column_definition(REAL_BEFORE[1])
+    assert num == 2 and name == "s" and text.startswith("s 003D") and " not null" in text and "default='x'" in text
+    assert "comment=money" in _state.column_definition(REAL_BEFORE[2])[2]
+
+
+@pytest.mark.parametrize("hex_value, text", [("", ""), ("1801", "null"), ("1203277827", "'x'"),
+                                             ("0A0C0A060820200728021202080112046E756C6C1801", "null"),
+                                             ("1204302E35", "0.5"), ("ZZ", "ZZ"), ("0B", "0B")])
+def test_default_text(hex_value, text):
+    assert _state.default_text(hex_value) == text
+
+
+def test_a_changed_column_is_a_redefinition():
+    changed = REAL_BEFORE[1].replace("|1|n|", "|0|n|")  # NOT NULL dropped
+    assert _state.column_definition(changed) != _state.column_definition(REAL_BEFORE[1])
+
+
+def test_content_is_read_in_batches_and_counted_in_the_preview():
+    calls = []
+
+    def query(stmt):
+        calls.append(stmt)
+        pairs = list(zip(stmt.params[0::2], stmt.params[1::2]))
+        return [{"db": db, "tbl": t, "only_now": 2 if t == "t7" else 0, "only_snap": 1 if t == "t7" else 0}
+                for db, t in pairs]
+
+    tables = [("d", "t%d" % i) for i in range(120)]
+    content = _state.content_changes(query, SNAP, tables, batch=50)
+    assert len(calls) == 3 and [len(c.params) // 2 for c in calls] == [50, 50, 20]
+    assert content[("d", "t7")] == (2, 1) and content[("d", "t8")] == (0, 0)
+    s = state(["d"], dict((k, "A") for k in tables), dict((k, 5) for k in tables))
+    report = _state.compare(s, s, "database", content)
+    assert report["content_changes"] == [{"table": "d.t7", "rows_only_now": 2, "rows_only_in_snapshot": 1}]
+    assert report["changes"] == 1 and report["tables_unchanged"] == 119
+    assert "row contents: d.t7 2 rows not in the snapshot, 1 snapshot rows missing" in \
+        _state.describe_differences(report)
+
+
+def test_content_scope_skips_redefined_missing_and_big_tables():
+    now = state(["d"], {("d", "a"): "A", ("d", "b"): "B", ("d", "big"): "C"},
+                {("d", "a"): 1, ("d", "b"): 1, ("d", "big"): 10})
+    snap = state(["d"], {("d", "a"): "A", ("d", "b"): "B2", ("d", "big"): "C", ("d", "gone"): "G"},
+                 {("d", "a"): 1, ("d", "b"): 1, ("d", "big"): 3, ("d", "gone"): 1})
+    assert _state.content_scope(now, snap, 5) == ([("d", "a")], [("d", "big")])
+    assert _state.content_scope(now, snap, 0) == ([("d", "a"), ("d", "big")], [])
+
+
+def test_content_samples_only_for_changed_tables_and_as_plain_values():
+    asked = []
+
+    def query(stmt):
+        asked.append(stmt.sql)
+        return [{"id": 1, "at": datetime.date(2026, 1, 2), "amount": decimal.Decimal("1.50"), "raw": b"x"}]
+
+    changes = {("d", "a"): (1, 0), ("d", "b"): (0, 0)}
+    samples = _state.content_samples(query, SNAP, changes, 5)
+    assert len(asked) == 1 and "LIMIT 5" in asked[0] and "FROM `d`.`a` EXCEPT SELECT * FROM `d`.`a` {SNAPSHOT" in asked[0]
+    assert samples == {"now": {"d.a": [{"id": 1, "at": "2026-01-02", "amount": "1.50", "raw": "x"}]}, "snap": {}}
+    assert _state.content_samples(query, SNAP, changes, 0) == {"now": {}, "snap": {}}
+
+
+def test_a_cluster_report_names_each_account():
+    one = _state.compare(state(["d"], {("d", "t"): "A"}), state([], {}), "account")
+    two = _state.compare(state([], {}), state(["e"], {("e", "u"): "B"}), "account")
+    merged = _state.merged([_state.qualified(one, "acc1"), _state.qualified(two, "acc2")])
+    assert merged["databases_removed"] == ["acc1.d"] and merged["tables_removed"] == ["acc1.d.t"]
+    assert merged["databases_restored"] == ["acc2.e"] and merged["tables_restored"] == ["acc2.e.u"]
+    assert merged["changes"] == 4
