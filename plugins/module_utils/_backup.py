@@ -233,7 +233,10 @@ class Backup:
             "data_bytes": self.data_bytes,
             "stored_bytes": self.stored_bytes,
             "files": len(self.files),
+            "listed_files": len(self.entries),
             "copied_files": sum(1 for e in self.entries if e[3]),
+            # every file its listing names is in it: it restores alone (an incremental on a young cluster copies all)
+            "self_contained": self.complete and all(e[3] for e in self.entries),
             "depends_on": list(self.depends_on),
             "verified": self.verified,
             "problems": list(self.problems),

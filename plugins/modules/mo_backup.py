@@ -144,8 +144,18 @@ backup:
     files:
       description: Number of files stored under O(path).
       type: int
+    listed_files:
+      description: Number of files its listing names.
+      type: int
+    copied_files:
+      description: Number of those files it copied itself.
+      type: int
+    self_contained:
+      description: True when it holds every file its listing names and restores alone (see M(matrixone.backup.mo_backup_info)).
+      type: bool
     depends_on:
-      description: For an incremental, the earlier backups holding the files it did not copy, newest first.
+      description: For an incremental, the earlier backups holding the files it did not copy, newest first; empty when
+        it is self-contained.
       type: list
       elements: str
     verified:

@@ -113,9 +113,19 @@ backups:
     files:
       description: Number of files stored.
       type: int
-    copied_files:
-      description: Number of data files this backup copied itself.
+    listed_files:
+      description: Number of data, checkpoint and GC files its listing (C(tae/tae_list)) names.
       type: int
+    copied_files:
+      description: Number of those files this backup copied itself; an incremental leaves the rest in its base.
+      type: int
+    self_contained:
+      description:
+        - True when the backup holds every file its listing names, so it restores without any other backup. Always
+          true for a complete full backup; true for an incremental taken where MatrixOne had no older checkpoint to
+          reuse (a young cluster), which then copies everything (measured on v3.0.18 and v4.1.4, and restored alone
+          offline on v3.0.18).
+      type: bool
     depends_on:
       description: For an incremental, the locations of the earlier backups it needs, newest first.
       type: list

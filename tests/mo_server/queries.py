@@ -55,12 +55,7 @@ class QueryStatements:
                 schema = attached[uri]
             if db == sqlrun.CURRENT_DB or not db:
                 db = self._db(None)
-            if db.lower() in ("information_schema", "mo_catalog"):
-                if is_target:
-                    raise internal("do not have privilege to execute the statement")
-                return "temp", self._materialize(conn, schema, db.lower(), name.lower(), virtual)
-            self._check_table(conn, schema, db, name)
-            return schema, "%s.%s" % (db, name)
+            return self._resolve_in(conn, schema, db, name, is_target, virtual)
 
         try:
             parts = sqlrun.split_union_all(rewritten)
@@ -73,6 +68,29 @@ class QueryStatements:
                 conn.execute("DETACH DATABASE %s" % schema)
             while self._opened:  # snapshot copies of other accounts opened for a catalog read
                 self._opened.pop().close()
+
+    def _resolve_in(self, conn, schema, db, name, is_target, virtual):
+        """(schema, SQLite table) of db.name read in a schema (main or a snapshot copy): a table, a system table or a
+        view, both materialised for this statement."""
+        if db.lower() in ("information_schema", "mo_catalog"):
+            if is_target:
+                raise internal("do not have privilege to execute the statement")
+            return "temp", self._materialize(conn, schema, db.lower(), name.lower(), virtual)
+        query = self._view(conn, schema, db, name)
+        if query is not None and not is_target:
+            return "temp", self._materialize_view(conn, schema, db, query, virtual)
+        self._check_table(conn, schema, db, name)
+        return schema, "%s.%s" % (db, name)
+
+    def _materialize_view(self, conn, schema, db, query, created):
+        """A view's rows for this statement: its query run with its tables read in the same schema (at the same
+        point in time, as real v4.1.4 reads a view at a snapshot)."""
+        def resolve(_catalog, inner_db, name, is_target):
+            return self._resolve_in(conn, schema, inner_db or db, name, is_target, created)
+        tname = "v%d_view" % len(created)
+        conn.execute("CREATE TEMP TABLE %s AS %s" % (tname, self._translate(query, resolve)))
+        created.append(tname)
+        return tname
 
     def _translate(self, sql, resolve):
         """One MySQL statement (already free of snapshot suffixes) -> SQLite text."""
@@ -97,7 +115,16 @@ class QueryStatements:
             for node in list(tree.find_all(node_type)):
                 value = session_values[key]
                 node.replace(exp.Literal.string(value) if value is not None else exp.Null())
-        return sqlrun.translate(tree, resolve)
+        return sqlrun.translate(tree, resolve, self._column_types)
+
+    def _column_types(self, schema, table):
+        """{column: MySQL type} of a table this statement reads (SQLite name db.name), for DECIMAL scales."""
+        if schema == "temp" or "." not in table:
+            return {}
+        db, name = table.split(".", 1)
+        row = self.conn.execute("SELECT columns FROM %s.__mo_tables WHERE db = ? AND name = ?" % schema,
+                                (db, name)).fetchone()
+        return dict((c["name"], c["type"]) for c in json.loads(row[0])["columns"]) if row else {}
 
     def _check_table(self, conn, schema, db, name):
         if db.lower() in SYSTEM_DATABASES:
@@ -205,9 +232,10 @@ class QueryStatements:
     def _v_mo_tables(self, conn, schema):
         rows = []
         for account_id, source, at in self._catalog_sources(conn, schema):
-            rows += [(rel_id, name, db, "r", ddl_text, account_id)
-                     for rel_id, db, name, ddl_text in source.execute("SELECT rowid, db, name, coalesce(catalog_sql, "
-                                                                      "ddl) FROM %s.__mo_tables ORDER BY db, name" % at)]
+            rows += [(rel_id, name, db, kind, ddl_text, account_id)
+                     for rel_id, db, name, kind, ddl_text in source.execute(
+                         "SELECT rowid, db, name, 'r', coalesce(catalog_sql, ddl) FROM %s.__mo_tables UNION ALL "
+                         "SELECT -rowid, db, name, 'v', ddl FROM %s.__mo_views ORDER BY 2, 3" % (at, at))]
         return ("rel_id", "relname", "reldatabase", "relkind", "rel_createsql", "account_id"), rows
 
     def _v_mo_snapshots(self, conn, schema):  # pylint: disable=unused-argument

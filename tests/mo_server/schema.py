@@ -52,6 +52,7 @@ class SchemaStatements:
         for name in tables:
             conn.execute("DROP TABLE IF EXISTS %s" % ddl.sqlite_name(db, name))
         conn.execute("DELETE FROM __mo_tables WHERE db = ?", (db,))
+        conn.execute("DELETE FROM __mo_views WHERE db = ?", (db,))
         conn.execute("DELETE FROM __mo_databases WHERE name = ?", (db,))
         if self.database == db:
             self.database = None
@@ -110,7 +111,10 @@ class SchemaStatements:
             self._require_admin()
             row = self.cluster.account_by_name(target)
             if not self.is_sys or row is None:
-                raise internal("there is no account %s" % target if row is None else NO_PRIVILEGE)
+                raise internal("no such account, account name: %s" % target if row is None else NO_PRIVILEGE)
+            if spec is None and row[0] != self.account_id:
+                raise internal("clone %s between different accounts need a snapshot"
+                               % ("database" if name is None else "table"))
             conn = self.cluster.account_conn(row[0])
         if name is None and self._db_exists(conn, db):
             raise errors.MoError(errors.DB_EXISTS, "database %s already exists" % db)
@@ -121,14 +125,23 @@ class SchemaStatements:
             tables = source.execute("SELECT name, columns FROM %s.__mo_tables WHERE db = ?%s" % (
                 schema, "" if src is None else " AND name = ?"), (src_db,) if src is None else (src_db, src)).fetchall()
             if src is not None and not tables:
-                raise errors.parse('table "%s" does not exist' % src)
+                raise errors.parse("table %s-%s does not exist" % (src_db, src))
             if src is None and not self._db_exists(source, src_db, schema):
-                raise errors.MoError(errors.BAD_DB, "Unknown database %s" % src_db)
+                # at a point in time real v4.1.4 clones a database that did not exist as an empty one, and real
+                # v3.0.18 answers 1046
+                if spec is None:
+                    raise errors.MoError(errors.BAD_DB, "Unknown database %s" % src_db)
+                if not self.version.at_least(4, 0):
+                    raise errors.MoError(1046, "No database selected")
             return [(t, json.loads(cols), source.execute("SELECT * FROM %s.%s" % (schema, ddl.sqlite_name(src_db, t)))
                      .fetchall()) for t, cols in tables]
         copied = self._with_source(spec, copy)
         if name is None:
             conn.execute("INSERT INTO __mo_databases(name, created_ns) VALUES (?, ?)", (db, now_ns()))
+            views = self._with_source(spec, lambda source, schema: source.execute(
+                "SELECT name, query, ddl FROM %s.__mo_views WHERE db = ?" % schema, (src_db,)).fetchall())
+            conn.executemany("INSERT INTO __mo_views(db, name, query, ddl, created_ns) VALUES (?, ?, ?, ?, ?)",
+                             [(db, v, query, text, now_ns()) for v, query, text in views])
         for table_name, table, rows in copied:
             new = name or table_name
             for stmt in ddl.sqlite_statements(db, new, table):
@@ -152,6 +165,49 @@ class SchemaStatements:
             conn.execute(stmt)
         conn.execute("INSERT INTO __mo_tables(db, name, columns, ddl, created_ns) VALUES (?,?,?,?,?)",
                      (db, name, json.dumps(table), ddl.render_mysql(name, table), now_ns()))
+
+    @statement("CREATE VIEW", "CREATE OR", changes=True)
+    def create_view(self, sql):
+        """CREATE [OR REPLACE] VIEW db.v AS SELECT ...: the query is kept as written and run when the view is read
+        (now or at a snapshot, with its tables read at the same point); mo_tables lists it (relkind 'v') with the
+        statement as rel_createsql, as real v4.1.4 keeps it."""
+        p = Parser.after(sql, "CREATE")
+        replace = bool(p.accept("OR"))
+        if replace:
+            p.expect("REPLACE")
+        p.expect("VIEW")
+        db, name = self._table_ref(p)
+        p.expect("AS")
+        query = sql[p.tokens[p.i].start:].strip().rstrip(";")
+        if db.lower() in SYSTEM_DATABASES:
+            raise internal("can not create view in system database %s" % db)
+        if not self._db_exists(self.conn, db):
+            raise errors.MoError(errors.BAD_DB, "Unknown database %s" % db)
+        exists = self._view(self.conn, "main", db, name) is not None
+        if self._table_def(self.conn, db, name) is not None or (exists and not replace):
+            raise errors.MoError(errors.TABLE_EXISTS, "table %s already exists" % name)
+        self.conn.execute("INSERT OR REPLACE INTO __mo_views(db, name, query, ddl, created_ns) VALUES (?,?,?,?,?)",
+                          (db, name, query, sql.strip().rstrip(";"), now_ns()))
+        return None
+
+    @statement("DROP VIEW", changes=True)
+    def drop_view(self, sql):
+        p = Parser.after(sql, "DROP", "VIEW")
+        if_exists = p.if_exists()
+        db, name = self._table_ref(p)
+        p.end()
+        if self._view(self.conn, "main", db, name) is None:
+            if if_exists:
+                return None
+            raise errors.parse('table "%s" does not exist' % name)
+        self.conn.execute("DELETE FROM __mo_views WHERE db = ? AND name = ?", (db, name))
+        return None
+
+    @staticmethod
+    def _view(conn, schema, db, name):
+        """The query of view db.name in a schema (main or a snapshot copy), or None."""
+        row = conn.execute("SELECT query FROM %s.__mo_views WHERE db = ? AND name = ?" % schema, (db, name)).fetchone()
+        return row[0] if row else None
 
     @statement("DROP TABLE", changes=True)
     def drop_table(self, sql):
@@ -266,6 +322,8 @@ class SchemaStatements:
     def _snapshot_copy_uri(self, spec):
         kind, value = spec
         if kind == "MO_TS":
+            if int(value) <= 0:
+                raise errors.MoError(20203, "invalid argument invalid timestamp value, bad value %s" % value)
             uri = self.cluster.copy_at(int(value), self.account_name)
             if uri is None:  # this server keeps history only at snapshot timestamps
                 raise internal("the test server has no data of account %s at mo_ts %s (it keeps history only at "
@@ -345,12 +403,13 @@ class SchemaStatements:
         def fetch(conn, schema):
             if db.lower() not in SYSTEM_DATABASES and not self._db_exists(conn, db, schema):
                 raise errors.MoError(errors.BAD_DB, "Unknown database %s" % db)
-            return [r[0] for r in conn.execute("SELECT name FROM %s.__mo_tables WHERE db = ? ORDER BY name" % schema,
-                                               (db,))]
-        names = [n for n in self._with_source(spec, fetch) if pattern is None or like(pattern, n)]
+            return conn.execute("SELECT name, 'BASE TABLE' FROM %s.__mo_tables WHERE db = ? UNION ALL "
+                                "SELECT name, 'VIEW' FROM %s.__mo_views WHERE db = ? ORDER BY 1" % (schema, schema),
+                                (db, db)).fetchall()
+        rows = [r for r in self._with_source(spec, fetch) if pattern is None or like(pattern, r[0])]
         if full:
-            return result(("Tables_in_%s" % db, "Table_type"), [(n, "BASE TABLE") for n in names])
-        return result(("Tables_in_%s" % db,), [(n,) for n in names])
+            return result(("Tables_in_%s" % db, "Table_type"), rows)
+        return result(("Tables_in_%s" % db,), [(n,) for n, _kind in rows])
 
     @statement("SHOW CREATE")
     def show_create(self, sql):

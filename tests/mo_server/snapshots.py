@@ -343,6 +343,8 @@ def copy_scope(conn, copy_uri, databases, table, with_users=False, snapshot_name
         try:
             if table is not None:
                 db = databases[0]
+                if not conn.execute("SELECT 1 FROM snap.__mo_databases WHERE name = ?", (db,)).fetchone():
+                    raise errors.MoError(errors.BAD_DB, "Unknown database %s" % db)
                 if conn.execute("SELECT 1 FROM snap.__mo_tables WHERE db = ? AND name = ?", (db, table)).fetchone() \
                         is None:
                     raise internal("table %s not exists at snapshot %s" % (table, snapshot_name))
@@ -350,7 +352,7 @@ def copy_scope(conn, copy_uri, databases, table, with_users=False, snapshot_name
             elif databases is not None:
                 db = databases[0]
                 if not conn.execute("SELECT 1 FROM snap.__mo_databases WHERE name = ?", (db,)).fetchone():
-                    raise internal("database %s not exists at snapshot %s" % (db, snapshot_name))
+                    raise errors.MoError(errors.BAD_DB, "Unknown database %s" % db)
                 scope_sql, args = "db = ?", (db,)
             else:
                 scope_sql, args = "1 = 1", ()
@@ -366,10 +368,12 @@ def copy_scope(conn, copy_uri, databases, table, with_users=False, snapshot_name
             conn.execute("INSERT INTO main.__mo_tables SELECT * FROM snap.__mo_tables WHERE " + scope_sql, args)
             conn.execute("UPDATE main.__mo_tables SET catalog_sql = 'create table `' || db || '`.`' || name || "
                          "'` clone `' || db || '`.`' || name || '` ' || ? WHERE " + scope_sql, (clone_source,) + args)
-            if table is None:
+            if table is None:  # a database or account restore brings its views back too (real v4.1.4)
                 db_sql = "name = ?" if databases is not None else "1 = 1"
                 conn.execute("DELETE FROM main.__mo_databases WHERE " + db_sql, args)
                 conn.execute("INSERT INTO main.__mo_databases SELECT * FROM snap.__mo_databases WHERE " + db_sql, args)
+                conn.execute("DELETE FROM main.__mo_views WHERE " + scope_sql, args)
+                conn.execute("INSERT INTO main.__mo_views SELECT * FROM snap.__mo_views WHERE " + scope_sql, args)
             if with_users:
                 conn.execute("DELETE FROM main.__mo_users")
                 conn.execute("INSERT INTO main.__mo_users SELECT * FROM snap.__mo_users")

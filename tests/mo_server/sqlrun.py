@@ -87,10 +87,11 @@ def parse(sql):
         raise errors.syntax(sql, col, sql[max(col - 1, 0):]) from None
 
 
-def translate(tree, resolve_table):
+def translate(tree, resolve_table, column_types=None):
     """Rewrite table references and MySQL-only constructs in a parsed statement.
 
-    resolve_table(catalog, db, name, is_target) -> (schema, sqlite_table_name)
+    resolve_table(catalog, db, name, is_target) -> (schema, sqlite_table_name); column_types(schema, sqlite_table_name)
+    -> {column: MySQL type}, used to give DECIMAL results their scale (see decimal_scale).
     """
     if isinstance(tree, exp.Command):
         raise errors.syntax(tree.sql(), 1, tree.sql())
@@ -107,11 +108,14 @@ def translate(tree, resolve_table):
             targets.add(id(t))
 
     cte_names = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
+    read = {}  # alias -> (schema, SQLite table) of the tables read
     for table in list(tree.find_all(exp.Table)):
         name = table.name
         if not name or (not table.db and name.lower() in cte_names):
             continue
         schema, sqlite_table = resolve_table(table.catalog, table.db, name, id(table) in targets)
+        if column_types is not None:
+            read[table.alias_or_name.lower()] = (schema, sqlite_table)
         new = exp.Table(this=exp.to_identifier(sqlite_table, quoted=True),
                         db=exp.to_identifier(schema, quoted=True))
         alias = table.args.get("alias")
@@ -121,6 +125,8 @@ def translate(tree, resolve_table):
             new.set("alias", exp.TableAlias(this=exp.to_identifier(name, quoted=True)))
         table.replace(new)
 
+    if column_types is not None and isinstance(tree, exp.Select):
+        decimal_scale(tree, read, column_types)
     for col in tree.find_all(exp.Column):
         if col.args.get("db") is not None:
             col.set("db", None)
@@ -188,6 +194,37 @@ def label_projections(tree):
             if isinstance(proj, exp.SessionParameter):
                 label = "@@" + proj.name
             tree.expressions[i] = exp.alias_(proj, label, quoted=True)
+
+
+_SCALE = re.compile(r"^\s*(?:decimal|numeric|dec)\s*\(\s*\d+\s*,\s*(\d+)\s*\)", re.I)
+
+
+def decimal_scale(select, read, column_types):
+    """A DECIMAL(p, s) column, and SUM, MIN or MAX of one, comes back with its s digits as MatrixOne sends it
+    ('30.50', not SQLite's 30.5): the top-level projections are formatted to their scale."""
+    types = {}
+    for alias, (schema, table) in read.items():
+        for column, mysql_type in column_types(schema, table).items():
+            m = _SCALE.match(mysql_type or "")
+            if m:
+                types.setdefault(column.lower(), {})[alias] = int(m.group(1))
+    if not types:
+        return
+    for i, proj in enumerate(select.expressions):
+        inner = proj.this if isinstance(proj, exp.Alias) else proj
+        column = inner.this if isinstance(inner, (exp.Sum, exp.Min, exp.Max)) else inner
+        if not isinstance(column, exp.Column) or column.name.lower() not in types:
+            continue
+        scales = types[column.name.lower()]
+        scale = scales.get(column.table.lower()) if column.table else \
+            (next(iter(scales.values())) if len(scales) == 1 and len(read) == 1 else None)
+        if scale is None:
+            continue
+        label = proj.alias if isinstance(proj, exp.Alias) else column.name
+        formatted = exp.If(this=exp.Is(this=inner.copy(), expression=exp.Null()), true=exp.Null(),
+                           false=exp.Anonymous(this="printf", expressions=[exp.Literal.string("%%.%df" % scale),
+                                                                           inner.copy()]))
+        select.expressions[i] = exp.alias_(formatted, label, quoted=True)
 
 
 def _values_to_excluded(node):

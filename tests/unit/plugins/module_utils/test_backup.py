@@ -286,3 +286,16 @@ def test_one_backup_is_verified_with_its_chain_only(chain):
     chain.data[("full1", "tae/a_00000")] = bytes(raw)
     found = by_name(_backup.survey_one(chain, "inc1", "checksums"))
     assert not found["inc1"].complete and "in no intact earlier backup" in found["inc1"].problems[0]
+
+
+def test_an_incremental_that_copied_all_it_lists_restores_alone(chain):
+    """On a young cluster MatrixOne's incremental copies every file it lists (seen on fresh v3.0.18 and v4.1.4; one
+    restored alone offline): it needs no base, and pruning may take the full backup before it."""
+    write(chain, "inc3", 5, {"e_00000": b"E", "f_00000": b"F"}, (), "incremental")
+    found = by_name(_backup.survey(chain, "checksums"))
+    summary = found["inc3"].summary()
+    assert summary["self_contained"] and summary["depends_on"] == []
+    assert summary["listed_files"] == summary["copied_files"] == 2
+    assert not found["inc1"].summary()["self_contained"] and found["full1"].summary()["self_contained"]
+    delete, kept_as_base = _backup.select_prune(list(found.values()), keep_newest=1)
+    assert "/mem/full2" in [b.location for b in delete] and kept_as_base == []
