@@ -36,7 +36,8 @@ def compare_points(query, before, after, scope, content_max_rows, sample_rows):
             entry["samples"] = samples(query, before, after, key, keys.get(key), sample_rows)
     report["content_not_compared"] = [_state.table_name(k) for k in too_big]
     differing = set(report["tables_added"]) | set(report["tables_removed"]) | \
-        set(r["table"] for key in ("tables_redefined", "row_counts", "rows") for r in report[key])
+        set(r["table"] for key in ("tables_redefined", "row_counts", "rows") for r in report[key]) | \
+        set(report["views_added"]) | set(report["views_removed"]) | set(r["view"] for r in report["views_redefined"])
     report["tables_unchanged"] = len([k for k in old["tables"] if k in new["tables"]
                                       and _state.table_name(k) not in differing])
     report["changes"] = len(report["databases_added"]) + len(report["databases_removed"]) + len(differing)
@@ -45,7 +46,7 @@ def compare_points(query, before, after, scope, content_max_rows, sample_rows):
 
 
 def objects_report(old, new, scope):
-    """Databases and tables added, removed or redefined, and row counts that differ."""
+    """Databases, tables and views added, removed or redefined, and row counts that differ."""
     both = [k for k in sorted(old["tables"]) if k in new["tables"]]
     whole = scope["level"] != "table"
     return {
@@ -57,6 +58,11 @@ def objects_report(old, new, scope):
                              for k in both if old["tables"][k] != new["tables"][k]],
         "row_counts": [{"table": _state.table_name(k), "before": old["rows"].get(k), "after": new["rows"].get(k)}
                        for k in both if old["rows"].get(k) != new["rows"].get(k)],
+        "views_added": sorted(_state.table_name(k) for k in new["views"] if k not in old["views"]) if whole else [],
+        "views_removed": sorted(_state.table_name(k) for k in old["views"] if k not in new["views"]) if whole else [],
+        "views_redefined": [{"view": _state.table_name(k), "before": old["views"][k], "after": new["views"][k]}
+                            for k in sorted(old["views"]) if whole and k in new["views"]
+                            and old["views"][k] != new["views"][k]],
     }
 
 
@@ -117,7 +123,8 @@ def summary(report):
     """One line for messages and the role's report."""
     parts = []
     for key, label in (("databases_added", "databases added"), ("databases_removed", "databases removed"),
-                       ("tables_added", "tables added"), ("tables_removed", "tables removed")):
+                       ("tables_added", "tables added"), ("tables_removed", "tables removed"),
+                       ("views_added", "views added"), ("views_removed", "views removed")):
         if report.get(key):
             parts.append("%s: %s" % (label, ", ".join(report[key][:10])))
     if report.get("tables_redefined"):

@@ -137,9 +137,13 @@ def as_source(state, scope):
     with the snapshot's state."""
     clone = scope["clone"]
     back = dict((v, k) for k, v in clone_names(scope, state["tables"]).items())
-    out = {"databases": set(scope["database"] for db in state["databases"] if db == clone["database"])}
+    out = {"databases": set(scope["database"] for db in state["databases"] if db == clone["database"]),
+           "sequences": set()}
     for key in ("tables", "columns", "rows"):
         out[key] = dict((back[k], v) for k, v in state[key].items() if k in back)
+    # a database's views are copied with it under their own names
+    out["views"] = dict(((scope["database"], v), text) for (db, v), text in state["views"].items()
+                        if scope["level"] == "database" and db == clone["database"])
     return out
 
 
@@ -160,7 +164,8 @@ def copy_names(report, scope):
     for key, value in report.items():
         if key.startswith("databases_"):
             out[key] = [clone["database"] if db == source else db for db in value]
-        elif key in ("tables_restored", "tables_removed", "tables_redefined", "content_not_compared"):
+        elif key in ("tables_restored", "tables_removed", "tables_redefined", "content_not_compared",
+                     "views_restored", "views_removed", "views_redefined"):
             out[key] = [name(t) for t in value]
         elif key in ("row_changes", "content_changes"):
             out[key] = [dict(r, table=name(r["table"])) for r in value]

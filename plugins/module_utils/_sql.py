@@ -274,8 +274,9 @@ def scope_objects(parts, databases=None):
 
     parts: [(label, point, account ids)]: read at `point`, the catalog of the login's own account (ids None) or of
     the given accounts (sys only: sys sees every account's catalog, now and at a cluster or tenant snapshot).
-    rows: (side, acct, kind, db, tbl, def): side the part's label, acct the account id, kind 'database', 'table'
-    (def '') or 'column' (def: COLUMN_DEFINITION of one visible column). databases=None means every non-system one.
+    rows: (side, acct, kind, db, tbl, def): side the part's label, acct the account id, kind 'database', 'table' or
+    'sequence' (def ''), 'view' (def: its CREATE VIEW text) or 'column' (def: COLUMN_DEFINITION of one visible column
+    of a table or view). databases=None means every non-system one.
     """
     sql, params = [], []
     for label, point, account_ids in parts:
@@ -285,9 +286,10 @@ def scope_objects(parts, databases=None):
                    "FROM mo_catalog.mo_database%s WHERE %s AND %s" % (suffix, accounts, db_cond))
         params += [label] + db_params
         tb_cond, tb_params = _scope_filter("reldatabase", databases)
-        sql.append("SELECT %%s AS side, account_id AS acct, 'table' AS kind, reldatabase AS db, relname AS tbl, "
-                   "'' AS def FROM mo_catalog.mo_tables%s WHERE %s AND relkind = 'r' AND %s"
-                   % (suffix, accounts, tb_cond))
+        sql.append("SELECT %%s AS side, account_id AS acct, CASE relkind WHEN 'r' THEN 'table' WHEN 'v' THEN 'view' "
+                   "ELSE 'sequence' END AS kind, reldatabase AS db, relname AS tbl, CASE relkind WHEN 'v' THEN "
+                   "rel_createsql ELSE '' END AS def FROM mo_catalog.mo_tables%s WHERE %s AND relkind IN ('r', 'v', "
+                   "'S') AND %s" % (suffix, accounts, tb_cond))
         params += [label] + tb_params
         col_cond, col_params = _scope_filter("att_database", databases)
         sql.append("SELECT %%s AS side, account_id AS acct, 'column' AS kind, att_database AS db, att_relname AS tbl, "

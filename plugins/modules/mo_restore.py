@@ -282,6 +282,30 @@ preview:
       description: Tables whose definition differs between now and the snapshot.
       type: list
       elements: str
+    views_restored:
+      description: Views (C(db.view)) in the snapshot that do not exist now; a database or account restore brings them
+        back (a table restore touches no view).
+      type: list
+      elements: str
+    views_removed:
+      description: Views that exist now but not in the snapshot (they vanish).
+      type: list
+      elements: str
+    views_redefined:
+      description: Views whose C(CREATE VIEW) text differs (compared without the C(SQL SECURITY) clause MatrixOne 3.0
+        adds when it restores a view).
+      type: list
+      elements: str
+    sequences_not_restored:
+      description:
+        - Sequences of the snapshot in the restored scope. MatrixOne's RESTORE and CLONE bring no sequence back
+          (measured on 3.0.18 and 4.1.4), so they will be missing; the module warns. Not counted in RV(preview.changes).
+      type: list
+      elements: str
+    sequences_dropped:
+      description: Sequences that exist now in the restored scope; the restore drops them (the module warns).
+      type: list
+      elements: str
     row_changes:
       description: Tables whose row count differs, with C(now) and C(snapshot) counts.
       type: list
@@ -429,6 +453,11 @@ def run(mo):
     preview = job.preview()
     job.refuse_a_different_copy()
     # identical: nothing to send; a copy beside live data that equals the restore point is never re-created
+    lost = sorted(set(preview.get("sequences_not_restored", []) + preview.get("sequences_dropped", [])))
+    if lost:
+        mo.module.warn("MatrixOne's restore brings no sequence back and drops the sequences of the restored scope "
+                       "(measured on 3.0.18 and 4.1.4): %s will be missing afterwards; recreate them and set their "
+                       "values yourself" % ", ".join(lost))
     skip = preview["identical"] is True and (not mo.params["force"] or bool(job.scope.get("clone")))
     if skip:
         mo.exit(False, preview=preview, verified=False, verified_by={}, safety_snapshot=None, diff=job.diff())

@@ -130,6 +130,21 @@ row_counts:
   returned: success
   type: list
   elements: dict
+views_added:
+  description: Views (C(db.view)) that exist now but did not at the point compared with.
+  returned: success
+  type: list
+  elements: str
+views_removed:
+  description: Views that existed at the point compared with and do not now.
+  returned: success
+  type: list
+  elements: str
+views_redefined:
+  description: Views whose definition changed, with the C(before) and C(after) C(CREATE VIEW) text.
+  returned: success
+  type: list
+  elements: dict
 rows:
   description:
     - Tables whose rows differ. C(rows_only_after) and C(rows_only_before) count the set difference each way. With a

@@ -258,7 +258,7 @@ class PitrStatements:
             raise internal("account `%s` does not exists at timestamp: %d" % (source_name, ts))
         copy_scope(self.cluster.account_conn(target_id), uri, databases=[database] if database else None,
                    table=table, with_users=same and database is None, snapshot_name="pitr",
-                   clone_source=clone_at(mo_ts=ts))
+                   clone_source=clone_at(mo_ts=ts), view_security=not self.version.at_least(4, 0))
 
     def _pitr_timestamp(self, text, pitr):
         """Parse 'YYYY-MM-DD HH:MM:SS[.frac]' in the server's zone and check the PITR window."""

@@ -205,6 +205,11 @@ class QueryStatements:
                 for extra, key in [(h, "p") for h in hidden] + [("__mo_rowid", "")]:
                     rows.append((account_id, db, name, extra, b"rowid" if not key else b"varchar",
                                  len(table["columns"]) + 1, 1, key, 0, b"", "", 1, 0))
+            for db, name, cols in source.execute("SELECT db, name, columns FROM %s.__mo_views" % at).fetchall():
+                names = json.loads(cols or "[]")  # a view's columns: nullable, no default (real v4.1.4, v3.0.18)
+                for num, column in enumerate(names, 1):
+                    rows.append((account_id, db, name, column, b"view", num, 0, "n", 0, b"\x18\x01", "", 0, 0))
+                rows.append((account_id, db, name, "__mo_rowid", b"rowid", len(names) + 1, 1, "", 0, b"", "", 1, 0))
         return ("account_id", "att_database", "att_relname", "attname", "atttyp", "attnum", "attnotnull",
                 "att_constraint_type", "att_is_auto_increment", "att_default", "att_comment", "att_is_hidden",
                 "attisdropped"), rows

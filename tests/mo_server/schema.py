@@ -139,9 +139,9 @@ class SchemaStatements:
         if name is None:
             conn.execute("INSERT INTO __mo_databases(name, created_ns) VALUES (?, ?)", (db, now_ns()))
             views = self._with_source(spec, lambda source, schema: source.execute(
-                "SELECT name, query, ddl FROM %s.__mo_views WHERE db = ?" % schema, (src_db,)).fetchall())
-            conn.executemany("INSERT INTO __mo_views(db, name, query, ddl, created_ns) VALUES (?, ?, ?, ?, ?)",
-                             [(db, v, query, text, now_ns()) for v, query, text in views])
+                "SELECT name, query, ddl, columns FROM %s.__mo_views WHERE db = ?" % schema, (src_db,)).fetchall())
+            conn.executemany("INSERT INTO __mo_views(db, name, query, ddl, created_ns, columns) VALUES (?,?,?,?,?,?)",
+                             [(db, v, query, text, now_ns(), cols) for v, query, text, cols in views])
         for table_name, table, rows in copied:
             new = name or table_name
             for stmt in ddl.sqlite_statements(db, new, table):
@@ -186,9 +186,21 @@ class SchemaStatements:
         exists = self._view(self.conn, "main", db, name) is not None
         if self._table_def(self.conn, db, name) is not None or (exists and not replace):
             raise errors.MoError(errors.TABLE_EXISTS, "table %s already exists" % name)
-        self.conn.execute("INSERT OR REPLACE INTO __mo_views(db, name, query, ddl, created_ns) VALUES (?,?,?,?,?)",
-                          (db, name, query, sql.strip().rstrip(";"), now_ns()))
+        columns = self._view_columns(db, query)
+        self.conn.execute("INSERT OR REPLACE INTO __mo_views(db, name, query, ddl, created_ns, columns) "
+                          "VALUES (?,?,?,?,?,?)", (db, name, query, sql.strip().rstrip(";"), now_ns(),
+                                                   json.dumps(columns)))
         return None
+
+    def _view_columns(self, db, query):
+        """The column names of a view's query, fixed when it is created (mo_columns lists them, as MatrixOne does)."""
+        created = []
+        try:
+            table = self._materialize_view(self.conn, "main", db, query, created)
+            return [r[1] for r in self.conn.execute("PRAGMA temp.table_info(%s)" % table)]
+        finally:
+            for name in created:
+                self.conn.execute("DROP TABLE IF EXISTS temp.%s" % name)
 
     @statement("DROP VIEW", changes=True)
     def drop_view(self, sql):

@@ -266,7 +266,7 @@ class SnapshotStatements:
             raise internal("tableName(%s) does not match snapshot.tableName(%s)" % (table, snap["table_name"]))
         uri = self.cluster.copy_uri(snap["snapshot_id"], self.account_name)
         copy_scope(self.conn, uri, databases=[database], table=table, snapshot_name=snapshot,
-                   clone_source=clone_at(mo_ts=snap["ts"]))
+                   clone_source=clone_at(mo_ts=snap["ts"]), view_security=not self.version.at_least(4, 0))
 
     def _restore_account(self, snap, account, to_account):
         cluster = self.cluster
@@ -300,7 +300,8 @@ class SnapshotStatements:
             target = cluster.account_by_name(account)
         same = to_account is None or to_account == account
         copy_scope(cluster.account_conn(target[0]), uri, databases=None, table=None, with_users=same,
-                   snapshot_name=snap["sname"], clone_source=clone_at(snapshot=snap["sname"]))
+                   snapshot_name=snap["sname"], clone_source=clone_at(snapshot=snap["sname"]),
+                   view_security=not self.version.at_least(4, 0))
 
     def _restore_cluster(self, snap):
         cluster = self.cluster
@@ -318,7 +319,8 @@ class SnapshotStatements:
                 cluster.create_account_db(cluster.new_account_id() if name != "sys" else SYS_ACCOUNT_ID, name, admin)
                 target = cluster.account_by_name(name)
             copy_scope(cluster.account_conn(target[0]), cluster.store.uri(store), databases=None, table=None,
-                       with_users=True, snapshot_name=snap["sname"], clone_source=clone_at(snapshot=snap["sname"]))
+                       with_users=True, snapshot_name=snap["sname"], clone_source=clone_at(snapshot=snap["sname"]),
+                       view_security=not self.version.at_least(4, 0))
 
 
 def clone_at(snapshot=None, mo_ts=None):
@@ -329,7 +331,8 @@ def clone_at(snapshot=None, mo_ts=None):
     return "{MO_TS = %d }" % int(mo_ts)
 
 
-def copy_scope(conn, copy_uri, databases, table, with_users=False, snapshot_name="", clone_source=""):
+def copy_scope(conn, copy_uri, databases, table, with_users=False, snapshot_name="", clone_source="",
+               view_security=False):
     """Make the live account database match a snapshot copy within a scope, in one transaction.
 
     databases=None: every database (account restore); table: only that table of databases[0].
@@ -374,6 +377,9 @@ def copy_scope(conn, copy_uri, databases, table, with_users=False, snapshot_name
                 conn.execute("INSERT INTO main.__mo_databases SELECT * FROM snap.__mo_databases WHERE " + db_sql, args)
                 conn.execute("DELETE FROM main.__mo_views WHERE " + scope_sql, args)
                 conn.execute("INSERT INTO main.__mo_views SELECT * FROM snap.__mo_views WHERE " + scope_sql, args)
+                if view_security:  # real v3.0.18 writes a restored view back as CREATE SQL SECURITY DEFINER VIEW ...
+                    conn.execute("UPDATE main.__mo_views SET ddl = substr(ddl, 1, 6) || ' SQL SECURITY DEFINER' || "
+                                 "substr(ddl, 7) WHERE " + scope_sql, args)
             if with_users:
                 conn.execute("DELETE FROM main.__mo_users")
                 conn.execute("INSERT INTO main.__mo_users SELECT * FROM snap.__mo_users")

@@ -36,7 +36,7 @@ CREATE TABLE IF NOT EXISTS __mo_databases(name TEXT PRIMARY KEY, created_ns INTE
 CREATE TABLE IF NOT EXISTS __mo_tables(db TEXT, name TEXT, columns TEXT, ddl TEXT, created_ns INTEGER,
                                        catalog_sql TEXT, PRIMARY KEY(db, name));
 CREATE TABLE IF NOT EXISTS __mo_users(name TEXT PRIMARY KEY, auth TEXT, role TEXT, status TEXT DEFAULT 'unlock');
-CREATE TABLE IF NOT EXISTS __mo_views(db TEXT, name TEXT, query TEXT, ddl TEXT, created_ns INTEGER,
+CREATE TABLE IF NOT EXISTS __mo_views(db TEXT, name TEXT, query TEXT, ddl TEXT, created_ns INTEGER, columns TEXT,
                                       PRIMARY KEY(db, name));
 """
 

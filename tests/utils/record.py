@@ -293,12 +293,17 @@ def flows(brace):
         sql.drop_snapshot("it_rec_sp_cl"), "DROP ACCOUNT it_rec_acc4")
     # restores of what the snapshot does not hold (MatrixOne refuses them, each its own way)
     add("missing", "sys", "DROP DATABASE IF EXISTS it_rec_m", "CREATE DATABASE it_rec_m", "CREATE TABLE it_rec_m.t (a INT)",
+        "CREATE VIEW it_rec_m.v1 AS SELECT a FROM it_rec_m.t",
         sql.drop_snapshot("it_rec_sp_m", if_exists=True), sql.create_snapshot("it_rec_sp_m", "account", "sys"),
-        "CREATE TABLE it_rec_m.t_new (a INT)", "CREATE DATABASE it_rec_m_later",
+        "CREATE TABLE it_rec_m.t_new (a INT)", "CREATE DATABASE it_rec_m_later", "DROP VIEW it_rec_m.v1",
+        "CREATE VIEW it_rec_m.v2 AS SELECT a * 2 AS b FROM it_rec_m.t",
+        definitions("it_rec_m", "it_rec_sp_m"),
         restore("table", "it_rec_sp_m", "sys", "it_rec_m", "t_new"), restore("table", "it_rec_sp_m", "sys", "it_rec_m", "nope"),
         restore("database", "it_rec_sp_m", "sys", "it_rec_nodb"), restore("database", "it_rec_sp_m", "sys", "it_rec_m_later"),
         restore("table", "it_rec_sp_m", "sys", "it_rec_nodb", "nope"), "SHOW TABLES FROM it_rec_m",
-        restore("database", "it_rec_sp_m", "sys", "it_rec_m"), "SHOW TABLES FROM it_rec_m",
+        restore("table", "it_rec_sp_m", "sys", "it_rec_m", "t"), "SHOW FULL TABLES FROM it_rec_m",
+        restore("database", "it_rec_sp_m", "sys", "it_rec_m"), "SHOW FULL TABLES FROM it_rec_m",
+        "SELECT * FROM it_rec_m.v1", definitions("it_rec_m", "it_rec_sp_m"),
         sql.drop_snapshot("it_rec_sp_m"), "DROP DATABASE it_rec_m", "DROP DATABASE it_rec_m_later")
     # reads at a snapshot in the shapes users write them, and the reads MatrixOne refuses
     at_r, r = at("it_rec_sp_r"), sql.at(at("it_rec_sp_r"))

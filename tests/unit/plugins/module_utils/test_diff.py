@@ -10,7 +10,7 @@ SNAP = _time.Point(snapshot="s")
 
 
 def side(databases, tables, rows):
-    return {"databases": set(databases), "tables": tables, "rows": rows}
+    return {"databases": set(databases), "tables": tables, "rows": rows, "views": {}, "sequences": set()}
 
 
 def test_objects_report_names_each_kind_of_change():

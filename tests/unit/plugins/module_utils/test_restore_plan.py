@@ -125,7 +125,8 @@ def test_sys_into_another_account_is_copied_database_by_database():
 
 
 def state(dbs, tables):
-    return {"databases": set(dbs), "tables": dict((k, "def") for k in tables), "columns": {}, "rows": {}}
+    return {"databases": set(dbs), "tables": dict((k, "def") for k in tables), "columns": {}, "rows": {}, "views": {},
+            "sequences": set()}
 
 
 @pytest.mark.parametrize("params, now, message", [

@@ -16,9 +16,9 @@ from ansible_collections.matrixone.backup.plugins.module_utils import _sql, _sta
 SNAP = _time.Point(snapshot="sp")
 
 
-def state(dbs, tables, rows=None, columns=None):
+def state(dbs, tables, rows=None, columns=None, views=None, sequences=()):
     return {"databases": set(dbs), "tables": tables, "columns": columns or dict((k, ["a"]) for k in tables),
-            "rows": rows or {}}
+            "rows": rows or {}, "views": views or {}, "sequences": set(sequences)}
 
 
 def test_timestamp_ns_is_exact():
@@ -234,3 +234,22 @@ def test_a_cluster_report_names_each_account():
     assert merged["databases_removed"] == ["acc1.d"] and merged["tables_removed"] == ["acc1.d.t"]
     assert merged["databases_restored"] == ["acc2.e"] and merged["tables_restored"] == ["acc2.e.u"]
     assert merged["changes"] == 4
+
+
+def test_views_are_compared_by_definition_and_sequences_are_said_to_be_lost():
+    text = "create view d.v as select a from d.t"
+    now = state(["d"], {("d", "t"): "A"}, views={("d", "later"): "create view d.later as select 1",
+                                                  ("d", "v"): _state.view_definition(text)}, sequences=[("d", "s2")])
+    # real v3.0.18 writes a restored view back with SQL SECURITY DEFINER: not another view
+    restored = _state.view_definition("create SQL SECURITY DEFINER view d.v as  select a from d.t")
+    assert restored == _state.view_definition(text)
+    snap = state(["d"], {("d", "t"): "A"}, views={("d", "v"): restored, ("d", "gone"): "create view d.gone as select 2"},
+                 sequences=[("d", "s1")])
+    report = _state.compare(now, snap, "database")
+    assert report["views_restored"] == ["d.gone"] and report["views_removed"] == ["d.later"]
+    assert report["views_redefined"] == [] and report["changes"] == 2
+    assert report["sequences_not_restored"] == ["d.s1"] and report["sequences_dropped"] == ["d.s2"]
+    assert "views missing: d.gone" in _state.describe_differences(report)
+    table_only = _state.compare(now, snap, "table")
+    assert table_only["views_removed"] == [] and table_only["sequences_dropped"] == [] and table_only["changes"] == 0
+    assert _state.diff_view(snap)["views"] == {"d.gone": "create view d.gone as select 2", "d.v": restored}
