@@ -42,6 +42,24 @@ VERIFY_LEVELS = ("metadata", "checksums", "blocks")
 UTC = datetime.timezone.utc
 
 
+# What MatrixOne's BACKUP answers when its own environment is wrong, and what to change on the server.
+SERVER_HINTS = (
+    ("unable to add custom RootCAs HTTPClient",
+     "MatrixOne's S3 client could not start because the MatrixOne process has AWS_CA_BUNDLE in its environment (its "
+     "AWS SDK then refuses its own HTTP client; measured on v3.0.18 and v4.1.4). Restart every MatrixOne service "
+     "without AWS_CA_BUNDLE (unset it in the systemd unit, the container or the shell that starts mo-service) and run "
+     "the task again; a CA for S3 belongs in this module's ca_bundle option, which only the module uses"),
+)
+
+
+def server_hint(text):
+    """What to change on the server for a BACKUP error MatrixOne answers about its own environment, or None."""
+    for fragment, hint in SERVER_HINTS:
+        if fragment in (text or ""):
+            return hint
+    return None
+
+
 def _crc32c_table():
     table = []
     for n in range(256):

@@ -258,7 +258,11 @@ def run(mo):
     started = time.time()
     try:
         mo.query(statement)
-    except _errors.MoError:
+    except _errors.MoError as exc:
+        hint = _backup.server_hint(getattr(exc, "text", None))
+        if hint:
+            raise _errors.BackupError("BACKUP failed: MatrixOne error %s: %s. %s" % (exc.code, exc.text, hint),
+                                      error_code=exc.code)
         left = _backup.Backup(store, name).read()
         if left.complete:
             mo.doing = ("taking the backup (the destination %s now holds a complete backup: run the task again to "

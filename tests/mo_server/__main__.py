@@ -20,6 +20,8 @@ def main(argv=None):
                         help="4.x default snapshot quota per level for non-sys accounts")
     parser.add_argument("--timezone", default="UTC",
                         help="the server's local time zone (IANA name): PITR timestamps are read in it")
+    parser.add_argument("--aws-ca-bundle", metavar="FILE",
+                        help="behave as a MatrixOne whose process has AWS_CA_BUNDLE=FILE: it refuses S3 backups")
     parser.add_argument("--tls-cert", help="PEM certificate: offer TLS")
     parser.add_argument("--tls-key", help="PEM private key for --tls-cert")
     parser.add_argument("--log-level", default="WARNING")
@@ -35,7 +37,7 @@ def main(argv=None):
     try:
         run(args.host, args.port, args.version, data_dir=args.data_dir, root_password=args.root_password,
             tenant_snapshot_quota=args.tenant_snapshot_quota, timezone=args.timezone, ssl_context=ssl_context,
-            ready=ready)
+            ready=ready, aws_ca_bundle=args.aws_ca_bundle)
     except KeyboardInterrupt:
         pass
 

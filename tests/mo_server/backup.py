@@ -136,6 +136,9 @@ class BackupStatements:
                 raise errors.MoError(errors.UNKNOWN, 'strconv.ParseUint: parsing "%s": invalid syntax' % parallelism)
             target = LocalTarget(directory)
         else:
+            if self.cluster.aws_ca_bundle:  # real v3.0.18 and v4.1.4 started with AWS_CA_BUNDLE (its AWS SDK's config)
+                raise errors.MoError(errors.UNKNOWN, "unable to add custom RootCAs HTTPClient, has no "
+                                                     "WithTransportOptions, *http.Client")
             target = S3Target(options)
         target.prepare()
         base = None

@@ -238,9 +238,10 @@ class MoSession(BaseSession):
 
 
 async def serve(host, port, version, data_dir=None, root_password="111", tenant_snapshot_quota=50, timezone="UTC",
-                ssl_context=None, ready=None):
+                ssl_context=None, ready=None, aws_ca_bundle=None):
     cluster = Cluster(Version(version), data_dir=data_dir, root_password=root_password,
                       tenant_snapshot_quota=tenant_snapshot_quota, timezone=timezone)
+    cluster.aws_ca_bundle = aws_ca_bundle
 
     def session_factory():
         session = MoSession(cluster)

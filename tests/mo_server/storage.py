@@ -155,6 +155,7 @@ class Cluster(BackupWriter):
         self.timezone = timezone
         self.store = Store(data_dir, timezone)
         self.tenant_snapshot_quota = tenant_snapshot_quota
+        self.aws_ca_bundle = None  # as if the process had AWS_CA_BUNDLE: S3 backups fail (see backup.py)
         self.catalog = self.store.connect("catalog")
         self.catalog.executescript(CATALOG_SCHEMA)
         self.questions = 0

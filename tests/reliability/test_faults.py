@@ -155,3 +155,40 @@ def test_backup_whose_answer_is_lost_converges_on_rerun(server, module, tmp_path
     again = module("mo_backup", dict(server.login(), path=target))
     assert not again.get("failed") and not again["changed"] and again["queries"] == []
     assert again["backup"]["verified"] == "checksums"
+
+
+def test_an_s3_backup_refused_for_the_servers_environment_says_what_to_change(module, tmp_path):
+    """Real v3.0.18 and v4.1.4 started with AWS_CA_BUNDLE refuse every S3 backup with a riddle; the task says why."""
+    import os  # pylint: disable=import-outside-toplevel
+    import subprocess  # pylint: disable=import-outside-toplevel
+    import sys  # pylint: disable=import-outside-toplevel
+    import time  # pylint: disable=import-outside-toplevel
+    import boto3  # pylint: disable=import-outside-toplevel
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    moto = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "moto_server"), "-H", "127.0.0.1", "-p",
+                             str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = Server(extra=["--aws-ca-bundle", str(tmp_path / "ca.pem")])
+    try:
+        endpoint = "http://127.0.0.1:%d" % port
+        keys = ("reliability-access-key", "reliability-Secret-key-9")
+        client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id=keys[0],
+                              aws_secret_access_key=keys[1])
+        for _attempt in range(100):
+            try:
+                client.create_bucket(Bucket="backups")
+                break
+            except Exception:  # pylint: disable=broad-except
+                time.sleep(0.2)
+        s3 = dict(endpoint=endpoint, bucket="backups", region="us-east-1", access_key_id=keys[0],
+                  secret_access_key=keys[1])
+        result = module("mo_backup", dict(server.login(), path="nightly/full1", s3=s3))
+        assert result["failed"] and result["error_code"] == 1105
+        assert "unable to add custom RootCAs HTTPClient" in result["msg"]
+        assert "has AWS_CA_BUNDLE in its environment" in result["msg"] and "Restart every MatrixOne service" in result["msg"]
+        assert keys[1] not in result["_output"] and keys[0] not in result["_output"]
+    finally:
+        server.stop()
+        moto.terminate()
+        moto.wait()
