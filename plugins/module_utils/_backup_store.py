@@ -67,11 +67,11 @@ def validate_path(params, param="path"):
     if params.get("s3") is None:
         if not os.path.isabs(value):
             raise _errors.InvalidInput("%s=%r must be absolute: MatrixOne would resolve a relative path against its own "
-                                    "working directory" % (param, value))
+                                       "working directory" % (param, value))
         return os.path.normpath(value)
     if value.startswith("/") or ".." in value.split("/"):
         raise _errors.InvalidInput("%s=%r: with s3 give the key prefix inside the bucket, without a leading '/' "
-                                "or '..'" % (param, value))
+                                   "or '..'" % (param, value))
     return value.strip("/")
 
 
@@ -208,4 +208,4 @@ class S3Store:
                                 Delete={"Objects": batch, "Quiet": True})
             if answer.get("Errors"):
                 raise _errors.StoreError("S3 delete under %s failed for %d key(s), first: %s"
-                                 % (self.location(rel), len(answer["Errors"]), answer["Errors"][0]))
+                                         % (self.location(rel), len(answer["Errors"]), answer["Errors"][0]))

@@ -93,8 +93,8 @@ def _read_config_file(path):
     for key in section:
         if key in CONFIG_REFUSED or (key.startswith("ssl") and key not in CONFIG_KEYS):
             raise _errors.ConnectionFailure("config_file %s sets %s, which this collection does not read: %s"
-                                    % (path, key, CONFIG_REFUSED.get(key, "use tls_mode, ssl-ca, ssl-cert and "
-                                                                          "ssl-key")))
+                                            % (path, key, CONFIG_REFUSED.get(key, "use tls_mode, ssl-ca, ssl-cert and "
+                                                                             "ssl-key")))
         option, value = CONFIG_KEYS.get(key), _unquote(section.get(key) or "")
         if option is None or value == "":
             continue
@@ -235,13 +235,13 @@ def connect(params):
         # value (a password of 111 would turn it into "[Errno ********]")
         text = re.sub(r"\[Errno -?\d+\]\s*", "", text)
         raise _errors.ConnectionFailure("cannot connect to MatrixOne as %s: (%s) %s; %s"
-                                % (who, code, text, _hint(code, text, params)))
+                                        % (who, code, text, _hint(code, text, params)))
     except Exception as exc:  # ssl.SSLError and socket errors surface here on some PyMySQL versions
         raise _errors.ConnectionFailure("cannot connect to MatrixOne as %s: %s: %s" % (who, type(exc).__name__, exc))
     if params["tls_mode"] != "preferred" and params["tls_mode"] != "disabled" and not uses_tls(conn):
         conn.close()
         raise _errors.ConnectionFailure("tls_mode=%s but %s:%s did not offer TLS" % (params["tls_mode"], params["login_host"],
-                                                                             params["login_port"]))
+                                                                                     params["login_port"]))
     return conn
 
 

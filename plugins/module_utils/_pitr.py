@@ -47,11 +47,11 @@ def check_in_window(when, record, now):
         raise _errors.InvalidInput("timestamp %s is in the future (now %s)" % (iso, _time.iso_utc(now)))
     if when < modified:
         raise _errors.InvalidInput("timestamp %s is before PITR %s was created or last changed (%s); it cannot restore "
-                                "to that time" % (iso, record["name"], record["modified"]))
+                                   "to that time" % (iso, record["name"], record["modified"]))
     if when < earliest:
         raise _errors.InvalidInput("timestamp %s is outside PITR %s's range of %d%s (earliest %s)"
-                                % (iso, record["name"], record["range_value"], record["range_unit"],
-                                   _time.iso_utc(earliest)))
+                                   % (iso, record["name"], record["range_value"], record["range_unit"],
+                                      _time.iso_utc(earliest)))
 
 
 def validate_range(value, unit):

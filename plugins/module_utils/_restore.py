@@ -46,7 +46,7 @@ def _account_scope(snap, login_account, name, given):
     s_level = snap["level"]
     if s_level in ("database", "table"):
         raise _errors.RestoreRefused("%s is %s level; an account cannot be restored from it "
-                             "(restore level=%s instead)" % (name, s_level, s_level))
+                                     "(restore level=%s instead)" % (name, s_level, s_level))
     account = given["account"] or (snap["account"] if s_level == "account" else login_account)
     if s_level == "account" and account != snap["account"]:
         raise _errors.RestoreRefused("%s is of account %s, not %s" % (name, snap["account"], account))
@@ -68,14 +68,14 @@ def _object_scope(level, snap, login_account, name, given, kind):
     s_level = snap["level"]
     if s_level == "cluster":
         raise _errors.RestoreRefused("MatrixOne cannot restore a single %s from cluster level %s; restore the "
-                             "account instead (level=account)" % (level, name))
+                                     "account instead (level=account)" % (level, name))
     if level == "database" and s_level == "table":
         raise _errors.RestoreRefused("%s is table level; a database cannot be restored from it" % name)
     account = given["account"] or login_account
     if account != login_account or snap["account"] != login_account:
         raise _errors.RestoreRefused("MatrixOne restores a single %s only inside the login account, from that account's "
-                             "own %s; log in to account %s (login_account=%s) and use a %s it took"
-                             % (level, kind, snap["account"] or account, snap["account"] or account, kind))
+                                     "own %s; log in to account %s (login_account=%s) and use a %s it took"
+                                     % (level, kind, snap["account"] or account, snap["account"] or account, kind))
     database = given["database"] or snap["database"]
     if database is None:
         raise _errors.RestoreRefused("level=%s needs database (%s covers the whole account)" % (level, name))
@@ -88,7 +88,7 @@ def _object_scope(level, snap, login_account, name, given, kind):
             raise _errors.RestoreRefused("level=table needs table")
         if s_level == "table" and table != snap["table"]:
             raise _errors.RestoreRefused("%s is of table %s.%s, not %s.%s"
-                                 % (name, snap["database"], snap["table"], database, table))
+                                         % (name, snap["database"], snap["table"], database, table))
     elif given["table"] is not None:
         raise _errors.RestoreRefused("table is not used with a database level restore")
     return dict(level=level, account=account, database=database, table=table, to_account=None,
@@ -102,7 +102,7 @@ def resolve_clone(params, snap, login_account, kind="snapshot"):
     level = params.get("level") or snap["level"]
     if level not in ("database", "table"):
         raise _errors.RestoreRefused("as_database and as_table restore a database or a table beside the live one; level=%s "
-                             "cannot be (use level=database or level=table)" % level)
+                                     "cannot be (use level=database or level=table)" % level)
     if level == "database" and params.get("as_table"):
         raise _errors.RestoreRefused("as_table is used with a table level restore, not a database level one")
     scope = resolve_scope(dict(params, to_account=None), snap, login_account, kind)
@@ -116,7 +116,7 @@ def resolve_clone(params, snap, login_account, kind="snapshot"):
     if not to_account and (database, table) == (scope["database"], scope["table"]):
         live = _state.table_name((database, table)) if table else database
         raise _errors.RestoreRefused("as_database/as_table name the live %s %s itself; choose another name (restoring in "
-                             "place is the same task without them)" % (level, live))
+                                     "place is the same task without them)" % (level, live))
     return dict(scope, to_account=to_account, target=to_account or login_account,
                 clone={"database": database, "table": table})
 

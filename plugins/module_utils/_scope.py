@@ -50,10 +50,10 @@ def target_definition(params, level, login_account, noun="snapshot", verb="snaps
     account = params.get("account")
     if level in ("database", "table") and account not in (None, login_account):
         raise _errors.InvalidInput("a %s %s is always of the login account (%s); for a database of account %s, log in "
-                                "to it (login_account=%s)" % (level, noun, login_account, account, account))
+                                   "to it (login_account=%s)" % (level, noun, login_account, account, account))
     if level == "cluster" and login_account != "sys":
         raise _errors.InvalidInput("level=cluster needs login_account=sys (only the sys account may %s the cluster)"
-                                % verb)
+                                   % verb)
     if level == "account" and account not in (None, login_account) and login_account != "sys":
         raise _errors.InvalidInput("only login_account=sys may %s another account (%s)" % (verb, account))
     return desired_definition(dict(params, level=level), login_account)

@@ -67,9 +67,9 @@ class ServerInfo:
             what = purpose or label
             if feature == "legacy_restore":
                 raise _errors.FeatureUnavailable("%s is not available on MatrixOne %s (removed in 4.0)"
-                                         % (what, self.describe()))
+                                                 % (what, self.describe()))
             raise _errors.FeatureUnavailable("%s needs MatrixOne %s or later; the server is %s"
-                                     % (what, version_text(first), self.describe()))
+                                             % (what, version_text(first), self.describe()))
 
     def describe(self):
         if self.source == "probe":

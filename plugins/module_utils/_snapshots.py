@@ -129,7 +129,7 @@ def find_required(mo, name):
     snap = find(mo, name)
     if snap is None:
         raise _errors.MoError("snapshot %s not found among the snapshots of account %s (MatrixOne shows each account "
-                           "only the snapshots it created)" % (name, mo.login_account))
+                              "only the snapshots it created)" % (name, mo.login_account))
     return snap
 
 

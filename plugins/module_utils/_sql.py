@@ -51,19 +51,19 @@ def validate_name(value, kind, param):
         raise _errors.InvalidInput("%s must be a string, got %r" % (param, value))
     if len(value) > max_len:
         raise _errors.InvalidInput("%s is %d characters long; MatrixOne allows at most %d for a %s name"
-                           % (param, len(value), max_len, kind))
+                                   % (param, len(value), max_len, kind))
     if not rule.match(value):
         if kind in ("snapshot", "pitr", "account") and rule.match(value.lower()):
             raise _errors.InvalidInput("%s=%r: use lower case (MatrixOne lower-cases %s names, so %r would be "
-                               "stored as %r)" % (param, value, kind, value, value.lower()))
+                                       "stored as %r)" % (param, value, kind, value, value.lower()))
         raise _errors.InvalidInput("%s=%r is not a valid %s name: use ASCII letters, digits, '_' and '-' only "
-                           "(no spaces, quotes, backticks, dots or semicolons)" % (param, value, kind))
+                                   "(no spaces, quotes, backticks, dots or semicolons)" % (param, value, kind))
     if kind == "snapshot" and value.startswith(_HIDDEN_PREFIXES):
         raise _errors.InvalidInput("%s=%r starts with a prefix MatrixOne hides or reserves (%s)"
-                           % (param, value, ", ".join(_HIDDEN_PREFIXES)))
+                                   % (param, value, ", ".join(_HIDDEN_PREFIXES)))
     if kind == "database" and value.lower() in SYSTEM_DATABASES:
         raise _errors.InvalidInput("%s=%r is a MatrixOne system database; it cannot be snapshotted or restored"
-                           % (param, value))
+                                   % (param, value))
     return value
 
 
@@ -413,7 +413,7 @@ def key_sample(db, table, key, kind, before, after, limit):
         sql = "SELECT r.* FROM %s r JOIN (%s) k ON %s" % (this_ref, _except(this_ref, other_ref, cols), on)
     else:
         sql = "SELECT r.* FROM (%s) r JOIN (SELECT %s FROM %s) k ON %s" % (_except(this_ref, other_ref), cols,
-                                                                        other_ref, on)
+                                                                           other_ref, on)
     return Statement("%s ORDER BY %s LIMIT %d" % (sql, order, int(limit)))
 
 

@@ -46,7 +46,7 @@ def parse_duration(value, param):
     m = _DURATION.match(str(value))
     if not m:
         raise _errors.InvalidInput("%s=%r is not a duration: use a number and a unit s, m, h, d or w (e.g. 7d)"
-                                % (param, value))
+                                   % (param, value))
     return int(m.group(1)) * _UNIT_SECONDS[m.group(2)]
 
 
@@ -75,7 +75,7 @@ def parse_point_in_time(value, param, now):
         dt = parse_iso(value)
     except ValueError:
         raise _errors.InvalidInput("%s=%r is neither a duration (7d) nor an ISO-8601 time "
-                                "(2026-01-31T12:00:00Z)" % (param, value))
+                                   "(2026-01-31T12:00:00Z)" % (param, value))
     if dt.tzinfo is None:
         raise _errors.InvalidInput("%s=%r has no time zone: add Z or an offset such as +08:00" % (param, value))
     return dt.astimezone(UTC)
@@ -96,7 +96,7 @@ def zone(name, param):
         raise _errors.InvalidInput("%s=%s needs Python 3.9+ zoneinfo; give an offset such as +08:00" % (param, name))
     except Exception:  # zoneinfo raises ZoneInfoNotFoundError (a KeyError) or ValueError
         raise _errors.InvalidInput("%s=%r is not a known time zone (use an IANA name such as Asia/Shanghai, or an "
-                                "offset such as +08:00; IANA names need the tzdata package)" % (param, name))
+                                   "offset such as +08:00; IANA names need the tzdata package)" % (param, name))
 
 
 class Clock:
@@ -113,7 +113,7 @@ class Clock:
     def restore_zone(self):
         if self._restore_zone is None:
             raise _errors.InvalidInput("this server's session time_zone is not SYSTEM, so the zone in which it reads a "
-                                    "PITR restore time (its processes' zone) cannot be detected: set server_timezone")
+                                       "PITR restore time (its processes' zone) cannot be detected: set server_timezone")
         return self._restore_zone
 
 
@@ -141,8 +141,8 @@ def clock(row, given=None, param="server_timezone"):
     if system and now.astimezone(chosen).utcoffset() != offset:
         given_offset = offset_text(now.astimezone(chosen).utcoffset())
         raise _errors.InvalidInput("%s=%s is %s now, but the server's clock is %s (NOW() - UTC_TIMESTAMP()); leave %s "
-                                "unset to use the server's zone"
-                                % (param, given, given_offset, offset_text(offset), param))
+                                   "unset to use the server's zone"
+                                   % (param, given, given_offset, offset_text(offset), param))
     return Clock(now, chosen if system else session_zone, chosen)
 
 
@@ -155,7 +155,7 @@ def parse_timestamp(value, timezone, param="timestamp", now=None):
         dt = parse_iso(value)
     except ValueError:
         raise _errors.InvalidInput("%s=%r is neither an ISO-8601 time such as 2026-01-31T12:00:00+08:00 nor a duration "
-                                "before now such as 15m" % (param, value))
+                                   "before now such as 15m" % (param, value))
     if dt.tzinfo is None:
         if timezone is None:
             raise _errors.InvalidInput("%s=%r has no time zone: add one (Z, +08:00) or set timezone" % (param, value))

@@ -214,10 +214,10 @@ def validate(params, login_account):
         base_root, base_name = _backup_store.split(_backup_store.validate_path(params, "base"), params["s3"])
         if base_root != _backup_store.split(path, params["s3"])[0]:
             raise _errors.InvalidInput("base=%r must be beside path=%r (in the same directory or prefix): a chain is "
-                                    "found and verified only there" % (params["base"], params["path"]))
+                                       "found and verified only there" % (params["base"], params["path"]))
     if login_account != "sys":
         raise _errors.InvalidInput("BACKUP is cluster-wide and needs the sys account; login_account is %r"
-                                % login_account)
+                                   % login_account)
     return path, base_name
 
 

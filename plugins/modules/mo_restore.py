@@ -102,7 +102,7 @@ options:
         database of the snapshot (MatrixOne 3.0+), because MatrixOne (seen on 3.0.18 and 4.1.4) ignores C(TO ACCOUNT)
         for sys and would restore sys in place. The target must be new or hold nothing but databases equal to the
         snapshot (those are kept, so a re-run completes an interrupted copy); other databases are refused, never
-        overwritten. Needs a snapshot (not a PITR): MatrixOne clones across accounts only from one.
+        overwritten. Needs a snapshot, not a PITR (MatrixOne clones across accounts only from a snapshot).
       - When it does not exist it is created first with O(to_account_admin_name) and O(to_account_admin_password);
         without them a missing target is an error.
     type: str
@@ -348,7 +348,7 @@ preview:
           (one login reads both sides); V(checksums) is each table's row count and an order-independent checksum of
           its rows, MatrixOne's 64-bit C(hash_value) of every row summed (two logins read the sides, so no set
           difference is possible); V(objects) is databases, tables and column definitions only (the login cannot
-          read the rows, as sys cannot read a tenant's rows now: give O(account_logins)).
+          read the rows, as sys cannot read a tenant's rows now; give O(account_logins)).
       type: dict
       sample: {sys: content, acc1: checksums, acc2: objects}
 verified:
@@ -409,7 +409,7 @@ def validate(params):
         raise _errors.InvalidInput("safety_snapshot_name needs safety_snapshot=true")
     if (params["as_database"] or params["as_table"]) and params["safety_snapshot"]:
         raise _errors.InvalidInput("safety_snapshot=true has nothing to protect with as_database/as_table: restoring "
-                                "beside live data only creates new objects")
+                                   "beside live data only creates new objects")
     return when
 
 

@@ -211,7 +211,7 @@ def create(mo, name, desired):
         mo.would_run(stmt)
         if "has reached the limit" in exc.text or "has disabled" in exc.text:
             raise _errors.MoError("snapshot quota: %s. Drop old snapshots first (matrixone.backup.mo_snapshot_prune) or "
-                               "ask the sys account to raise the quota" % exc.text, error_code=exc.code)
+                                  "ask the sys account to raise the quota" % exc.text, error_code=exc.code)
         raise
     mo.would_run(stmt)
     created = _snapshots.find(mo, name)

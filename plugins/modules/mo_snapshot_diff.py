@@ -218,7 +218,7 @@ def find_snapshot(mo, name):
     snap = _snapshots.find_required(mo, name)
     if snap["level"] != "cluster" and snap["account"] != mo.login_account:
         raise _errors.MoError("snapshot=%s is a snapshot of account %s; log in to that account to compare it"
-                           % (name, snap["account"]))
+                              % (name, snap["account"]))
     return snap
 
 
@@ -229,12 +229,12 @@ def scope_of(params, snap):
     if snap["level"] in ("database", "table"):
         if database not in (None, snap["database"]):
             raise _errors.InvalidInput("snapshot %s is of database %s, not %s"
-                                    % (snap["name"], snap["database"], database))
+                                       % (snap["name"], snap["database"], database))
         database = snap["database"]
     if snap["level"] == "table":
         if table not in (None, snap["table"]):
             raise _errors.InvalidInput("snapshot %s is of table %s.%s, not %s"
-                                    % (snap["name"], snap["database"], snap["table"], table))
+                                       % (snap["name"], snap["database"], snap["table"], table))
         table = snap["table"]
     level = "table" if table else ("database" if database else "account")
     return dict(level=level, database=database, table=table)

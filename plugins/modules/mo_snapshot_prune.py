@@ -126,7 +126,7 @@ def validate(params, now):
     filters = [k for k in _snapshots.FILTER_OPTIONS if params.get(k)]
     if not filters and not params["allow_unfiltered"]:
         raise _errors.InvalidInput("no filter given (prefix, pattern, level, account, database or table): this would "
-                                "consider every snapshot of the account; set allow_unfiltered=true if you mean it")
+                                   "consider every snapshot of the account; set allow_unfiltered=true if you mean it")
     for name in params["exclude"]:
         _sql.validate_name(name, "snapshot", "exclude")
     _snapshots.build_query(dict(params, older_than=None), now)

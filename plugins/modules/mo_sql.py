@@ -157,7 +157,7 @@ def statement_values(parameters, count):
     if count > 1 and all(isinstance(v, list) for v in parameters):
         if len(parameters) != count:
             raise _errors.InvalidInput("parameters has %d lists for %d statements; give one list per statement"
-                                    % (len(parameters), count))
+                                       % (len(parameters), count))
         return [v or None for v in parameters]
     if count != 1:
         raise _errors.InvalidInput("parameters for %d statements must be one list of values per statement" % count)

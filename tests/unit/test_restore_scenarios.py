@@ -21,8 +21,7 @@ def tasks(node):
     for task in node or []:
         yield task
         for key in ("block", "rescue", "always"):
-            for inner in tasks(task.get(key)):
-                yield inner
+            yield from tasks(task.get(key))
 
 
 def test_every_restore_goes_through_the_check_then_real_harness():

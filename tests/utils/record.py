@@ -64,6 +64,8 @@ NOW = _time.NOW
 
 def at(snapshot):
     return _time.Point(snapshot=snapshot)
+
+
 PASSWORD = "Rec0rd_pw"
 # session -> None (the sys login given on the command line) or (account, user, password)
 SESSIONS = {"sys": None, "tenant": ("it_rec_acc", "admin", PASSWORD), "tenant2": ("it_rec_acc2", "admin", PASSWORD),

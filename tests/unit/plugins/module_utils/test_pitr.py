@@ -135,7 +135,7 @@ def test_a_given_zone_must_match_the_servers_clock():
     assert _time.clock(SHANGHAI_ROW, "Asia/Shanghai").restore_zone().key == "Asia/Shanghai"
     assert _time.clock(SHANGHAI_ROW, "+08:00").restore_zone().utcoffset(None) == datetime.timedelta(hours=8)
     with pytest.raises(_errors.InvalidInput, match=r"server_timezone=UTC is UTC\+00:00 now, but the server's clock is "
-                                                r"UTC\+08:00"):
+                       r"UTC\+08:00"):
         _time.clock(SHANGHAI_ROW, "UTC")
 
 

@@ -118,7 +118,11 @@ def test_sys_reads_many_accounts_catalogs_in_one_statement_and_no_tenant_rows():
 
 
 def test_how_rows_can_be_compared():
-    login, other = (lambda s: []), (lambda s: [])
+    def login(_stmt):
+        return []
+
+    def other(_stmt):
+        return []
     assert _state.compared_by(_state.Reader(login, _time.NOW), _state.Reader(login, SNAP)) == "content"
     assert _state.compared_by(_state.Reader(other, _time.NOW), _state.Reader(login, SNAP)) == "checksums"
     assert _state.compared_by(_state.Reader(login, _time.NOW), _state.Reader(login, SNAP, account_id=7)) == "checksums"
@@ -239,7 +243,7 @@ def test_a_cluster_report_names_each_account():
 def test_views_are_compared_by_definition_and_sequences_are_said_to_be_lost():
     text = "create view d.v as select a from d.t"
     now = state(["d"], {("d", "t"): "A"}, views={("d", "later"): "create view d.later as select 1",
-                                                  ("d", "v"): _state.view_definition(text)}, sequences=[("d", "s2")])
+                                                 ("d", "v"): _state.view_definition(text)}, sequences=[("d", "s2")])
     # real v3.0.18 writes a restored view back with SQL SECURITY DEFINER: not another view
     restored = _state.view_definition("create SQL SECURITY DEFINER view d.v as  select a from d.t")
     assert restored == _state.view_definition(text)
