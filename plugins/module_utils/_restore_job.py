@@ -302,6 +302,9 @@ class RestoreJob:
             if view.snap is not None:
                 self.compare_rows(view, samples=self.mo.module._diff)  # pylint: disable=protected-access
         preview.update(self.report(self.views))
+        if s["target"] not in (None, self.login) and not self.target_exists:  # the account itself is a change
+            preview["accounts_created" if s["to_account"] else "accounts_restored"] = [s["target"]]
+            preview["changes"] += 1
         if s.get("copy"):
             self.databases_to_copy = _restore.databases_to_copy(s, preview, self.source_text)
         preview["compared"] = dict((v.account, v.compared_by) for v in self.views)

@@ -323,7 +323,11 @@ preview:
       description: Tables with the same definition and row count on both sides.
       type: int
     accounts_restored:
-      description: Cluster restore only, accounts that come back.
+      description: Accounts that come back (a cluster restore, or an account restore of a dropped account).
+      type: list
+      elements: str
+    accounts_created:
+      description: Restore into another account, the account created first because it does not exist.
       type: list
       elements: str
     accounts_removed:
