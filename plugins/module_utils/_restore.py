@@ -317,3 +317,16 @@ def restore_statements(params, scope, server, facts):
                                   scope["database"], scope["table"])]
     return [_sql.restore(server.has("brace_restore"), scope["level"], params["snapshot"], scope["account"],
                          scope["database"], scope["table"], scope["to_account"])]
+
+
+def versions(rows, server_version):
+    """The catalog versions now and at the restore point from _sql.catalog_versions rows (the newest of each side),
+    and the server's version: {'server', 'catalog_now', 'catalog_at_point', 'across_upgrade'}; None without rows."""
+    newest = {}
+    for row in rows:
+        if row["side"] not in newest or str(row["create_at"]) > str(newest[row["side"]]["create_at"]):
+            newest[row["side"]] = row
+    if "now" not in newest or "snap" not in newest:
+        return None
+    now, then = newest["now"]["version"], newest["snap"]["version"]
+    return {"server": server_version, "catalog_now": now, "catalog_at_point": then, "across_upgrade": now != then}

@@ -295,6 +295,7 @@ class RestoreJob:
         if notes:  # nothing to compare the target with
             return preview
         self.read(self.views)
+        preview["versions"] = self.read_versions()
         view = self.views[0]
         if s["level"] in ("database", "table"):
             _restore.refuse_missing_target(s, view.snap_state, view.now_state if view.now else None, self.source_text)
@@ -313,6 +314,17 @@ class RestoreJob:
         elif not preview["content_not_compared"] and "objects" not in preview["compared"].values():
             preview["identical"] = True
         return preview
+
+    def read_versions(self):
+        """The server's catalog version now and at the restore point (sys only), to say a restore crosses an upgrade;
+        None where it cannot be read (a tenant's login, a server without mo_version)."""
+        if self.login != "sys":
+            return None
+        try:
+            rows = self.mo.query(_sql.catalog_versions(self.restore_point()), record=False)
+        except _errors.SqlError:
+            return None
+        return _restore.versions(rows, self.mo.server.describe())
 
     def refuse_account_missing_at_snapshot(self):
         """An account restore from a cluster snapshot of an account the snapshot does not hold."""

@@ -417,6 +417,13 @@ def key_sample(db, table, key, kind, before, after, limit):
     return Statement("%s ORDER BY %s LIMIT %d" % (sql, order, int(limit)))
 
 
+def catalog_versions(point):
+    """MatrixOne's catalog version (mo_catalog.mo_version, written by each upgrade) now and at a point: rows (side,
+    version, create_at), finished upgrades only (state 2). sys only; a tenant has no such table."""
+    return Statement("SELECT 'now' AS side, version, create_at FROM mo_catalog.mo_version WHERE state = 2 UNION ALL "
+                     "SELECT 'snap' AS side, version, create_at FROM mo_catalog.mo_version%s WHERE state = 2" % at(point))
+
+
 def accounts_at(point):
     """Accounts (name and id) now and at a point in time (sys only): rows (side, account_name, account_id)."""
     return Statement("SELECT 'now' AS side, account_name, account_id FROM mo_catalog.mo_account UNION ALL "

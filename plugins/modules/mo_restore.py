@@ -346,6 +346,13 @@ preview:
       description: Parts of the target that could not be read, and why.
       type: list
       elements: str
+    versions:
+      description:
+        - The server's version and MatrixOne's catalog version (C(mo_catalog.mo_version), written by each upgrade) now
+          and at the restore point; C(across_upgrade) is true when the snapshot or time predates an upgrade (the module
+          then warns). Null where it cannot be read (a tenant's login).
+      type: dict
+      sample: {server: 4.1.4, catalog_now: 4.0.1, catalog_at_point: 3.0.3, across_upgrade: true}
     compared:
       description:
         - How each account's rows were compared, by account. V(content) is a set difference both ways, row by row
@@ -457,6 +464,11 @@ def run(mo):
     preview = job.preview()
     job.refuse_a_different_copy()
     # identical: nothing to send; a copy beside live data that equals the restore point is never re-created
+    versions = preview.get("versions") or {}
+    if versions.get("across_upgrade"):
+        mo.module.warn("the %s was taken under MatrixOne catalog version %s; the server now runs %s (catalog %s): this "
+                       "restore crosses an upgrade, and brings the data back on the new version, not the old binary"
+                       % (job.source_text, versions["catalog_at_point"], versions["server"], versions["catalog_now"]))
     lost = sorted(set(preview.get("sequences_not_restored", []) + preview.get("sequences_dropped", [])))
     if lost:
         mo.module.warn("MatrixOne's restore brings no sequence back and drops the sequences of the restored scope "

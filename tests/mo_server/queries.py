@@ -266,6 +266,14 @@ class QueryStatements:
                     "SELECT id, name, status, created_ns, comment FROM accounts ORDER BY id")]
         return ("account_id", "account_name", "status", "created_time", "comments"), rows
 
+    def _v_mo_version(self, conn, schema):  # pylint: disable=unused-argument
+        """mo_catalog.mo_version: the catalog version of each upgrade (one row: this server never upgrades)."""
+        if not self.is_sys or self.version.catalog_version is None:
+            raise errors.parse('table "mo_version" does not exist')
+        created = ns_datetime(self.cluster.created_ns)
+        return ("version", "version_offset", "state", "create_at", "update_at"), [
+            (self.version.catalog_version, 1, 2, created, created)]
+
     def _v_mo_user(self, conn, schema):
         rows = conn.execute("SELECT name, status, role FROM %s.__mo_users ORDER BY name" % schema).fetchall()
         return ("user_name", "status", "default_role"), rows
@@ -309,4 +317,5 @@ _VIRTUAL = {
     ("mo_catalog", "mo_snapshots"): "_v_mo_snapshots",
     ("mo_catalog", "mo_account"): "_v_mo_account",
     ("mo_catalog", "mo_user"): "_v_mo_user",
+    ("mo_catalog", "mo_version"): "_v_mo_version",
 }

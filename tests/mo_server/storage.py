@@ -156,6 +156,7 @@ class Cluster(BackupWriter):
         self.store = Store(data_dir, timezone)
         self.tenant_snapshot_quota = tenant_snapshot_quota
         self.aws_ca_bundle = None  # as if the process had AWS_CA_BUNDLE: S3 backups fail (see backup.py)
+        self.created_ns = now_ns()  # when this cluster was bootstrapped (mo_catalog.mo_version)
         self.catalog = self.store.connect("catalog")
         self.catalog.executescript(CATALOG_SCHEMA)
         self.questions = 0

@@ -68,3 +68,14 @@ class Version:
     def lower_case_where_labels(self):
         """SHOW SNAPSHOTS/PITR ... WHERE: lower-case labels on real 3.0.18, as written on real 4.1.4 (PyMySQL)."""
         return not self.at_least(4, 0)
+
+    @property
+    def catalog_version(self):
+        """The row mo_catalog.mo_version holds on a fresh server of this version (real v3.0.18: 3.0.3, v4.1.4: 4.0.1);
+        None before 3.0, where this server does not model the table."""
+        if self.at_least(4, 0):
+            return "4.0.1"
+        if self.at_least(3, 0):
+            return "3.0.3"
+        return None
+

@@ -254,6 +254,16 @@ def stage_reliability():
         cwd=REPO, extra_env={"MO_COLLECTIONS_PATH": os.path.join(BUILD, "inst")}, must_contain=[r"\d+ passed"])
 
 
+def stage_upgrade():
+    """The guarded upgrade on two real MatrixOne builds (tests/upgrade): only where their directories are given."""
+    if not (os.environ.get("MO_UPGRADE_FROM") and os.environ.get("MO_UPGRADE_TO")):
+        raise StageSkipped("no MatrixOne builds to upgrade between: set MO_UPGRADE_FROM and MO_UPGRADE_TO to two build "
+                           "directories (mo-service, lib/, etc/launch/), e.g. v3.0.18 and v4.1.4")
+    run("upgrade", [sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider", "tests/upgrade"], cwd=REPO,
+        extra_env={"MO_COLLECTIONS_PATH": os.path.join(BUILD, "inst")}, must_contain=[r"\d+ passed"],
+        must_not_contain=[r"\d+ skipped"])
+
+
 def stage_demo():
     run("demo", [sys.executable, "tests/utils/demo.py", "--collections-path", os.path.join(BUILD, "inst")], cwd=REPO,
         must_contain=[r"after the rollback: 100 orders, 40 closed", r"failed=0"])
@@ -340,7 +350,7 @@ def stage_core_next():
 STAGES = [("sanity", stage_sanity), ("units", stage_units), ("server", stage_server),
           ("integration", stage_integration), ("lint", stage_lint), ("docs", stage_docs),
           ("changelog", stage_changelog), ("build", stage_build), ("demo", stage_demo), ("reliability", stage_reliability),
-          ("molecule", stage_molecule),
+          ("upgrade", stage_upgrade), ("molecule", stage_molecule),
           ("runner", stage_runner), ("ee", stage_ee), ("core-next", stage_core_next)]
 
 
@@ -350,7 +360,7 @@ def main(argv):
     if unknown:
         print("unknown stage(s): %s; known: %s" % (", ".join(sorted(unknown)), ", ".join(stage[0] for stage in STAGES)))
         return 2
-    if set(wanted) & {"demo", "reliability", "runner", "ee"} and "build" not in wanted:
+    if set(wanted) & {"demo", "reliability", "upgrade", "runner", "ee"} and "build" not in wanted:
         wanted = list(wanted) + ["build"]  # they use the installed artifact the build stage makes
     prepare()
     results = []

@@ -170,3 +170,14 @@ def test_a_copy_into_another_account_takes_only_what_is_missing_and_never_overwr
     differs = state(["a"], [("a", "t"), ("a", "extra")])
     with pytest.raises(_errors.RestoreRefused, match="already holds a, which differ from snapshot sp"):
         _restore.databases_to_copy(scope, _state.compare(differs, snapshot, "account"), "snapshot sp")
+
+
+def test_a_restore_point_before_an_upgrade_is_told():
+    rows = [{"side": "now", "version": "3.0.3", "create_at": "2026-12-05 08:48:09"},
+            {"side": "now", "version": "4.0.1", "create_at": "2026-12-05 08:54:53"},
+            {"side": "snap", "version": "3.0.3", "create_at": "2026-12-05 08:48:09"}]
+    assert _restore.versions(rows, "4.1.4") == {"server": "4.1.4", "catalog_now": "4.0.1", "catalog_at_point": "3.0.3",
+                                                "across_upgrade": True}
+    same = [r for r in rows if r["version"] == "3.0.3"]
+    assert not _restore.versions(same, "3.0.18")["across_upgrade"]
+    assert _restore.versions([], "4.1.4") is None
