@@ -78,4 +78,3 @@ class Version:
         if self.at_least(3, 0):
             return "3.0.3"
         return None
-

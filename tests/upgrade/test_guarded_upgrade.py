@@ -38,8 +38,8 @@ PASSWORD = "upgrade-Root-pw"  # not MatrixOne's default 111, which Ansible would
 PORT = 6001
 FIGURES = {}
 
-pytestmark = pytest.mark.skipif(not (FROM and TO), reason="needs two MatrixOne builds: set MO_UPGRADE_FROM and "
-                                                           "MO_UPGRADE_TO to their directories (mo-service, lib/, etc/)")
+pytestmark = pytest.mark.skipif(not (FROM and TO), reason=(
+    "needs two MatrixOne builds: set MO_UPGRADE_FROM and MO_UPGRADE_TO to their directories (mo-service, lib/, etc/)"))
 
 
 def collections_path():
@@ -95,7 +95,8 @@ class Node:
     def pids(self):
         """The mo-service processes running in this node's directory."""
         found = []
-        for pid in subprocess.run(["pgrep", "-x", "mo-service"], capture_output=True, text=True).stdout.split():
+        for pid in subprocess.run(["pgrep", "-x", "mo-service"], capture_output=True, text=True,
+                                  check=False).stdout.split():
             try:
                 if os.readlink("/proc/%s/cwd" % pid) == os.path.realpath(self.home):
                     found.append(pid)
@@ -127,8 +128,8 @@ class Node:
         if kill_after and self.pids():
             kept = tempfile.mkdtemp(prefix="mo-node-unstoppable-")
             shutil.copy2(os.path.join(self.home, "mo-service.log"), kept)
-            print("\nMatrixOne in %s did not stop %d s after SIGTERM: killed (its log: %s)" % (self.home, kill_after,
-                                                                                            kept))
+            print("\nMatrixOne in %s did not stop %d s after SIGTERM: killed (its log: %s)"
+                  % (self.home, kill_after, kept))
             for pid in self.pids():
                 subprocess.run(["kill", "-KILL", pid], check=False)
             time.sleep(3)
@@ -177,7 +178,8 @@ def upgrade_vars(node, **extra):
 
 
 def to_version():
-    text = subprocess.run([os.path.join(TO, "mo-service"), "-version"], capture_output=True, text=True).stdout
+    text = subprocess.run([os.path.join(TO, "mo-service"), "-version"], capture_output=True, text=True,
+                          check=False).stdout
     found = re.search(r"Version\s*:\s*v?([\d.]+)", text) or re.search(r"v(\d+\.\d+\.\d+)", text)
     assert found, "cannot read the version of %s/mo-service: %r" % (TO, text[:300])
     return found.group(1)
