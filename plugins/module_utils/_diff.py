@@ -54,8 +54,8 @@ def objects_report(old, new, scope):
         "databases_removed": sorted(old["databases"] - new["databases"]) if whole else [],
         "tables_added": sorted(_state.table_name(k) for k in new["tables"] if k not in old["tables"]),
         "tables_removed": sorted(_state.table_name(k) for k in old["tables"] if k not in new["tables"]),
-        "tables_redefined": [{"table": _state.table_name(k), "before": old["tables"][k], "after": new["tables"][k]}
-                             for k in both if old["tables"][k] != new["tables"][k]],
+        "tables_redefined": [{"table": _state.table_name(k), "before": _state.definition(old, k),
+                              "after": _state.definition(new, k)} for k in _state.redefined(old, new)],
         "row_counts": [{"table": _state.table_name(k), "before": old["rows"].get(k), "after": new["rows"].get(k)}
                        for k in both if old["rows"].get(k) != new["rows"].get(k)],
         "views_added": sorted(_state.table_name(k) for k in new["views"] if k not in old["views"]) if whole else [],

@@ -62,6 +62,7 @@ class RestoreJob:
         self.previewed = None
         self.now_names = None  # restore beside live data: {source table: its copy}
         self.databases_to_copy = []
+        self.delta = None  # how the restore is done (_restore.delta_plan), once previewed
         mo.doing = "restore from %s %s" % (self.kind, self.source_name)
         mo.failure_result.update(preview=None, verified=False, verified_by={}, safety_snapshot=None)
 
@@ -129,7 +130,8 @@ class RestoreJob:
 
     def restore_statements(self):
         return _restore.restore_statements(self.p, self.scope, self.mo.server, dict(
-            point=self.restore_point(), server_time=self.server_time, databases_to_copy=self.databases_to_copy))
+            point=self.restore_point(), server_time=self.server_time, databases_to_copy=self.databases_to_copy,
+            delta=self.delta))
 
     def predicted_safety(self):
         """What check mode says the safety snapshot will be (its time is known only when it is taken)."""
@@ -293,6 +295,7 @@ class RestoreJob:
             preview["scope"].update(as_database=s["clone"]["database"], as_table=s["clone"]["table"])
         self.previewed = preview
         if notes:  # nothing to compare the target with
+            self.choose_method(preview)
             return preview
         self.read(self.views)
         preview["versions"] = self.read_versions()
@@ -313,7 +316,49 @@ class RestoreJob:
             preview["identical"] = False
         elif not preview["content_not_compared"] and "objects" not in preview["compared"].values():
             preview["identical"] = True
+        self.mo.failure_result["preview"] = preview  # a method=delta refused still shows what differs
+        self.choose_method(preview)
         return preview
+
+    def choose_method(self, preview):
+        """Restore only what differs, or the whole scope (method): decided from the preview, said in it."""
+        s = self.scope
+        view = self.views[0] if len(self.views) == 1 else None
+        readable = view is not None and view.now is not None and view.snap is not None and \
+            view.snap_state is not None
+        if s["level"] == "table":
+            self.delta = _restore.delta_plan("auto", "a table restore restores one table", "table", None, None, {})
+        else:
+            refusal = _restore.delta_refusal(s, self.login, self.snap["level"], self.p["force"],
+                                             view.compared_by if readable else None)
+            differences = None
+            if refusal is None and s["level"] == "account" and self.p["method"] != "full":
+                differences = self.system_differences()
+            self.delta = _restore.delta_plan(self.p["method"], refusal, s["level"],
+                                             view.now_state if readable else None,
+                                             view.snap_state if readable else None,
+                                             view.content if readable else {}, differences)
+        plan = self.delta
+        preview["method"] = plan["method"]
+        preview["method_reason"] = plan["reason"]
+        preview["delta"] = dict(
+            restore_databases=plan["restore_databases"], drop_databases=plan["drop_databases"],
+            restore_tables=[_state.table_name(k) for k in plan["restore_tables"]],
+            drop_tables=[_state.table_name(k) for k in plan["drop_tables"]])
+        if plan["method"] == "delta":  # tables restored one by one keep the database's sequences
+            whole = set(plan["restore_databases"]) | set(plan["drop_databases"])
+            preview["sequences_dropped"] = [n for n in preview.get("sequences_dropped", [])
+                                            if n.partition(".")[0] in whole]
+
+    def system_differences(self):
+        """The mo_catalog tables an account restore rewrites (users, roles, grants...) that differ now from the
+        restore point, compared by content through the login; None when they cannot be read."""
+        tables = [("mo_catalog", t) for t in _sql.ACCOUNT_SYSTEM_TABLES]
+        try:
+            changes = _state.content_changes(self.q_login, self.restore_point(), tables)
+        except _errors.SqlError:
+            return None
+        return [t for (_db, t), (a, b) in sorted(changes.items()) if a or b]
 
     def read_versions(self):
         """The server's catalog version now and at the restore point (sys only), to say a restore crosses an upgrade;
@@ -336,17 +381,37 @@ class RestoreJob:
         def side(view, which):
             state = view.now_state if which == "now" else view.snap_state
             out = _state.diff_view(state, view.samples[which])
-            redefined = [k for k in sorted(view.snap_state["tables"]) if k in view.now_state["tables"]
-                         and view.now_state["tables"][k] != view.snap_state["tables"][k]]
+            redefined = _state.redefined(view.now_state, view.snap_state)
             if redefined:  # column by column, as compared (name, type code, nullability, key, default, comment)
-                out["definitions"] = dict((_state.table_name(k), state["tables"][k]) for k in redefined)
+                both = view.now_state.get("indexes") is not None and view.snap_state.get("indexes") is not None
+                out["definitions"] = dict((_state.table_name(k), _state.definition(state, k, both)) for k in redefined)
             return out
+        headers = self.diff_headers()
         if not self.views or self.views[0].snap_state is None:
-            return {"before": {}, "after": {}}
+            return dict(headers, before={}, after={})
         if self.scope["level"] != "cluster":
-            return {"before": side(self.views[0], "now"), "after": side(self.views[0], "snap")}
-        return {"before": {"accounts": dict((v.account, side(v, "now")) for v in self.views if v.now is not None)},
-                "after": {"accounts": dict((v.account, side(v, "snap")) for v in self.views if v.snap is not None)}}
+            return dict(headers, before=side(self.views[0], "now"), after=side(self.views[0], "snap"))
+        return dict(headers,
+                    before={"accounts": dict((v.account, side(v, "now")) for v in self.views if v.now is not None)},
+                    after={"accounts": dict((v.account, side(v, "snap")) for v in self.views if v.snap is not None)})
+
+    def diff_headers(self):
+        """What the two sides of --diff are, and how the restore gets from one to the other."""
+        s, plan = self.scope, self.delta
+        target = {"cluster": "the cluster", "account": "account %s" % s["target"],
+                  "database": "database %s" % s["database"], "table": "table %s.%s" % (s["database"], s["table"])}
+        how = ""
+        if plan is not None and plan["method"] == "delta":
+            counts = [(len(plan["restore_tables"]), "table restored", "tables restored"),
+                      (len(plan["restore_databases"]), "database restored whole", "databases restored whole"),
+                      (len(plan["drop_tables"]), "table dropped", "tables dropped"),
+                      (len(plan["drop_databases"]), "database dropped", "databases dropped")]
+            how = ", delta: " + (", ".join("%d %s" % (n, one if n == 1 else many) for n, one, many in counts if n)
+                                 or "nothing to send")
+        elif plan is not None and s["level"] in ("database", "account"):
+            how = ", full: %s" % plan["reason"]
+        return {"before_header": "%s now" % target[s["level"]].replace("account None", "the login account"),
+                "after_header": "%s%s" % (self.source_text, how)}
 
     def refuse_a_different_copy(self):
         """A restore beside live data never overwrites: an existing copy must equal the restore point."""

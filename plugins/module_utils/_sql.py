@@ -244,6 +244,21 @@ def create_database(name):
     return Statement("CREATE DATABASE %s" % quote_ident(name))
 
 
+def drop_database(name):
+    return Statement("DROP DATABASE IF EXISTS %s" % quote_ident(name))
+
+
+def drop_table(database, table):
+    return Statement("DROP TABLE IF EXISTS %s.%s" % (quote_ident(database), quote_ident(table)))
+
+
+# The mo_catalog tables an account-level RESTORE rewrites besides the account's databases, for a tenant (MatrixOne's
+# needSkipTablesInMocatalog entries marked 0, the same in v3.0.18 and v4.1.4: pkg/frontend/snapshot.go). For sys it
+# rewrites every mo_catalog table not skipped there, which is why an account restore of sys is always done whole.
+ACCOUNT_SYSTEM_TABLES = ("mo_user", "mo_role", "mo_user_grant", "mo_role_grant", "mo_role_privs", "mo_role_rule",
+                         "mo_user_defined_function", "mo_stored_procedure", "mo_stages")
+
+
 def server_ident(name):
     """Quote a name that came from the server (it may contain anything, so backticks are doubled)."""
     return "`%s`" % str(name).replace("`", "``")
@@ -263,6 +278,11 @@ COLUMN_DEFINITION = ("concat(attnum, '|', hex(attname), '|', hex(atttyp), '|', a
                      "'|', att_is_auto_increment, '|', hex(att_default), '|', att_comment)")
 
 
+# One column of one index (mo_indexes, its hidden index table's name left out: a restore renames it):
+# "name|type|position|column".
+INDEX_DEFINITION = "concat(i.name, '|', i.type, '|', i.ordinal_position, '|', i.column_name)"
+
+
 def _account_filter(account_ids):
     if account_ids is None:
         return "account_id = current_account_id()"
@@ -275,8 +295,10 @@ def scope_objects(parts, databases=None):
     parts: [(label, point, account ids)]: read at `point`, the catalog of the login's own account (ids None) or of
     the given accounts (sys only: sys sees every account's catalog, now and at a cluster or tenant snapshot).
     rows: (side, acct, kind, db, tbl, def): side the part's label, acct the account id, kind 'database', 'table' or
-    'sequence' (def ''), 'view' (def: its CREATE VIEW text) or 'column' (def: COLUMN_DEFINITION of one visible column
-    of a table or view). databases=None means every non-system one.
+    'sequence' (def ''), 'view' (def: its CREATE VIEW text), 'column' (def: COLUMN_DEFINITION of one visible column
+    of a table or view), and for the login's own account 'index' (def: INDEX_DEFINITION) and 'foreign_key' (db, tbl:
+    the referencing table, def: the referenced database and table, hex, '|' between). databases=None means every
+    non-system one.
     """
     sql, params = [], []
     for label, point, account_ids in parts:
@@ -296,6 +318,19 @@ def scope_objects(parts, databases=None):
                    "%s AS def FROM mo_catalog.mo_columns%s WHERE %s AND att_is_hidden = 0 AND attisdropped = 0 AND %s"
                    % (COLUMN_DEFINITION, suffix, accounts, col_cond))
         params += [label] + col_params
+        if account_ids is None:  # mo_indexes and mo_foreign_keys show a login its own account only
+            idx_cond, idx_params = _scope_filter("t.reldatabase", databases)
+            sql.append("SELECT %%s AS side, t.account_id AS acct, 'index' AS kind, t.reldatabase AS db, t.relname "
+                       "AS tbl, %s AS def FROM mo_catalog.mo_indexes%s i JOIN mo_catalog.mo_tables%s t ON i.table_id "
+                       "= t.rel_id WHERE t.account_id = current_account_id() AND %s"
+                       % (INDEX_DEFINITION, suffix, suffix, idx_cond))
+            params += [label] + idx_params
+            child_cond, child_params = _scope_filter("db_name", databases)
+            parent_cond, parent_params = _scope_filter("refer_db_name", databases)
+            sql.append("SELECT %%s AS side, current_account_id() AS acct, 'foreign_key' AS kind, db_name AS db, "
+                       "table_name AS tbl, concat(hex(refer_db_name), '|', hex(refer_table_name)) AS def FROM "
+                       "mo_catalog.mo_foreign_keys%s WHERE (%s OR %s)" % (suffix, child_cond, parent_cond))
+            params += [label] + child_params + parent_params
     return Statement(" UNION ALL ".join(sql), params)
 
 

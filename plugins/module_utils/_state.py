@@ -7,7 +7,9 @@
 A state is what one account holds in the scope at one point:
   {"databases": {names}, "tables": {(db, t): definition}, "columns": {(db, t): [column names]},
    "rows": {(db, t): row count},      (rows only where the login can read them)
-   "views": {(db, v): definition}, "sequences": {(db, s)}}
+   "views": {(db, v): definition}, "sequences": {(db, s)},
+   "indexes": {(db, t): definition of its indexes}, "foreign_keys": {(db, t) referencing or referenced}}
+   (indexes and foreign keys are None where another account's login read the state: only its own login sees them)
 Reading never costs a query per table, nor one giant statement: one statement lists the objects of every side read
 through one login; row counts, set differences and checksums are read in batches of tables.
 
@@ -33,8 +35,11 @@ CONTENT_BATCH = 50
 COMPARED_BY = ("content", "checksums", "objects")
 
 
-def empty():
-    return {"databases": set(), "tables": {}, "columns": {}, "rows": {}, "views": {}, "sequences": set()}
+def empty(own=True):
+    """A state holding nothing. own: read through the account's own login, which alone sees its indexes and foreign
+    keys (None where they were not read)."""
+    return {"databases": set(), "tables": {}, "columns": {}, "rows": {}, "views": {}, "sequences": set(),
+            "indexes": {} if own else None, "foreign_keys": set() if own else None}
 
 
 _VIEW_SECURITY = re.compile(r"\bsql\s+security\s+(?:definer|invoker)\s+", re.I)
@@ -120,25 +125,56 @@ def column_definition(text):
         " auto_increment" if auto_inc == "1" else "", default_text(default), (" comment=" + comment) if comment else "")
 
 
+def index_text(columns):
+    """[(index, position, type, column)] -> "PRIMARY PRIMARY (a, b); ik MULTIPLE (k)", one index after another."""
+    by_index = {}
+    for name, position, kind, column in sorted(columns):
+        by_index.setdefault((name, kind), []).append(column)
+    return "; ".join("%s %s (%s)" % (name, kind, ", ".join(cols)) for (name, kind), cols in sorted(by_index.items()))
+
+
+def definition(state, key, indexes=True):
+    """A table's definition as compared: its columns, and its indexes where `indexes` (both sides read them)."""
+    text = state["tables"].get(key)
+    if indexes and text is not None and state.get("indexes") and state["indexes"].get(key):
+        text += "; indexes: " + state["indexes"][key]
+    return text
+
+
+def redefined(now, snap):
+    """Tables on both sides whose definitions differ (indexes included where both sides read them), sorted."""
+    indexes = now.get("indexes") is not None and snap.get("indexes") is not None
+    return sorted(k for k in snap["tables"] if k in now["tables"]
+                  and definition(now, k, indexes) != definition(snap, k, indexes))
+
+
 # -- reading -----------------------------------------------------------------------------------------------------
 def read(readers, databases=None, table=None):
     """{key: state} for {key: Reader}. The readers of one login are listed in one statement (those at one point
     together, whatever their accounts); rows are counted per reader in batches of COUNT_BATCH tables where the login
     can read them. databases: the databases in scope (None: every non-system one); table: only that table of
     databases[0]."""
-    states = dict((key, empty()) for key in readers)
+    states = dict((key, empty(reader.account_id is None)) for key, reader in readers.items())
     for query, members in _by_login(readers):
         parts, owners = _parts(members)
-        columns = {}
+        columns, indexes = {}, {}
         for row in query(_sql.scope_objects(parts, databases)):
-            key = owners.get((row["side"], int(row["acct"]))) or owners.get((row["side"], None))
+            key = owners.get((row["side"], None)) if row["kind"] in ("index", "foreign_key") else None
+            key = key or owners.get((row["side"], int(row["acct"]))) or owners.get((row["side"], None))
             if key is None:
                 continue
             db, tbl = row["db"], row["tbl"]
             if row["kind"] == "database":
                 states[key]["databases"].add(db)
+            elif row["kind"] == "foreign_key":
+                parent = tuple(bytearray.fromhex(part).decode("utf-8", "replace") for part in row["def"].split("|"))
+                states[key]["foreign_keys"].update([(db, tbl), parent])
             elif table is not None and (db, tbl) != (databases[0], table):
                 continue
+            elif row["kind"] == "index":
+                name, kind, position, column = row["def"].split("|", 3)
+                if not column.startswith("__mo_"):  # the hidden key columns MatrixOne appends
+                    indexes.setdefault(key, {}).setdefault((db, tbl), []).append((name, int(position), kind, column))
             elif row["kind"] == "table":
                 states[key]["tables"][(db, tbl)] = ""
             elif row["kind"] == "view":
@@ -153,6 +189,8 @@ def read(readers, databases=None, table=None):
                 defined = sorted(by_table.get(name, []))
                 states[key]["tables"][name] = "; ".join(text for _num, _col, text in defined)
                 states[key]["columns"][name] = [col for _num, col, _text in defined]
+                if states[key]["indexes"] is not None and indexes.get(key, {}).get(name):
+                    states[key]["indexes"][name] = index_text(indexes[key][name])
     for key, reader in readers.items():
         if reader.rows:
             states[key]["rows"] = count_rows(reader, sorted(states[key]["tables"]))
@@ -296,8 +334,7 @@ def compare(now, snap, level, content=None):
     report = {
         "tables_restored": sorted(table_name(k) for k in tables_snap if k not in tables_now),
         "tables_removed": sorted(table_name(k) for k in tables_now if k not in tables_snap),
-        "tables_redefined": sorted(table_name(k) for k in tables_snap if k in tables_now
-                                   and tables_now[k] != tables_snap[k]),
+        "tables_redefined": [table_name(k) for k in redefined(now, snap)],
         "row_changes": [{"table": table_name(k), "now": now["rows"].get(k), "snapshot": snap["rows"].get(k)}
                         for k in sorted(tables_snap) if k in tables_now and k in now["rows"] and k in snap["rows"]
                         and now["rows"][k] != snap["rows"][k]],

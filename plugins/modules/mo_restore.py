@@ -165,6 +165,26 @@ options:
         (for tables without a primary key duplicate rows are compared as a set).
     type: bool
     default: false
+  method:
+    description:
+      - How a V(database) or V(account) restore is done. V(delta) restores only what differs from the restore point,
+        as the preview found it. Each differing, dropped or not content-compared table comes back with its own
+        C(RESTORE ... TABLE). Tables and databases created since are dropped. A database that is missing, whose views
+        differ, or that holds or is referenced by a foreign key is restored whole. Tables the preview proved equal are
+        left alone. The result equals what the whole-scope statement gives, except that sequences of a database
+        left in place are kept; MatrixOne's own restore drops them.
+      - V(full) sends the whole-scope statement (C(RESTORE DATABASE), C(RESTORE ACCOUNT)), which rewrites every
+        table.
+      - V(auto) chooses V(delta) where it is possible, else V(full), and says why in RV(preview.method_reason).
+      - V(delta) is possible only for the login's own account restored in place from an account or database snapshot
+        or PITR, with rows compared by content. At account level the account must not be sys, and the users, roles,
+        grants, functions, procedures and stages that an account restore also brings back must equal the restore
+        point. V(delta) where it is not possible fails before anything is sent; O(force=true) means V(full).
+      - A delta cut off midway is completed by running the task again (the preview then finds what is left);
+        O(safety_snapshot) covers it like any restore.
+    type: str
+    choices: [auto, delta, full]
+    default: auto
   diff_rows:
     description:
       - With C(--diff), how many differing rows to show per table and direction (rows only present now under
@@ -354,6 +374,20 @@ preview:
           then warns). Null where it cannot be read (a tenant's login).
       type: dict
       sample: {server: 4.1.4, catalog_now: 4.0.1, catalog_at_point: 3.0.3, across_upgrade: true}
+    method:
+      description: How the restore is done, V(delta) or V(full) (see O(method)).
+      type: str
+    method_reason:
+      description: Why that method; for V(delta), the databases restored whole and why.
+      type: str
+      sample: "only what differs is restored; whole: shop (its views differ)"
+    delta:
+      description:
+        - What a V(delta) restore sends, each a list of names; all empty for V(full). C(restore_databases) are
+          restored whole, C(restore_tables) one by one, C(drop_tables) and C(drop_databases) were created after the
+          restore point and are dropped.
+      type: dict
+      sample: {restore_databases: [], restore_tables: [shop.orders], drop_tables: [shop.tmp_import], drop_databases: []}
     compared:
       description:
         - How each account's rows were compared, by account. V(content) is a set difference both ways, row by row
@@ -394,7 +428,7 @@ server:
   type: dict
 '''
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _sql, _time
+from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _restore, _sql, _time
 from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule
 from ansible_collections.matrixone.backup.plugins.module_utils._restore_job import RestoreJob
 
@@ -419,6 +453,9 @@ def validate(params):
         _sql.validate_name(login["user"], "user", "account_logins[%d].user" % index)
     if params["safety_snapshot_name"] and not params["safety_snapshot"]:
         raise _errors.InvalidInput("safety_snapshot_name needs safety_snapshot=true")
+    if params["method"] == "delta" and params["force"]:
+        raise _errors.InvalidInput("method=delta and force=true: force restores the whole scope even when it equals the "
+                                   "restore point; use method=auto or full with force")
     if (params["as_database"] or params["as_table"]) and params["safety_snapshot"]:
         raise _errors.InvalidInput("safety_snapshot=true has nothing to protect with as_database/as_table: restoring "
                                    "beside live data only creates new objects")
@@ -445,6 +482,7 @@ def main():
         force=dict(type="bool", default=False),
         diff_rows=dict(type="int", default=20),
         content_max_rows=dict(type="int", default=1000000),
+        method=dict(type="str", choices=list(_restore.METHODS), default="auto"),
         as_database=dict(type="str"),
         as_table=dict(type="str"),
         account_logins=dict(type="list", elements="dict", no_log=False, options=dict(

@@ -215,12 +215,38 @@ class QueryStatements:
                 "attisdropped"), rows
 
     def _v_mo_indexes(self, conn, schema):
-        """mo_catalog.mo_indexes: the PRIMARY rows, one per key column in key order (table_id is mo_tables.rel_id)."""
+        """mo_catalog.mo_indexes of the account read: one row per key column in key order (table_id is
+        mo_tables.rel_id), PRIMARY, UNIQUE and MULTIPLE; a MULTIPLE index ends with the hidden column MatrixOne adds
+        (__mo_alias_ and the primary key's column, or its fake key: real v4.1.4)."""
         rows = []
         for rel_id, cols in conn.execute("SELECT rowid, columns FROM %s.__mo_tables" % schema).fetchall():
-            for pos, col in enumerate(json.loads(cols)["primary_key"], 1):
-                rows.append((rel_id, "PRIMARY", col, pos))
-        return ("table_id", "name", "column_name", "ordinal_position"), rows
+            table = json.loads(cols)
+            for pos, col in enumerate(table["primary_key"], 1):
+                rows.append((rel_id, "PRIMARY", "PRIMARY", col, pos))
+            alias = "__mo_alias_" + (table["primary_key"][0] if len(table["primary_key"]) == 1 else
+                                     "__mo_cpkey_col" if table["primary_key"] else "__mo_fake_pk_col")
+            for index in table["indexes"]:
+                kind = "UNIQUE" if index["unique"] else "MULTIPLE"
+                hidden = [] if index["unique"] else [alias]
+                for pos, col in enumerate(index["columns"] + hidden, 1):
+                    rows.append((rel_id, index["name"], kind, col, pos))
+        return ("table_id", "name", "type", "column_name", "ordinal_position"), rows
+
+    def _v_mo_foreign_keys(self, conn, schema):
+        """mo_catalog.mo_foreign_keys of the account read: one row per referencing column."""
+        rows = []
+        for db, name, cols in conn.execute("SELECT db, name, columns FROM %s.__mo_tables" % schema).fetchall():
+            for text in json.loads(cols).get("foreign_keys", []):
+                m = re.search(r"FOREIGN\s+KEY\s*\(([^)]*)\)\s*REFERENCES\s+([`\w.$-]+)\s*\(([^)]*)\)", text, re.I)
+                if not m:
+                    continue
+                parent = [part.strip("`") for part in m.group(2).split(".")]
+                parent_db, parent_table = (parent[0], parent[1]) if len(parent) == 2 else (db, parent[0])
+                for col, ref in zip(m.group(1).split(","), m.group(3).split(",")):
+                    rows.append((db, name, col.strip().strip("`"), parent_db, parent_table, ref.strip().strip("`"),
+                                 "RESTRICT", "RESTRICT"))
+        return ("db_name", "table_name", "column_name", "refer_db_name", "refer_table_name", "refer_column_name",
+                "on_delete", "on_update"), rows
 
     def _v_schemata(self, conn, schema):
         system = SYSTEM_DATABASES_SYS if self.is_sys else SYSTEM_DATABASES_TENANT
@@ -275,8 +301,24 @@ class QueryStatements:
             (self.version.catalog_version, 1, 2, created, created)]
 
     def _v_mo_user(self, conn, schema):
-        rows = conn.execute("SELECT name, status, role FROM %s.__mo_users ORDER BY name" % schema).fetchall()
-        return ("user_name", "status", "default_role"), rows
+        """The account's users (at the point read): an account restore brings them back, passwords included."""
+        rows = conn.execute("SELECT name, status, role, auth FROM %s.__mo_users ORDER BY name" % schema).fetchall()
+        return ("user_name", "status", "default_role", "authentication_string"), rows
+
+    def _v_mo_user_grant(self, conn, schema):
+        """Which role each user holds (this server keeps one role per user)."""
+        rows = conn.execute("SELECT role, name FROM %s.__mo_users ORDER BY name" % schema).fetchall()
+        return ("role_name", "user_name"), rows
+
+    def _v_mo_role(self, conn, schema):  # pylint: disable=unused-argument
+        """The built-in roles of the account (this server creates no others; a new user changes no role: real
+        v4.1.4)."""
+        return ("role_name",), [("moadmin",), ("public",)] if self.is_sys else [("accountadmin",), ("public",)]
+
+    def _empty_system_table(self, conn, schema):  # pylint: disable=unused-argument
+        """mo_catalog tables of things this server cannot create (its own roles, grants of privileges, functions,
+        procedures, stages): empty, at every point."""
+        return ("id",), []
 
 
 def default_bytes(column):
@@ -310,6 +352,7 @@ _VIRTUAL = {
     ("information_schema", "columns"): "_v_columns",
     ("mo_catalog", "mo_columns"): "_v_mo_columns",
     ("mo_catalog", "mo_indexes"): "_v_mo_indexes",
+    ("mo_catalog", "mo_foreign_keys"): "_v_mo_foreign_keys",
     ("mo_catalog", "mo_pitr"): "_v_mo_pitr",
     ("information_schema", "schemata"): "_v_schemata",
     ("mo_catalog", "mo_database"): "_v_mo_database",
@@ -317,5 +360,13 @@ _VIRTUAL = {
     ("mo_catalog", "mo_snapshots"): "_v_mo_snapshots",
     ("mo_catalog", "mo_account"): "_v_mo_account",
     ("mo_catalog", "mo_user"): "_v_mo_user",
+    ("mo_catalog", "mo_user_grant"): "_v_mo_user_grant",
+    ("mo_catalog", "mo_role"): "_v_mo_role",
+    ("mo_catalog", "mo_role_grant"): "_empty_system_table",
+    ("mo_catalog", "mo_role_privs"): "_empty_system_table",
+    ("mo_catalog", "mo_role_rule"): "_empty_system_table",
+    ("mo_catalog", "mo_user_defined_function"): "_empty_system_table",
+    ("mo_catalog", "mo_stored_procedure"): "_empty_system_table",
+    ("mo_catalog", "mo_stages"): "_empty_system_table",
     ("mo_catalog", "mo_version"): "_v_mo_version",
 }

@@ -293,6 +293,24 @@ class SchemaStatements:
         self._rebuild(db, name, new, {c["name"]: c["name"] for c in new["columns"]}, name)
         return None
 
+    @statement("DROP INDEX", changes=True)
+    def drop_index(self, sql):
+        p = Parser.after(sql, "DROP")
+        p.expect("INDEX")
+        ix = p.ident()
+        p.expect("ON")
+        db, name = self._table_ref(p)
+        p.end()
+        table = self._table_def(self.conn, db, name)
+        if table is None:
+            raise errors.parse('table "%s" does not exist' % name)
+        new = json.loads(json.dumps(table))
+        new["indexes"] = [i for i in new["indexes"] if i["name"].lower() != ix.lower()]
+        if len(new["indexes"]) == len(table["indexes"]):
+            raise errors.MoError(1091, "Can't DROP '%s'; check that column/key exists" % ix)
+        self._rebuild(db, name, new, {c["name"]: c["name"] for c in new["columns"]}, name)
+        return None
+
     @statement("TRUNCATE", changes=True)
     def truncate(self, sql):
         p = Parser.after(sql, "TRUNCATE")

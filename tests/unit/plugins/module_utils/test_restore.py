@@ -105,7 +105,7 @@ def test_the_copy_is_compared_under_the_sources_names_and_reported_under_its_own
     source_keyed = _restore.as_source(copy, scope)
     assert source_keyed == {"databases": {"d"}, "tables": {("d", "t"): "A"}, "columns": {("d", "t"): ["a"]},
                             "rows": {("d", "t"): 3}, "views": {("d", "v"): "create view d.v as select 1"},
-                            "sequences": set()}
+                            "sequences": set(), "indexes": None, "foreign_keys": None}
     report = _restore.copy_names({"databases_restored": ["d"], "tables_restored": ["d.t"],
                                   "row_changes": [{"table": "d.t", "now": 1, "snapshot": 3}]}, scope)
     assert report == {"databases_restored": ["c"], "tables_restored": ["c.t"],
@@ -114,3 +114,113 @@ def test_the_copy_is_compared_under_the_sources_names_and_reported_under_its_own
     assert "SELECT * FROM `c`.`t` EXCEPT SELECT * FROM `d`.`t` {SNAPSHOT = `s`}" in stmt.sql
     assert _sql.clone("table", _time.Point(snapshot="s"), "d", "t", "c", "t2", "acc2").sql == \
         "CREATE TABLE `c`.`t2` CLONE `d`.`t` {SNAPSHOT = `s`} TO ACCOUNT `acc2`"
+
+
+# -- restoring only what differs (method) ---------------------------------------------------------------------
+def st(dbs, tables, rows=None, views=None, indexes=None, foreign_keys=()):
+    return {"databases": set(dbs), "tables": tables, "columns": {}, "rows": rows or dict((k, 1) for k in tables),
+            "views": views or {}, "sequences": set(), "indexes": indexes or {}, "foreign_keys": set(foreign_keys)}
+
+
+NOW = st(["d"], {("d", "same"): "A", ("d", "rows"): "A", ("d", "count"): "A", ("d", "index"): "A",
+                 ("d", "big"): "A", ("d", "new"): "A"},
+         rows={("d", "same"): 1, ("d", "rows"): 1, ("d", "count"): 2, ("d", "index"): 1, ("d", "big"): 1,
+               ("d", "new"): 1},
+         indexes={("d", "index"): "k MULTIPLE (k)"})
+SNAP_STATE = st(["d"], {("d", "same"): "A", ("d", "rows"): "A", ("d", "count"): "A", ("d", "index"): "A",
+                        ("d", "big"): "A", ("d", "gone"): "A"})
+# rows of "rows" differ; "big" was not compared by content (over content_max_rows); "count" differs by count
+CONTENT = {("d", "same"): (0, 0), ("d", "rows"): (1, 1), ("d", "index"): (0, 0)}
+
+
+def test_delta_restores_each_table_not_proven_equal_and_drops_the_new_ones():
+    plan = _restore.delta_plan("auto", None, "database", NOW, SNAP_STATE, CONTENT)
+    assert plan["method"] == "delta" and plan["restore_databases"] == [] and plan["drop_databases"] == []
+    assert plan["restore_tables"] == [("d", "big"), ("d", "count"), ("d", "gone"), ("d", "index"), ("d", "rows")]
+    assert plan["drop_tables"] == [("d", "new")]
+    brace = _restore.delta_statements(plan, {"snapshot": "sp"}, {"account": "sys"}, FakeServer(True), None)
+    assert [s.display for s in brace] == [
+        "RESTORE TABLE `d`.`big` {SNAPSHOT = `sp`}", "RESTORE TABLE `d`.`count` {SNAPSHOT = `sp`}",
+        "RESTORE TABLE `d`.`gone` {SNAPSHOT = `sp`}", "RESTORE TABLE `d`.`index` {SNAPSHOT = `sp`}",
+        "RESTORE TABLE `d`.`rows` {SNAPSHOT = `sp`}", "DROP TABLE IF EXISTS `d`.`new`"]
+    legacy = _restore.delta_statements(plan, {"snapshot": "sp"}, {"account": "acc1"}, FakeServer(False), None)
+    assert legacy[0].display == "RESTORE ACCOUNT `acc1` DATABASE `d` TABLE `big` FROM SNAPSHOT `sp`"
+    pitr = _restore.delta_statements(plan, {"pitr": "p"}, {"account": "acc1"}, FakeServer(True), "2026-01-01 08:00:00")
+    assert pitr[0].display == "RESTORE DATABASE `d` TABLE `big` FROM PITR `p` '2026-01-01 08:00:00'"
+
+
+def test_indexes_count_only_where_both_sides_read_them():
+    other_login = dict(SNAP_STATE, indexes=None)  # another account's login cannot see the snapshot's indexes
+    plan = _restore.delta_plan("auto", None, "database", NOW, other_login, CONTENT)
+    assert ("d", "index") not in plan["restore_tables"]
+
+
+@pytest.mark.parametrize("change, reason", [
+    (dict(views={("d", "v"): "create view v as select 1"}), "its views differ"),
+    (dict(foreign_keys=[("d", "rows")]), "foreign key"),
+])
+def test_a_database_is_restored_whole_where_a_table_restore_would_not_equal_it(change, reason):
+    now = dict(NOW, **dict((k, set(v) if k == "foreign_keys" else v) for k, v in change.items()))
+    plan = _restore.delta_plan("auto", None, "database", now, SNAP_STATE, CONTENT)
+    assert plan["method"] == "full" and reason in plan["reason"]
+    with pytest.raises(_errors.RestoreRefused, match="method=delta: database d"):
+        _restore.delta_plan("delta", None, "database", now, SNAP_STATE, CONTENT)
+    account = _restore.delta_plan("auto", None, "account", now, SNAP_STATE, CONTENT, system_differences=[])
+    assert account["method"] == "delta" and account["restore_databases"] == ["d"] and account["restore_tables"] == []
+    assert reason in account["reason"]
+
+
+def test_an_account_delta_restores_and_drops_whole_databases_and_needs_equal_users_and_grants():
+    now = dict(NOW, databases={"d", "later"})
+    snap_state = dict(SNAP_STATE, databases={"d", "dropped"})
+    plan = _restore.delta_plan("auto", None, "account", now, snap_state, CONTENT, system_differences=[])
+    assert plan["restore_databases"] == ["dropped"] and plan["drop_databases"] == ["later"]
+    statements = _restore.delta_statements(plan, {"snapshot": "sp"}, {"account": "acc1"}, FakeServer(True), None)
+    assert statements[0].display == "RESTORE DATABASE `dropped` {SNAPSHOT = `sp`}"
+    assert statements[-1].display == "DROP DATABASE IF EXISTS `later`"
+    plan = _restore.delta_plan("auto", None, "account", now, snap_state, CONTENT, system_differences=["mo_user"])
+    assert plan["method"] == "full" and "mo_catalog.mo_user" in plan["reason"]
+    plan = _restore.delta_plan("auto", None, "account", now, snap_state, CONTENT, system_differences=None)
+    assert plan["method"] == "full" and "could not be compared" in plan["reason"]
+    with pytest.raises(_errors.RestoreRefused, match="method=delta: an account restore also brings back"):
+        _restore.delta_plan("delta", None, "account", now, snap_state, CONTENT, system_differences=["mo_role"])
+    assert _restore.delta_plan("full", None, "account", now, snap_state, CONTENT, [])["method"] == "full"
+
+
+def scope_of(level, login="acc1", **kw):
+    base = {"level": level, "account": login, "database": "d" if level == "database" else None, "table": None,
+            "to_account": None, "source": login, "target": login, "copy": False}
+    base.update(kw)
+    return base
+
+
+@pytest.mark.parametrize("scope, login, source_level, force, compared_by, fragment", [
+    (scope_of("table"), "acc1", "account", False, "content", "one table"),
+    (scope_of("cluster"), "sys", "cluster", False, "content", "cluster restore is done whole"),
+    (scope_of("account", login="sys", target="acc2", source="acc1"), "sys", "account", False, "content",
+     "login's own account in place"),
+    (scope_of("database", clone={"database": "c", "table": None}), "acc1", "account", False, "content",
+     "beside live data"),
+    (scope_of("account", login="sys"), "sys", "cluster", False, "content", "from a cluster-level source"),
+    (scope_of("database"), "acc1", "account", True, "content", "force"),
+    (scope_of("database"), "acc1", "account", False, "checksums", "compared by checksums"),
+    (scope_of("database"), "acc1", "account", False, None, "could not be read"),
+    (scope_of("account", login="sys"), "sys", "account", False, "content", "sys's own mo_catalog"),
+])
+def test_delta_is_refused_where_it_cannot_equal_the_whole_restore(scope, login, source_level, force, compared_by,
+                                                                  fragment):
+    refusal = _restore.delta_refusal(scope, login, source_level, force, compared_by)
+    assert fragment in refusal
+    assert _restore.delta_plan("auto", refusal, scope["level"], None, None, {})["method"] == "full"
+    if scope["level"] != "table":
+        with pytest.raises(_errors.RestoreRefused, match="method=delta"):
+            _restore.delta_plan("delta", refusal, scope["level"], None, None, {})
+    assert _restore.delta_refusal(scope_of("database"), "acc1", "database", False, "content") is None
+
+
+class FakeServer:
+    def __init__(self, brace):
+        self.brace = brace
+
+    def has(self, name):
+        return self.brace if name == "brace_restore" else True

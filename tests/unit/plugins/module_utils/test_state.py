@@ -81,6 +81,11 @@ class FakeQuery:
                     if "mo_catalog.mo_database" in part:
                         rows += [{"side": label, "acct": acct, "kind": "database", "db": db, "tbl": "", "def": ""}
                                  for db in s["databases"]]
+                    elif "mo_catalog.mo_indexes" in part:  # a primary key on column a, and MatrixOne's hidden one
+                        rows += [{"side": label, "acct": acct, "kind": "index", "db": db, "tbl": t, "def": d}
+                                 for db, t in s["tables"] for d in ("PRIMARY|PRIMARY|1|a", "k|MULTIPLE|2|__mo_x")]
+                    elif "mo_catalog.mo_foreign_keys" in part:
+                        pass
                     elif "mo_catalog.mo_tables" in part:
                         rows += [{"side": label, "acct": acct, "kind": "table", "db": db, "tbl": t, "def": ""}
                                  for db, t in s["tables"]]
@@ -102,6 +107,7 @@ def test_read_lists_once_per_login_and_counts_in_batches():
     assert len(fake.calls) == 1 + 2 * (500 // _state.COUNT_BATCH)  # one listing, then batches per side
     assert len(result["snap"]["rows"]) == 500 and len(result["now"]["rows"]) == 500
     assert result["now"]["columns"][("d", "t7")] == ["a"]
+    assert result["now"]["indexes"][("d", "t7")] == "PRIMARY PRIMARY (a)" and result["now"]["foreign_keys"] == set()
 
 
 def test_sys_reads_many_accounts_catalogs_in_one_statement_and_no_tenant_rows():
@@ -134,10 +140,13 @@ def test_batched_reads_quote_server_names_and_bind_labels():
     assert "FROM `d``x`.`t`" in stmt.sql and stmt.params == ("now", "d`x", "t")
     assert _sql.row_counts([("now", _time.NOW, [])]) is None
     objects = _sql.scope_objects([("now", _time.NOW, None), ("snap", SNAP, None)], ["d"])
-    assert objects.sql.count("UNION ALL") == 5 and objects.params.count("d") == 6
-    assert objects.sql.count("account_id = current_account_id()") == 6
+    # per side: databases, tables, columns, and the login's own indexes and foreign keys (referencing or referenced)
+    assert objects.sql.count("UNION ALL") == 9 and objects.params.count("d") == 12
+    assert objects.sql.count("account_id = current_account_id()") == 8
     tenant = _sql.scope_objects([("now", _time.NOW, None), ("snap", SNAP, [7])], ["d"])
-    assert tenant.sql.count("account_id IN (7)") == 3 and tenant.sql.count("current_account_id()") == 3
+    # another account's indexes and foreign keys are not visible to sys: not read
+    assert tenant.sql.count("account_id IN (7)") == 3 and tenant.sql.count("current_account_id()") == 5
+    assert tenant.sql.count("mo_indexes") == 1 and tenant.sql.count("mo_foreign_keys") == 1
 
 
 def test_checksums_hash_every_column_and_compare_across_logins():

@@ -67,13 +67,15 @@ def test_mo_sql_names_the_line_of_each_statement_of_a_file(tmp_path):
 def restore_params(**kwargs):
     keys = ("snapshot", "pitr", "timestamp", "timezone", "server_timezone", "account", "database", "table", "to_account",
             "to_account_admin_name", "safety_snapshot_name", "as_database", "as_table")
-    return dict(dict((k, None) for k in keys), **dict(dict(safety_snapshot=False, account_logins=None), **kwargs))
+    return dict(dict((k, None) for k in keys), **dict(dict(safety_snapshot=False, account_logins=None, method="auto",
+                                                           force=False), **kwargs))
 
 
 @pytest.mark.parametrize("params, message", [
     (restore_params(snapshot="s", as_database="n", safety_snapshot=True), "nothing to protect with as_database"),
     (restore_params(pitr="p", timestamp="15m", to_account="b"), "to_account is not available with pitr"),
     (restore_params(snapshot="s", safety_snapshot_name="x"), "safety_snapshot_name needs safety_snapshot=true"),
+    (restore_params(snapshot="s", method="delta", force=True), "method=delta and force=true"),
     (restore_params(snapshot="s", as_table="a b"), "as_table"),
     (restore_params(pitr="p", timestamp="2026-01-31 10:00:00"), "has no time zone"),
     (restore_params(snapshot="s", account_logins=[{"account": "a1", "user": "x'y", "password": "p"}]),
