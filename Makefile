@@ -32,6 +32,7 @@ docs: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements-bench.txt
 	$(BIN)/python tests/bench/bench.py
+	$(BIN)/python tests/bench/restore_delta.py
 
 clean:
 	rm -rf $(VENV) .venv-next .build tests/output

@@ -16,6 +16,9 @@ attributes:
     description: Can run in C(check_mode) and return changed status prediction without modifying the target.
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in C(check_mode)), when in diff mode.
+  idempotent:
+    description: When run twice with the same arguments, the second run reports no change (given the target did not
+      change in between).
   action_group:
     description: Use C(group/matrixone.backup.matrixone) in C(module_defaults) to set the connection options once.
     support: full
@@ -34,6 +37,11 @@ attributes:
     description: Will return details on what has changed (or possibly needs changing in C(check_mode)), when in diff mode.
     support: N/A
     details: This module does not change anything.
+  idempotent:
+    description: When run twice with the same arguments, the second run reports no change (given the target did not
+      change in between).
+    support: full
+    details: It only reads.
   action_group:
     description: Use C(group/matrixone.backup.matrixone) in C(module_defaults) to set the connection options once.
     support: full
@@ -49,4 +57,7 @@ attributes:
     description: Can run in C(check_mode) and return changed status prediction without modifying the target.
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in C(check_mode)), when in diff mode.
+  idempotent:
+    description: When run twice with the same arguments, the second run reports no change (given the target did not
+      change in between).
 '''

@@ -46,12 +46,13 @@ options:
     type: str
   connect_timeout:
     description:
-      - Seconds to wait for the connection to open. Taken from E(MO_CONNECT_TIMEOUT) when not set.
+      - Seconds to wait for the connection to open, at least 1. Taken from E(MO_CONNECT_TIMEOUT) when not set.
     type: int
     default: 10
   read_timeout:
     description:
-      - Seconds to wait for the server's answer to one statement. Taken from E(MO_READ_TIMEOUT) when not set.
+      - Seconds to wait for the server's answer to one statement, at least 1. Taken from E(MO_READ_TIMEOUT) when not
+        set.
       - A restore is one long statement; on large data it can take hours, so the default is one hour.
         When it runs out the module fails with "outcome unknown" and never re-runs the statement.
     type: int
@@ -74,15 +75,19 @@ options:
       - A CA given is a CA used, so with O(tls_mode=preferred) or O(tls_mode=required) it means V(verify_ca); a file
         that does not exist is an error (so are missing O(client_cert) and O(client_key) files). An empty file counts as
         not given, as AWX writes one for a blank credential field.
+      - O(ssl_ca) is an alias, the name of the C(mysql) client's option.
     type: path
+    aliases: [ssl_ca]
   client_cert:
     description:
       - PEM client certificate for servers that require one. Taken from E(MO_CLIENT_CERT) when not set.
     type: path
+    aliases: [ssl_cert]
   client_key:
     description:
       - PEM private key of O(client_cert). Taken from E(MO_CLIENT_KEY) when not set.
     type: path
+    aliases: [ssl_key]
   config_file:
     description:
       - Opt-in C(my.cnf)-style file whose C([client]) section gives C(host), C(port), C(user), C(password),

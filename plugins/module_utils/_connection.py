@@ -52,9 +52,9 @@ def connection_argspec():
         connect_timeout=dict(type="int", default=10, fallback=env("MO_CONNECT_TIMEOUT")),
         read_timeout=dict(type="int", default=3600, fallback=env("MO_READ_TIMEOUT")),
         tls_mode=dict(type="str", default="preferred", choices=list(TLS_MODES), fallback=env("MO_TLS_MODE")),
-        ca_cert=dict(type="path", fallback=env("MO_CA_CERT")),
-        client_cert=dict(type="path", fallback=env("MO_CLIENT_CERT")),
-        client_key=dict(type="path", fallback=env("MO_CLIENT_KEY")),
+        ca_cert=dict(type="path", aliases=["ssl_ca"], fallback=env("MO_CA_CERT")),
+        client_cert=dict(type="path", aliases=["ssl_cert"], fallback=env("MO_CLIENT_CERT")),
+        client_key=dict(type="path", aliases=["ssl_key"], fallback=env("MO_CLIENT_KEY")),
         config_file=dict(type="path", fallback=env("MO_CONFIG_FILE")),
     )
 
@@ -107,6 +107,16 @@ def _read_config_file(path):
     return values
 
 
+def _check_numbers(params):
+    """Timeouts and the port in their range, named, before any connection (PyMySQL would take read_timeout=0 for a
+    ValueError at connect time)."""
+    for option, low, high in (("login_port", 1, 65535), ("connect_timeout", 1, None), ("read_timeout", 1, None)):
+        value = params.get(option)
+        if value is not None and (int(value) < low or (high is not None and int(value) > high)):
+            raise _errors.ConnectionFailure("%s=%s is out of range: give %s" % (
+                option, value, "%d to %d" % (low, high) if high else "at least %d second" % low))
+
+
 def _check_files(params):
     """A named certificate or key file must exist: a missing one is an error, never silently plain text. An empty
     one counts as not given: AWX writes a file for each file injector of a credential type, empty for a blank
@@ -132,6 +142,7 @@ def resolve(params):
     for key, value in DEFAULTS.items():
         if resolved.get(key) in (None, ""):
             resolved[key] = value
+    _check_numbers(resolved)
     _check_files(resolved)
     if resolved.get("ca_cert") and resolved.get("tls_mode") in ("preferred", "required"):
         resolved["tls_mode"] = "verify_ca"  # a CA given is a CA used: verify the server against it

@@ -5,8 +5,8 @@
 """What changed in a scope between two points in time (a snapshot or a time, and now or a second snapshot).
 
 The reads are those of the restore preview (_state): one statement for the objects and definitions of both
-sides, row counts and set differences in batches; then, for tables whose rows differ, one statement for their
-primary keys and batched key differences, so that a changed row is told from a deleted and an inserted one.
+sides, one for the primary keys, then row counts and row differences in batches: a table with a primary key has its
+differing rows counted by key in the same pass, so that a changed row is told from a deleted and an inserted one.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -26,14 +26,17 @@ def compare_points(query, before, after, scope, content_max_rows, sample_rows):
     old, new = state["before"], state["after"]
     report = objects_report(old, new, scope)
     compared, too_big = _state.content_scope(new, old, content_max_rows)
-    content = _state.content_changes(query, before, compared, current=after)
+    keys = primary_keys(query, before, after, sorted(compared))
+    counts = {}
+    content = _state.content_changes(query, before, compared, current=after, columns=old["columns"], keys=keys,
+                                     key_counts=counts)
     changed = dict((k, v) for k, v in content.items() if v[0] or v[1])
-    keys = primary_keys(query, before, after, sorted(changed))
-    counts = key_counts(query, before, after, [(k, keys[k]) for k in sorted(changed) if keys.get(k)])
     report["rows"] = [row_report(k, changed[k], keys.get(k), counts.get(k)) for k in sorted(changed)]
     if sample_rows > 0:
-        for entry, key in zip(report["rows"][:SAMPLE_TABLES], sorted(changed)[:SAMPLE_TABLES]):
-            entry["samples"] = samples(query, before, after, key, keys.get(key), sample_rows)
+        sampled = sorted(changed)[:SAMPLE_TABLES]
+        for entry, found in zip(report["rows"], samples(query, before, after, [(k, keys.get(k)) for k in sampled],
+                                                        sample_rows)):
+            entry["samples"] = found
     report["content_not_compared"] = [_state.table_name(k) for k in too_big]
     differing = set(report["tables_added"]) | set(report["tables_removed"]) | \
         set(r["table"] for key in ("tables_redefined", "row_counts", "rows") for r in report[key]) | \
@@ -81,15 +84,6 @@ def primary_keys(query, before, after, tables):
     return keys
 
 
-def key_counts(query, before, after, tables, batch=_state.CONTENT_BATCH):
-    """{(db, table): (keys only after, keys only before)} in batches of `batch` tables."""
-    out = {}
-    for start in range(0, len(tables), batch):
-        for row in query(_sql.key_differences(tables[start:start + batch], before, after)):
-            out[(row["db"], row["tbl"])] = (int(row["inserted"]), int(row["deleted"]))
-    return out
-
-
 def row_report(key, content, primary_key, counts):
     """One table's changed rows. With a primary key: inserted, deleted and updated rows by key; without one the
     set difference only (rows only after, rows only before: an update shows on both sides)."""
@@ -102,21 +96,25 @@ def row_report(key, content, primary_key, counts):
     return entry
 
 
-def samples(query, before, after, table, primary_key, limit):
-    """Sample rows of one table: by key (inserted, deleted, updated as before/after pairs), else only_after and
-    only_before."""
-    plain = _state.plain_row
-    if not primary_key:
-        return {"only_after": [plain(r) for r in query(_sql.content_sample(before, table[0], table[1], "now", limit,
-                                                                           current=after))],
-                "only_before": [plain(r) for r in query(_sql.content_sample(before, table[0], table[1], "snap",
-                                                                            limit, current=after))]}
-    rows = {}
-    for kind in _sql.KEY_SAMPLE_KINDS:
-        rows[kind] = [plain(r) for r in query(_sql.key_sample(table[0], table[1], primary_key, kind, before, after,
-                                                              limit))]
-    updated = [{"before": b, "after": a} for b, a in zip(rows["updated_before"], rows["updated_after"])]
-    return {"inserted": rows["inserted"], "deleted": rows["deleted"], "updated": updated}
+def samples(query, before, after, tables, limit):
+    """Sample rows of each of `tables` ([((db, table), primary key or None)]), its statements run together
+    (_state.run_all): by key (inserted, deleted, updated as before/after pairs), else only_after and only_before."""
+    statements = []
+    for (db, table), key in tables:
+        if key:
+            statements += [_sql.key_sample(db, table, key, kind, before, after, limit) for kind in _sql.KEY_SAMPLE_KINDS]
+        else:
+            statements += [_sql.content_sample(before, db, table, side, limit, current=after) for side in ("now", "snap")]
+    answers = iter([[_state.plain_row(r) for r in rows] for rows in _state.run_all(query, statements)])
+    out = []
+    for _table, key in tables:
+        if not key:
+            out.append({"only_after": next(answers), "only_before": next(answers)})
+            continue
+        rows = dict((kind, next(answers)) for kind in _sql.KEY_SAMPLE_KINDS)
+        out.append({"inserted": rows["inserted"], "deleted": rows["deleted"],
+                    "updated": [{"before": b, "after": a} for b, a in zip(rows["updated_before"], rows["updated_after"])]})
+    return out
 
 
 def summary(report):

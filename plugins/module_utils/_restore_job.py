@@ -143,14 +143,16 @@ class RestoreJob:
         self.target_conn = self.mo.connect_as(self.scope["target"], self.p["to_account_admin_name"],
                                               self.p["to_account_admin_password"])
 
-    def q_login(self, stmt):
-        return self.mo.query(stmt, record=False)
+    @property
+    def q_login(self):
+        return self.mo.reads()
 
-    def q_target(self, stmt):
-        return self.mo.query(stmt, record=False, conn=self.target_conn)
+    @property
+    def q_target(self):
+        return self.mo.reads(self.target_conn)
 
     def query_as(self, conn):
-        return lambda stmt: self.mo.query(stmt, record=False, conn=conn)
+        return self.mo.reads(conn)
 
     def read_scope(self):
         """(databases, table) of the scope as _state.read takes it."""
@@ -246,7 +248,7 @@ class RestoreJob:
         tables, view.not_compared = _state.content_scope(view.now_state, view.snap_state, self.p["content_max_rows"])
         if method == "content":
             view.content = _state.content_changes(view.now.query, view.snap.point, tables, current=view.now.point,
-                                                  now_names=self.now_names)
+                                                  now_names=self.now_names, columns=view.snap_state["columns"])
             if samples:
                 view.samples = _state.content_samples(view.now.query, view.snap.point, view.content,
                                                       self.p["diff_rows"], now_names=self.now_names)

@@ -25,6 +25,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
+import threading
 
 from ansible_collections.matrixone.backup.plugins.module_utils import _sql
 
@@ -235,11 +236,38 @@ def _parts(members):
     return parts, owners
 
 
+def run_all(query, statements):
+    """The rows of each statement, in order. A query function with parallel() (_module.ReadQuery) runs them spread
+    over that many connections of its login at once, from 3 statements on; any other runs them one by one."""
+    if len(statements) < 3 or not hasattr(query, "parallel"):
+        return [query(stmt) for stmt in statements]
+    pool = query.parallel()
+    results, errors = [None] * len(statements), []
+
+    def work(run, indexes):
+        try:
+            for index in indexes:
+                results[index] = run(statements[index])
+        except Exception as exc:  # pylint: disable=broad-except
+            errors.append(exc)
+    threads = [threading.Thread(target=work, args=(run, range(k, len(statements), len(pool))))
+               for k, run in enumerate(pool)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return results
+
+
 def count_rows(reader, tables, batch=COUNT_BATCH):
     """{(db, t): rows} in batches of `batch` tables."""
     out = {}
-    for start in range(0, len(tables), batch):
-        for row in reader.query(_sql.row_counts([("n", reader.point, tables[start:start + batch])])):
+    statements = [_sql.row_counts([("n", reader.point, tables[start:start + batch])])
+                  for start in range(0, len(tables), batch)]
+    for rows in run_all(reader.query, statements):
+        for row in rows:
             out[(row["db"], row["tbl"])] = int(row["n"])
     return out
 
@@ -257,16 +285,24 @@ def content_scope(now, snap, max_rows):
     return compare_, too_big
 
 
-def content_changes(query, point, tables, batch=CONTENT_BATCH, current=None, now_names=None):
+def content_changes(query, point, tables, batch=CONTENT_BATCH, current=None, now_names=None, columns=None, keys=None,
+                    key_counts=None):
     """{(db, table): (rows only now, rows only at `point`)} by set difference, in batches of `batch` tables.
     current: the point the "now" side is read at (None: now); now_names: the tables read on the "now" side when they
-    have other names (the copy of a restore beside live data)."""
+    have other names (the copy of a restore beside live data); columns: {(db, table): [column names]} (both sides
+    have them: content_scope compares only tables of one definition), for the one-pass comparison; keys: {(db,
+    table): [primary key columns]}, whose rows are also counted by key into `key_counts` ({(db, table): (keys only
+    now, keys only at `point`)}) in the same statements."""
     tables = sorted(tables)
     out = {}
-    for start in range(0, len(tables), batch):
-        stmt = _sql.content_differences(point, tables[start:start + batch], current, now_names)
-        for row in query(stmt):
-            out[(row["db"], row["tbl"])] = (int(row["only_now"]), int(row["only_snap"]))
+    columns_and_keys = set(k for k in (keys or {}) if (columns or {}).get(k))  # the tables counted by key
+    statements = [_sql.content_differences(point, tables[start:start + batch], current, now_names, columns, keys)
+                  for start in range(0, len(tables), batch)]
+    for rows in run_all(query, statements):
+        for row in rows:
+            out[(row["db"], row["tbl"])] = (int(row["only_now"] or 0), int(row["only_snap"] or 0))
+            if key_counts is not None and (row["db"], row["tbl"]) in columns_and_keys:
+                key_counts[(row["db"], row["tbl"])] = (int(row["inserted"] or 0), int(row["deleted"] or 0))
     return out
 
 
@@ -274,9 +310,11 @@ def checksums(reader, state, tables, batch=CONTENT_BATCH):
     """{(db, table): (rows, checksum high, checksum low)} of the tables read through `reader`, in batches."""
     tables = sorted(tables)
     out = {}
-    for start in range(0, len(tables), batch):
-        chunk = [(db, t, state["columns"][(db, t)]) for db, t in tables[start:start + batch]]
-        for row in reader.query(_sql.row_checksums(reader.point, chunk)):
+    statements = [_sql.row_checksums(reader.point, [(db, t, state["columns"][(db, t)])
+                                                    for db, t in tables[start:start + batch]])
+                  for start in range(0, len(tables), batch)]
+    for rows in run_all(reader.query, statements):
+        for row in rows:
             out[(row["db"], row["tbl"])] = (int(row["n"]), int(row["hi"] or 0), int(row["lo"] or 0))
     return out
 

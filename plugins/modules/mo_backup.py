@@ -40,6 +40,9 @@ attributes:
   diff_mode:
     support: full
     details: Before and after describe the destination (absent, or the backup it holds).
+  idempotent:
+    support: full
+    details: A destination that already holds a complete backup of the requested type is no change.
 options:
   path:
     description:

@@ -31,6 +31,9 @@ attributes:
     details: This module never changes anything; it reads the same in check mode.
   diff_mode:
     support: none
+  idempotent:
+    support: full
+    details: It only reads.
 options:
   path:
     description:

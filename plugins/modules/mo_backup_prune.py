@@ -33,6 +33,9 @@ attributes:
   diff_mode:
     support: full
     details: Before and after list the names of the backups.
+  idempotent:
+    support: full
+    details: A second run finds nothing more to delete.
 options:
   path:
     description: The directory holding the backups, or with O(s3) the key prefix holding them.

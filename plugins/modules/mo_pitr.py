@@ -32,6 +32,9 @@ attributes:
   diff_mode:
     support: full
     details: Before and after of the PITR definition and range.
+  idempotent:
+    support: full
+    details: The same name and range are left alone.
 options:
   name:
     description: PITR name (lower-case ASCII letters, digits, V(_) and V(-); at most 64 characters).

@@ -33,6 +33,9 @@ attributes:
   diff_mode:
     support: full
     details: Shows the snapshot definition before and after.
+  idempotent:
+    support: full
+    details: An existing snapshot of the same definition is left alone.
 options:
   name:
     description:

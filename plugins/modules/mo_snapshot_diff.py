@@ -266,7 +266,7 @@ def run(mo):
         when = _time.parse_timestamp(params["timestamp"], None, now=mo.server_clock().now)
         before = {"timestamp": _time.iso_utc(when)}
         before_point = _time.Point(ts_ns=_time.timestamp_ns(before["timestamp"]))
-    report = _diff.compare_points(lambda stmt: mo.query(stmt, record=False), before_point, _time.NOW,
+    report = _diff.compare_points(mo.reads(), before_point, _time.NOW,
                                   scope_of(params, snap), params["content_max_rows"], params["sample_rows"])
     mo.exit(False, before=before, after={"now": True}, summary=_diff.summary(report), **report)
 

@@ -32,6 +32,9 @@ attributes:
   diff_mode:
     support: full
     details: Before and after list the names of the matching snapshots.
+  idempotent:
+    support: full
+    details: A second run finds nothing more to drop.
 options:
   prefix:
     description: Consider only snapshots whose name starts with this text (matched literally).

@@ -24,10 +24,18 @@ extends_documentation_fragment:
   - matrixone.backup.attributes
 attributes:
   check_mode:
-    support: full
+    support: partial
     details:
       - When every statement only reads (C(SELECT), C(SHOW), ...), runs them and returns their rows, as a real run
-        would. Otherwise executes nothing and returns the statements that would run.
+        would. Otherwise executes nothing and returns the statements that would run, with C(changed=true), because it
+        cannot know whether an C(UPDATE) or C(DELETE) will match rows, or whether C(CREATE ... IF NOT EXISTS) finds
+        the object.
+  idempotent:
+    support: partial
+    details:
+      - Reads, and C(INSERT), C(UPDATE), C(DELETE) and C(REPLACE) that affect no row, report C(changed=false).
+        Other statements (DDL) always report a change; whether running them again changes something depends on
+        the SQL (use C(IF [NOT] EXISTS)).
   diff_mode:
     support: none
 options:
@@ -57,8 +65,8 @@ options:
     type: bool
     default: false
 notes:
-  - C(changed) is true when at least one statement other than C(SELECT), C(SHOW), C(DESCRIBE), C(EXPLAIN), C(USE)
-    or C(SET) ran.
+  - C(changed) is true when a statement other than C(SELECT), C(SHOW), C(DESCRIBE), C(EXPLAIN), C(USE) or C(SET) ran,
+    except an C(INSERT), C(UPDATE), C(DELETE) or C(REPLACE) that affected no row (the server's affected-rows count).
   - C(DELIMITER) lines are refused; they are a command of the mysql client, not SQL.
 '''
 
@@ -194,7 +202,7 @@ def run(mo):
             mo.doing = "statement %d (%s)%s [%d of %d statements ran before it%s]" % (
                 len(results) + 1, stmt.display[:200], " at " + where if where else "", len(results), len(statements),
                 " and were rolled back" if single else "")
-            mo.failure_result["changed"] = bool(results) and writes and not single
+            mo.failure_result["changed"] = changed(results) and not single
             cursor_rows = mo.query(stmt)
             results.append({"statement": stmt.display, "rows": cursor_rows,
                             "rowcount": len(cursor_rows) if cursor_rows else mo.last_rowcount})
@@ -207,7 +215,13 @@ def run(mo):
             except Exception:  # pylint: disable=broad-except
                 pass
         raise
-    mo.exit(writes, results=results, rows=results[-1]["rows"] if results else [])
+    mo.exit(changed(results), results=results, rows=results[-1]["rows"] if results else [])
+
+
+def changed(results):
+    """Whether the statements that ran changed something: any write, but a row change only when it affected rows."""
+    return any(not _sql.is_read_only(r["statement"]) and (r["rowcount"] > 0 or not _sql.changes_rows_only(
+        r["statement"])) for r in results)
 
 
 if __name__ == "__main__":

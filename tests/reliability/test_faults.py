@@ -33,15 +33,19 @@ def test_drop_after_create_snapshot_fails_and_rerun_finds_it(server, module):
     assert not again["changed"] and not again.get("failed")
 
 
-def test_connection_lost_mid_restore_is_never_retried_and_rerun_converges(server, module):
+@pytest.mark.parametrize("method, statement", [
+    ("delta", "RESTORE TABLE `fr`.`t` {SNAPSHOT = `fr_sp`}"),
+    ("full", "RESTORE DATABASE `fr` {SNAPSHOT = `fr_sp`}"),
+])
+def test_connection_lost_mid_restore_is_never_retried_and_rerun_converges(server, module, method, statement):
     server.sql("CREATE DATABASE fr", "CREATE TABLE fr.t (a int)", "INSERT INTO fr.t VALUES (1), (2)",
                "CREATE SNAPSHOT fr_sp FOR ACCOUNT sys", "DELETE FROM fr.t")
     server.arm("drop_after", "RESTORE")
-    first = module("mo_restore", dict(server.login(), snapshot="fr_sp", level="database", database="fr"))
+    args = dict(server.login(), snapshot="fr_sp", level="database", database="fr", method=method)
+    first = module("mo_restore", args)
     assert first["failed"] and UNKNOWN in first["msg"] and not first.get("verified")
-    assert [q for q in first["queries"] if q.startswith("RESTORE")] == ["RESTORE DATABASE `fr` {SNAPSHOT = `fr_sp`}"]
-    again = module("mo_restore", dict(server.login(), snapshot="fr_sp", level="database", database="fr",
-                                      ))
+    assert [q for q in first["queries"] if q.startswith("RESTORE")] == [statement]
+    again = module("mo_restore", args)
     assert not again.get("failed") and again["preview"]["identical"] is True and not again["changed"]
     assert server.sql("SELECT count(*) FROM fr.t") == ((2,),)
 

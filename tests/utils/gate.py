@@ -241,6 +241,9 @@ def stage_build():
     leaked = [m for m in members if m.startswith(("tests/", "extensions/", ".ansible/", ".venv/", ".ci/"))]
     if leaked:
         raise StageFailed("the artifact contains files that must not ship: %s" % ", ".join(leaked[:5]))
+    # galaxy.yml says GPL-3.0-or-later: the licence's text ships beside the code
+    if "COPYING" not in members:
+        raise StageFailed("the artifact has no COPYING (the GPL-3.0 text that galaxy.yml's licence needs)")
     run("install", ["ansible-galaxy", "collection", "install", "--force", "-p", inst, artifact])
     modules = sorted(f[:-3] for f in os.listdir(os.path.join(STAGE, "plugins", "modules")) if f.endswith(".py"))
     docs_env = {"ANSIBLE_COLLECTIONS_PATH": inst}

@@ -195,7 +195,7 @@ def flows(brace):
         restore("account", "it_rec_sp_a", "it_rec_acc", to_account="it_rec_acc2"))
     add("account", "tenant2", "SHOW DATABASES LIKE 'shop'", "SELECT * FROM shop.items ORDER BY id")
     add("account", "sys", sql.drop_snapshot("it_rec_sp_a"), "DROP ACCOUNT it_rec_acc", "DROP ACCOUNT it_rec_acc2")
-    # mo_snapshot_diff: keys (single, composite, none), key differences and samples; one table at two past points
+    # mo_snapshot_diff: keys (single, composite, none), rows counted by key in one pass, and samples; one table at two past points
     at1, at2 = at("it_rec_sp_x1"), at("it_rec_sp_x2")
     add("diff", "sys", "DROP DATABASE IF EXISTS it_rec_x", "CREATE DATABASE it_rec_x",
         "CREATE TABLE it_rec_x.o (id INT PRIMARY KEY, s VARCHAR(10))",
@@ -209,7 +209,10 @@ def flows(brace):
         sql.drop_snapshot("it_rec_sp_x2", if_exists=True), sql.create_snapshot("it_rec_sp_x2", "account", "sys"),
         sql.primary_keys({"before": at1, "after": NOW}, ["it_rec_x"]),
         sql.content_differences(at1, [("it_rec_x", "e"), ("it_rec_x", "l"), ("it_rec_x", "o")]),
-        sql.key_differences([(("it_rec_x", "l"), ["b", "a"]), (("it_rec_x", "o"), ["id"])], at1, NOW),
+        sql.content_differences(at1, [("it_rec_x", "e"), ("it_rec_x", "l"), ("it_rec_x", "o")], NOW, None,
+                                {("it_rec_x", "e"): ["w"], ("it_rec_x", "l"): ["a", "b", "q"],
+                                 ("it_rec_x", "o"): ["id", "s"]},
+                                {("it_rec_x", "l"): ["b", "a"], ("it_rec_x", "o"): ["id"]}),
         *[sql.key_sample("it_rec_x", "o", ["id"], kind, at1, NOW, 5) for kind in sql.KEY_SAMPLE_KINDS],
         *[sql.key_sample("it_rec_x", "l", ["b", "a"], kind, at1, NOW, 5) for kind in sql.KEY_SAMPLE_KINDS],
         sql.content_sample(at1, "it_rec_x", "e", "now", 5),

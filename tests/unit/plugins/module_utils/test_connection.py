@@ -188,3 +188,20 @@ def test_an_empty_certificate_file_counts_as_not_given(tmp_path, option):
     empty.write_text("\n")
     resolved = _connection.resolve(params(tls_mode="preferred", **{option: str(empty)}))
     assert resolved[option] is None and resolved["tls_mode"] == "preferred"
+
+
+@pytest.mark.parametrize("option, value, expected", [
+    ("read_timeout", 0, "read_timeout=0 is out of range: give at least 1 second"),
+    ("connect_timeout", -5, "connect_timeout=-5 is out of range: give at least 1 second"),
+    ("login_port", 70000, "login_port=70000 is out of range: give 1 to 65535"),
+])
+def test_numbers_out_of_range_are_named_before_any_connection(option, value, expected):
+    with pytest.raises(_errors.ConnectionFailure) as caught:
+        _connection.resolve(params(**{option: value}))
+    assert str(caught.value) == expected
+
+
+def test_the_mysql_clients_tls_option_names_are_aliases():
+    spec = _connection.connection_argspec()
+    assert [spec[o]["aliases"] for o in ("ca_cert", "client_cert", "client_key")] == [["ssl_ca"], ["ssl_cert"],
+                                                                                      ["ssl_key"]]

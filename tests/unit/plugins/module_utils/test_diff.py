@@ -4,7 +4,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _diff, _sql, _time
+from ansible_collections.matrixone.backup.plugins.module_utils import _diff, _sql, _state, _time
 
 SNAP = _time.Point(snapshot="s")
 
@@ -54,21 +54,48 @@ def test_a_key_that_changed_between_the_points_is_not_used():
 
 
 def test_key_statements_quote_names_and_order_by_the_key():
-    stmt = _sql.key_differences([(("d", "t`x"), ["a", "b"])], SNAP, _time.NOW)
-    assert "SELECT `a`, `b` FROM `d`.`t``x` EXCEPT SELECT `a`, `b` FROM `d`.`t``x` {SNAPSHOT = `s`}" in stmt.sql
-    assert stmt.params == ("d", "t`x")
-    assert _sql.key_differences([], SNAP, _time.NOW) is None
+    stmt = _sql.content_differences(SNAP, [("d", "t`x"), ("d", "nokey")], _time.NOW, None,
+                                    {("d", "t`x"): ["a", "b", "mo_sides"], ("d", "nokey"): ["c"]},
+                                    {("d", "t`x"): ["a", "b"]})
+    keyed, keyless = stmt.sql.split(" UNION ALL SELECT %s AS db")
+    # the rows found on one side only, grouped by key: both sides -> updated, one side -> inserted or deleted
+    assert "SELECT `a`, `b`, min(`mo_side`) AS `mo_side` FROM (SELECT `a`, `b`, `mo_sides`, 'n' AS `mo_side` FROM " \
+        "`d`.`t``x` UNION ALL" in keyed
+    assert "GROUP BY `a`, `b`) k" in keyed and "count(*) AS `mo_sides_`" in keyed and "d.inserted, d.deleted" in keyed
+    assert "0 AS inserted, 0 AS deleted" in keyless and stmt.params == ("d", "t`x", "d", "nokey")
+    unkeyed = _sql.content_differences(SNAP, [("d", "t")], _time.NOW, None, {("d", "t"): ["a"]})
+    assert "inserted" not in unkeyed.sql  # the restore preview asks for no key counts
     updated = _sql.key_sample("d", "t", ["id"], "updated_before", SNAP, _time.NOW, 5)
     assert updated.sql == ("SELECT r.* FROM (SELECT DISTINCT * FROM (SELECT * FROM `d`.`t` {SNAPSHOT = `s`} EXCEPT "
                            "SELECT * FROM `d`.`t`) e) r JOIN (SELECT `id` FROM `d`.`t`) k ON r.`id` = k.`id` "
                            "ORDER BY r.`id` LIMIT 5")
 
 
+def test_key_counts_come_with_the_content_and_samples_run_together():
+    def query(stmt):
+        if "mo_indexes" in stmt.sql:
+            return [{"side": s, "db": "d", "tbl": "t", "col": "id", "pos": 1} for s in ("before", "after")]
+        if "only_now" in stmt.sql:
+            return [{"db": "d", "tbl": "t", "only_now": 3, "only_snap": 2, "inserted": 1, "deleted": 0},
+                    {"db": "d", "tbl": "e", "only_now": 1, "only_snap": 1, "inserted": 0, "deleted": 0}]
+        return [{"id": 7}]
+    state = {"databases": {"d"}, "tables": {("d", "t"): "id int", ("d", "e"): "v int"}, "views": {},
+             "sequences": set(), "rows": {("d", "t"): 5, ("d", "e"): 1},
+             "columns": {("d", "t"): ["id"], ("d", "e"): ["v"]}}
+    counts = {}
+    content = _state.content_changes(query, SNAP, [("d", "t"), ("d", "e")], current=_time.NOW,
+                                     columns=state["columns"], keys={("d", "t"): ["id"]}, key_counts=counts)
+    assert content == {("d", "t"): (3, 2), ("d", "e"): (1, 1)} and counts == {("d", "t"): (1, 0)}
+    found = _diff.samples(query, SNAP, _time.NOW, [(("d", "e"), None), (("d", "t"), ["id"])], 5)
+    updated = [{"before": {"id": 7}, "after": {"id": 7}}]
+    assert found == [{"only_after": [{"id": 7}], "only_before": [{"id": 7}]},
+                     {"inserted": [{"id": 7}], "deleted": [{"id": 7}], "updated": updated}]
+
+
 def test_every_set_difference_is_made_distinct():
     """Real v4.1.4 returned 20,000 rows for an EXCEPT of 10,000 changed rows of a 10^6-row table."""
     stmts = [_sql.content_differences(SNAP, [("d", "t")]),
-             _sql.content_sample(SNAP, "d", "t", "now", 5),
-             _sql.key_differences([(("d", "t"), ["id"])], SNAP, _time.NOW)] + \
+             _sql.content_sample(SNAP, "d", "t", "now", 5)] + \
         [_sql.key_sample("d", "t", ["id"], kind, SNAP, _time.NOW, 5) for kind in _sql.KEY_SAMPLE_KINDS]
     for stmt in stmts:
         assert stmt.sql.count("EXCEPT") == stmt.sql.count("SELECT DISTINCT * FROM (SELECT"), stmt.sql

@@ -266,3 +266,49 @@ def test_views_are_compared_by_definition_and_sequences_are_said_to_be_lost():
     table_only = _state.compare(now, snap, "table")
     assert table_only["views_removed"] == [] and table_only["sequences_dropped"] == [] and table_only["changes"] == 0
     assert _state.diff_view(snap)["views"] == {"d.gone": "create view d.gone as select 2", "d.v": restored}
+
+
+def test_rows_are_compared_in_one_pass_when_the_columns_are_known():
+    stmt = _sql.content_differences(SNAP, [("d", "t"), ("mo_catalog", "mo_user")],
+                                    columns={("d", "t"): ["id", "mo_side", "we`ird"]})
+    first, second = stmt.sql.split(" UNION ALL SELECT %s AS db")
+    # both sides tagged, grouped by every column; the tag never collides with a column's name
+    assert "GROUP BY `id`, `mo_side`, `we``ird` HAVING count(DISTINCT `mo_side_`) = 1" in first
+    assert "FROM `d`.`t` UNION ALL SELECT `id`, `mo_side`, `we``ird`, 's' AS `mo_side_` FROM `d`.`t` {SNAPSHOT = `sp`}" \
+        in first
+    assert "EXCEPT" not in first and second.count("EXCEPT") == 2  # a table whose columns are not known: EXCEPT
+    answers = [{"db": "d", "tbl": "t", "only_now": None, "only_snap": None}]  # nothing differs: sums of no rows
+    assert _state.content_changes(lambda _stmt: answers, SNAP, [("d", "t")], columns={}) == {("d", "t"): (0, 0)}
+
+
+class ParallelQuery:
+    """A login with two connections: each records the statements it ran."""
+
+    def __init__(self, fail_on=None):
+        self.ran = {0: [], 1: []}
+        self.fail_on = fail_on
+
+    def connection(self, index):
+        def run(stmt):
+            if stmt == self.fail_on:
+                raise _state._sql._errors.SqlError(1105, "boom", _sql.Statement("SELECT 1"))  # pylint: disable=protected-access
+            self.ran[index].append(stmt)
+            return [stmt]
+        return run
+
+    def __call__(self, stmt):
+        return self.connection(0)(stmt)
+
+    def parallel(self):
+        return [self.connection(0), self.connection(1)]
+
+
+def test_batches_run_over_two_connections_of_the_login_and_come_back_in_order():
+    query = ParallelQuery()
+    assert _state.run_all(query, list(range(7))) == [[i] for i in range(7)]
+    assert query.ran == {0: [0, 2, 4, 6], 1: [1, 3, 5]}
+    few = ParallelQuery()
+    assert _state.run_all(few, [0, 1]) == [[0], [1]] and few.ran == {0: [0, 1], 1: []}  # not worth a connection
+    assert _state.run_all(lambda stmt: [stmt], [0, 1, 2]) == [[0], [1], [2]]  # a plain function: one by one
+    with pytest.raises(_state._sql._errors.SqlError, match="boom"):  # pylint: disable=protected-access
+        _state.run_all(ParallelQuery(fail_on=3), list(range(6)))

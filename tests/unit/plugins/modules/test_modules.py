@@ -36,6 +36,33 @@ def test_mo_sql_reports_changed_only_for_statements_that_write(statement, read_o
     assert _sql.is_read_only(statement) is read_only
 
 
+def test_mo_sql_counts_a_row_change_only_when_it_affected_rows():
+    def ran(statement, rowcount):
+        return {"statement": statement, "rows": [], "rowcount": rowcount}
+    assert not mo_sql.changed([ran("DELETE FROM t WHERE id = 99", 0), ran("SELECT 1", 1)])
+    assert not mo_sql.changed([ran("/* x */ update t set a = 1 where false", 0), ran("REPLACE INTO t VALUES (1)", 0)])
+    assert mo_sql.changed([ran("DELETE FROM t WHERE id = 99", 0), ran("INSERT INTO t VALUES (1)", 1)])
+    assert mo_sql.changed([ran("CREATE TABLE IF NOT EXISTS t (a int)", 0)])  # DDL: the server does not say
+    assert not mo_sql.changed([])
+
+
+@pytest.mark.parametrize("path", MODULES, ids=os.path.basename)
+def test_every_module_declares_whether_it_is_idempotent(path):
+    """ansible-core's and community.mysql's convention: the idempotent attribute, with its support."""
+    import yaml  # pylint: disable=import-outside-toplevel
+    from ansible_collections.matrixone.backup.plugins.doc_fragments import attributes
+    docs = yaml.safe_load(ast.literal_eval(next(
+        n.value for n in ast.parse(open(path).read()).body
+        if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "DOCUMENTATION")))
+    fragment = [f.rsplit(".", 1)[-1] for f in docs["extends_documentation_fragment"] if ".attributes" in f]
+    fragment_attrs = yaml.safe_load(getattr(attributes.ModuleDocFragment, fragment[0] if fragment[0] != "attributes"
+                                            else "DOCUMENTATION"))["attributes"]
+    assert "description" in fragment_attrs["idempotent"]
+    support = dict(fragment_attrs["idempotent"], **docs.get("attributes", {}).get("idempotent", {})).get("support")
+    expected = "partial" if path.endswith("mo_sql.py") else "full"
+    assert support == expected
+
+
 def sql_params(**kwargs):
     return dict(dict(sql=None, file=None, database=None, parameters=None), **kwargs)
 
