@@ -129,6 +129,7 @@ options:
         cluster snapshot, but not a tenant's rows; a tenant without a login here is compared by objects only (see
         RV(verified_by)).
     type: list
+    version_added: 1.1.0
     elements: dict
     suboptions:
       account:
@@ -187,6 +188,7 @@ options:
       - A delta cut off midway is completed by running the task again (the preview then finds what is left);
         O(safety_snapshot) covers it like any restore.
     type: str
+    version_added: 1.1.0
     choices: [auto, delta, full]
     default: auto
   diff_rows:

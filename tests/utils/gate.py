@@ -244,6 +244,10 @@ def stage_build():
     # galaxy.yml says GPL-3.0-or-later: the licence's text ships beside the code
     if "COPYING" not in members:
         raise StageFailed("the artifact has no COPYING (the GPL-3.0 text that galaxy.yml's licence needs)")
+    # the release notes ship and name the version being built (antsibull-changelog release)
+    version = re.search(r"^version: (\S+)", open(os.path.join(STAGE, "galaxy.yml")).read(), re.M).group(1)
+    if "CHANGELOG.rst" not in members or "\nv%s\n" % version not in open(os.path.join(STAGE, "CHANGELOG.rst")).read():
+        raise StageFailed("the artifact has no CHANGELOG.rst naming v%s: run antsibull-changelog release" % version)
     run("install", ["ansible-galaxy", "collection", "install", "--force", "-p", inst, artifact])
     modules = sorted(f[:-3] for f in os.listdir(os.path.join(STAGE, "plugins", "modules")) if f.endswith(".py"))
     docs_env = {"ANSIBLE_COLLECTIONS_PATH": inst}
@@ -295,6 +299,8 @@ def stage_ee():
     dist = os.path.join(BUILD, "dist")
     shutil.copy(os.path.join(dist, os.listdir(dist)[0]), context)
     shutil.copy(os.path.join(STAGE, "tests", "ee", "execution-environment.yml"), context)
+    if os.listdir(dist)[0] not in open(os.path.join(context, "execution-environment.yml")).read():
+        raise StageFailed("tests/ee/execution-environment.yml does not name the built %s" % os.listdir(dist)[0])
     run("ee-create", ["ansible-builder", "create", "-f", "execution-environment.yml", "--context", "context",
                       "--output-filename", "Containerfile"], cwd=context)
     if not os.path.exists(os.path.join(context, "context", "Containerfile")):
