@@ -31,6 +31,7 @@ class MoModule:
         self.tls = False
         self._others = []
         self._reads = {}  # {id(connection): ReadQuery}
+        self.report_capabilities = False  # server.capabilities in the result (mo_snapshot_info only)
         self.secrets = []  # values never to appear in a message (no_log masks results; this also covers our texts)
         self.doing = "the task"  # what the module is doing, for the message of a failure
         self.failure_result = {}  # fields a failure returns besides msg (a module adds to it as it goes)
@@ -169,7 +170,7 @@ class MoModule:
             return result
         result["queries"] = list(self.queries)
         if self.server is not None:
-            result["server"] = self.server.as_dict()
+            result["server"] = self.server.as_dict(capabilities=self.report_capabilities)
             result["server"]["tls"] = self.tls
         return result
 

@@ -76,13 +76,16 @@ class ServerInfo:
             return "%s (a build without a version number; grammar probed)" % version_text(self.version)
         return version_text(self.version)
 
-    def as_dict(self):
-        return {
+    def as_dict(self, capabilities=False):
+        """The server as a result reports it; `capabilities`: with what the table decided for each feature."""
+        out = {
             "version_string": self.version_string,
             "version": version_text(self.version),
             "version_source": self.source,
-            "capabilities": dict((name, self.has(name)) for name in sorted(CAPABILITIES)),
         }
+        if capabilities:
+            out["capabilities"] = dict((name, self.has(name)) for name in sorted(CAPABILITIES))
+        return out
 
 
 def from_probe(version_string, probe_errno):

@@ -179,6 +179,13 @@ base:
   description: For an incremental backup, the backup it was taken on (location and C(backup_ts)).
   returned: when O(type=incremental)
   type: dict
+  contains:
+    location:
+      description: Where the base backup is.
+      type: str
+    backup_ts:
+      description: The base's backup timestamp, which the incremental starts from.
+      type: str
 statement:
   description: The C(BACKUP) statement sent (in check mode, that would be sent), S3 keys masked.
   returned: when a backup is taken or would be taken
@@ -194,9 +201,22 @@ queries:
   type: list
   elements: str
 server:
-  description: Server version, the capabilities the module derived from it, and whether the connection used TLS (C(tls)).
+  description: The server the module talked to.
   returned: when connected
   type: dict
+  contains:
+    version:
+      description: MatrixOne's version, as the module uses it (V(3.0.18)).
+      type: str
+    version_string:
+      description: What C(version()) answered.
+      type: str
+    version_source:
+      description: V(version()), or V(probe) for a build without a version number whose grammar was probed.
+      type: str
+    tls:
+      description: Whether the connection used TLS.
+      type: bool
 '''
 
 import time

@@ -145,6 +145,13 @@ pitr:
     window:
       description: The times a restore can reach now, C(start) and C(end) in ISO-8601 UTC.
       type: dict
+      contains:
+        start:
+          description: The earliest time a restore can reach, ISO-8601 UTC.
+          type: str
+        end:
+          description: The latest (now, when the module ran), ISO-8601 UTC.
+          type: str
 queries:
   description: SQL that changed state (in check mode, that would), in order.
   returned: always
@@ -152,9 +159,22 @@ queries:
   elements: str
   sample: ["CREATE PITR `pitr_acc1` FOR ACCOUNT `acc1` RANGE 7 'd'"]
 server:
-  description: Server version, the capabilities the module derived from it, and whether the connection used TLS (C(tls)).
+  description: The server the module talked to.
   returned: when connected
   type: dict
+  contains:
+    version:
+      description: MatrixOne's version, as the module uses it (V(3.0.18)).
+      type: str
+    version_string:
+      description: What C(version()) answered.
+      type: str
+    version_source:
+      description: V(version()), or V(probe) for a build without a version number whose grammar was probed.
+      type: str
+    tls:
+      description: Whether the connection used TLS.
+      type: bool
 '''
 
 

@@ -66,6 +66,44 @@ pitrs:
   returned: always
   type: list
   elements: dict
+  contains:
+    name:
+      description: PITR name.
+      type: str
+    level:
+      description: cluster, account, database or table.
+      type: str
+    account:
+      description: Account it covers (null for cluster level).
+      type: str
+    database:
+      description: Database of a database/table PITR.
+      type: str
+    table:
+      description: Table of a table PITR.
+      type: str
+    range_value:
+      description: Length of the range.
+      type: int
+    range_unit:
+      description: Unit of the range.
+      type: str
+    created:
+      description: Creation time, ISO-8601 UTC (null in check mode for a new one).
+      type: str
+    modified:
+      description: Last change time, ISO-8601 UTC; restores can go back to this point at most.
+      type: str
+    window:
+      description: The times a restore can reach now, C(start) and C(end) in ISO-8601 UTC.
+      type: dict
+      contains:
+        start:
+          description: The earliest time a restore can reach, ISO-8601 UTC.
+          type: str
+        end:
+          description: The latest (now, when the module ran), ISO-8601 UTC.
+          type: str
 count:
   description: Number of matching PITRs.
   returned: always
@@ -76,9 +114,22 @@ queries:
   type: list
   elements: str
 server:
-  description: Server version, the capabilities the module derived from it, and whether the connection used TLS (C(tls)).
+  description: The server the module talked to.
   returned: when connected
   type: dict
+  contains:
+    version:
+      description: MatrixOne's version, as the module uses it (V(3.0.18)).
+      type: str
+    version_string:
+      description: What C(version()) answered.
+      type: str
+    version_source:
+      description: V(version()), or V(probe) for a build without a version number whose grammar was probed.
+      type: str
+    tls:
+      description: Whether the connection used TLS.
+      type: bool
 '''
 
 

@@ -284,11 +284,69 @@ preview:
     scope:
       description: level, account, database, table and to_account of the restore.
       type: dict
+      contains:
+        level:
+          description: cluster, account, database or table.
+          type: str
+        account:
+          description: The account restored (null for a cluster restore).
+          type: str
+        database:
+          description: The database restored (database and table level), else null.
+          type: str
+        table:
+          description: The table restored (table level), else null.
+          type: str
+        to_account:
+          description: The account restored into, when not the source account; else null.
+          type: str
+        as_database:
+          description: Restore beside live data, the database the copy goes to (absent otherwise).
+          type: str
+        as_table:
+          description: Restore beside live data, the table the copy goes to (absent otherwise).
+          type: str
     snapshot:
       description:
         - The snapshot restored from (name, timestamp, level, account, database, table); for a PITR restore the PITR's
           name, level and target with the restore time as timestamp, and the PITR under C(pitr).
       type: dict
+      contains:
+        pitr:
+          description: For a PITR restore, the PITR's record (as M(matrixone.backup.mo_pitr_info) returns it); absent otherwise.
+          type: dict
+        name:
+          description: Snapshot name.
+          type: str
+        timestamp:
+          description: When it was taken, ISO-8601 UTC with the server's precision.
+          type: str
+          sample: "2024-05-10T02:06:08.01635Z"
+        timestamp_utc:
+          description:
+            - The same time with exactly six fraction digits, which C(to_datetime('%Y-%m-%dT%H:%M:%S.%fZ')) parses (the
+              server's own precision can be nine digits).
+          type: str
+          sample: "2024-05-10T02:06:08.016350Z"
+        timestamp_epoch:
+          description: The same time in seconds since the epoch.
+          type: float
+          sample: 1715306768.01635
+        level:
+          description: cluster, account, database or table.
+          type: str
+        account:
+          description: Account it covers; null for cluster level.
+          type: str
+        database:
+          description: Database of a database/table snapshot, else null.
+          type: str
+        table:
+          description: Table of a table snapshot, else null.
+          type: str
+        age_seconds:
+          description: Seconds since it was taken, by the clock of the host running the module.
+          type: int
     databases_restored:
       description: Databases in the snapshot that do not exist now (they come back).
       type: list
@@ -337,11 +395,31 @@ preview:
       description: Tables whose row count differs, with C(now) and C(snapshot) counts.
       type: list
       elements: dict
+      contains:
+        table:
+          description: The table, C(db.table) (C(acc.db.table) in a cluster restore).
+          type: str
+        now:
+          description: Its row count now.
+          type: int
+        snapshot:
+          description: Its row count at the restore point.
+          type: int
     content_changes:
       description:
         - Tables whose rows differ (also with the same count), with C(rows_only_now) and C(rows_only_in_snapshot).
       type: list
       elements: dict
+      contains:
+        table:
+          description: The table, C(db.table) (C(acc.db.table) in a cluster restore).
+          type: str
+        rows_only_now:
+          description: Distinct rows only the live table has (null where compared by checksums).
+          type: int
+        rows_only_in_snapshot:
+          description: Distinct rows only the restore point has (null where compared by checksums).
+          type: int
     content_not_compared:
       description: Tables compared by row count only because they exceed O(content_max_rows).
       type: list
@@ -379,6 +457,19 @@ preview:
           and at the restore point; C(across_upgrade) is true when the snapshot or time predates an upgrade (the module
           then warns). Null where it cannot be read (a tenant's login).
       type: dict
+      contains:
+        server:
+          description: The server's version now.
+          type: str
+        catalog_now:
+          description: MatrixOne's catalog version now.
+          type: str
+        catalog_at_point:
+          description: The catalog version at the restore point.
+          type: str
+        across_upgrade:
+          description: Whether the restore point predates an upgrade.
+          type: bool
       sample: {server: 4.1.4, catalog_now: 4.0.1, catalog_at_point: 3.0.3, across_upgrade: true}
     method:
       description: How the restore is done, V(delta) or V(full) (see O(method)).
@@ -393,6 +484,23 @@ preview:
           restored whole, C(restore_tables) one by one, C(drop_tables) and C(drop_databases) were created after the
           restore point and are dropped.
       type: dict
+      contains:
+        restore_databases:
+          description: Databases restored whole.
+          type: list
+          elements: str
+        restore_tables:
+          description: Tables (C(db.table)) restored one by one.
+          type: list
+          elements: str
+        drop_tables:
+          description: Tables created after the restore point, dropped.
+          type: list
+          elements: str
+        drop_databases:
+          description: Databases created after the restore point, dropped.
+          type: list
+          elements: str
       sample: {restore_databases: [], restore_tables: [shop.orders], drop_tables: [shop.tmp_import], drop_databases: []}
     compared:
       description:
@@ -422,6 +530,39 @@ safety_snapshot:
       would take, with a null timestamp.
   returned: always
   type: dict
+  contains:
+    name:
+      description: Snapshot name.
+      type: str
+    timestamp:
+      description: When it was taken, ISO-8601 UTC with the server's precision.
+      type: str
+      sample: "2024-05-10T02:06:08.01635Z"
+    timestamp_utc:
+      description:
+        - The same time with exactly six fraction digits, which C(to_datetime('%Y-%m-%dT%H:%M:%S.%fZ')) parses (the
+          server's own precision can be nine digits).
+      type: str
+      sample: "2024-05-10T02:06:08.016350Z"
+    timestamp_epoch:
+      description: The same time in seconds since the epoch.
+      type: float
+      sample: 1715306768.01635
+    level:
+      description: cluster, account, database or table.
+      type: str
+    account:
+      description: Account it covers; null for cluster level.
+      type: str
+    database:
+      description: Database of a database/table snapshot, else null.
+      type: str
+    table:
+      description: Table of a table snapshot, else null.
+      type: str
+    age_seconds:
+      description: Seconds since it was taken, by the clock of the host running the module.
+      type: int
 queries:
   description: SQL that changed state (in check mode, that would), in order; passwords masked.
   returned: always
@@ -429,9 +570,22 @@ queries:
   elements: str
   sample: ["RESTORE ACCOUNT `sys` DATABASE `snapshot_read` FROM SNAPSHOT `sp_02`"]
 server:
-  description: Server version, the capabilities the module derived from it, and whether the connection used TLS (C(tls)).
+  description: The server the module talked to.
   returned: when connected
   type: dict
+  contains:
+    version:
+      description: MatrixOne's version, as the module uses it (V(3.0.18)).
+      type: str
+    version_string:
+      description: What C(version()) answered.
+      type: str
+    version_source:
+      description: V(version()), or V(probe) for a build without a version number whose grammar was probed.
+      type: str
+    tls:
+      description: Whether the connection used TLS.
+      type: bool
 '''
 
 from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _restore, _sql, _time

@@ -162,11 +162,22 @@ queries:
   elements: str
   sample: ["CREATE SNAPSHOT `sp_01` FOR ACCOUNT `sys`"]
 server:
-  description: Server version, the capabilities the module derived from it, and whether the connection used TLS (C(tls)).
+  description: The server the module talked to.
   returned: when connected
   type: dict
-  sample: {"version": "3.0.18", "version_string": "8.0.30-MatrixOne-v3.0.18", "version_source": "version()",
-           "capabilities": {"brace_restore": false}}
+  contains:
+    version:
+      description: MatrixOne's version, as the module uses it (V(3.0.18)).
+      type: str
+    version_string:
+      description: What C(version()) answered.
+      type: str
+    version_source:
+      description: V(version()), or V(probe) for a build without a version number whose grammar was probed.
+      type: str
+    tls:
+      description: Whether the connection used TLS.
+      type: bool
 '''
 
 from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _scope, _snapshots, _sql

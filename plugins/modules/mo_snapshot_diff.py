@@ -96,10 +96,21 @@ before:
   description: The point compared from (C(snapshot) with its name and time, or C(timestamp)).
   returned: always
   type: dict
+  contains:
+    snapshot:
+      description: The snapshot's name (absent when O(timestamp) was given).
+      type: str
+    timestamp:
+      description: The snapshot's time, or the time given, ISO-8601 UTC.
+      type: str
 after:
   description: The point compared to, always now (C(now=true)).
   returned: always
   type: dict
+  contains:
+    now:
+      description: Always true.
+      type: bool
 databases_added:
   description: Databases that exist after but not before.
   returned: success
@@ -125,11 +136,31 @@ tables_redefined:
   returned: success
   type: list
   elements: dict
+  contains:
+    table:
+      description: The table, C(db.table).
+      type: str
+    before:
+      description: Its column definitions at the point compared from.
+      type: str
+    after:
+      description: Its column definitions now.
+      type: str
 row_counts:
   description: Tables whose row count changed, with C(before) and C(after) counts.
   returned: success
   type: list
   elements: dict
+  contains:
+    table:
+      description: The table, C(db.table).
+      type: str
+    before:
+      description: Its row count at the point compared from.
+      type: int
+    after:
+      description: Its row count now.
+      type: int
 views_added:
   description: Views (C(db.view)) that exist now but did not at the point compared with.
   returned: success
@@ -145,6 +176,16 @@ views_redefined:
   returned: success
   type: list
   elements: dict
+  contains:
+    view:
+      description: The view, C(db.view).
+      type: str
+    before:
+      description: Its C(CREATE VIEW) text at the point compared from.
+      type: str
+    after:
+      description: Its C(CREATE VIEW) text now.
+      type: str
 rows:
   description:
     - Tables whose rows differ. C(rows_only_after) and C(rows_only_before) count the set difference each way. With a
@@ -154,6 +195,53 @@ rows:
   returned: success
   type: list
   elements: dict
+  contains:
+    table:
+      description: The table, C(db.table).
+      type: str
+    key:
+      description: Its primary key columns, or null (no key, or a key that changed between the points).
+      type: list
+      elements: str
+    rows_only_after:
+      description: Distinct rows only the table has now.
+      type: int
+    rows_only_before:
+      description: Distinct rows only the point compared from has.
+      type: int
+    inserted:
+      description: With a key, rows whose key exists only now.
+      type: int
+    deleted:
+      description: With a key, rows whose key existed only at the point compared from.
+      type: int
+    updated:
+      description: With a key, rows whose key exists at both points with other values.
+      type: int
+    samples:
+      description: For up to 20 tables, up to O(sample_rows) rows of each kind (absent with O(sample_rows=0)).
+      type: dict
+      contains:
+        inserted:
+          description: With a key, inserted rows, ordered by key.
+          type: list
+          elements: dict
+        deleted:
+          description: With a key, deleted rows, ordered by key.
+          type: list
+          elements: dict
+        updated:
+          description: With a key, C(before) and C(after) versions of updated rows, ordered by key.
+          type: list
+          elements: dict
+        only_after:
+          description: Without a key, rows only the table has now.
+          type: list
+          elements: dict
+        only_before:
+          description: Without a key, rows only the point compared from has.
+          type: list
+          elements: dict
   sample:
     - table: shop.orders
       key: [id]
@@ -194,9 +282,22 @@ queries:
   type: list
   elements: str
 server:
-  description: Server version, the capabilities the module derived from it, and whether the connection used TLS (C(tls)).
+  description: The server the module talked to.
   returned: when connected
   type: dict
+  contains:
+    version:
+      description: MatrixOne's version, as the module uses it (V(3.0.18)).
+      type: str
+    version_string:
+      description: What C(version()) answered.
+      type: str
+    version_source:
+      description: V(version()), or V(probe) for a build without a version number whose grammar was probed.
+      type: str
+    tls:
+      description: Whether the connection used TLS.
+      type: bool
 '''
 
 from ansible_collections.matrixone.backup.plugins.module_utils import _diff, _errors, _snapshots, _sql, _time

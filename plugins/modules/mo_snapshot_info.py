@@ -129,9 +129,70 @@ queries:
   type: list
   elements: str
 server:
-  description: Server version, the capabilities the module derived from it, and whether the connection used TLS (C(tls)).
+  description: The server the module talked to.
   returned: when connected
   type: dict
+  contains:
+    version:
+      description: MatrixOne's version, as the module uses it (V(3.0.18)).
+      type: str
+    version_string:
+      description: What C(version()) answered.
+      type: str
+    version_source:
+      description: V(version()), or V(probe) for a build without a version number whose grammar was probed.
+      type: str
+    tls:
+      description: Whether the connection used TLS.
+      type: bool
+    capabilities:
+      description:
+        - What the module's one capability table decided the server can do, by feature (docs/versions.md). Only
+          M(matrixone.backup.mo_snapshot_info) returns it.
+      type: dict
+      contains:
+        account_snapshot:
+          description: Cluster and account snapshots (MatrixOne 1.2.0 or later).
+          type: bool
+        brace_restore:
+          description: RESTORE ... {SNAPSHOT = s} syntax (MatrixOne 4.0.0 or later).
+          type: bool
+        clone:
+          description: CREATE DATABASE/TABLE ... CLONE, used to restore beside live data (MatrixOne 3.0.0 or later).
+          type: bool
+        db_table_snapshot:
+          description: Database and table level snapshots (MatrixOne 2.1.0 or later).
+          type: bool
+        gc_safe_db_table_snapshot:
+          description: Garbage-collection-safe database/table snapshots (MatrixOne 3.0.4 or later).
+          type: bool
+        legacy_restore:
+          description: RESTORE ... FROM SNAPSHOT syntax (MatrixOne 1.2.0 to 3.x; a syntax error from 4.0).
+          type: bool
+        own_account_snapshot:
+          description: FOR ACCOUNT without an account name (MatrixOne 2.1.0 or later).
+          type: bool
+        pitr:
+          description: Point-in-time recovery, PITR (MatrixOne 2.0.0 or later).
+          type: bool
+        pitr_account_database_restore:
+          description: RESTORE ACCOUNT a DATABASE d ... FROM PITR (MatrixOne 4.1.0 or later).
+          type: bool
+        recovery_window:
+          description: SHOW RECOVERY_WINDOW (MatrixOne 2.1.0 or later).
+          type: bool
+        restore_cluster:
+          description: RESTORE CLUSTER (MatrixOne 2.0.0 or later).
+          type: bool
+        restore_dropped_account:
+          description: Restoring a dropped account (MatrixOne 2.1.0 or later).
+          type: bool
+        snapshot_quota:
+          description: Per-account snapshot quotas (MatrixOne 4.0.0 or later).
+          type: bool
+        snapshot_read_show:
+          description: SHOW DATABASES/TABLES at a snapshot (MatrixOne 2.0.0 or later).
+          type: bool
 '''
 
 import datetime
@@ -144,6 +205,7 @@ def main():
     spec = dict(_snapshots.FILTER_OPTIONS, name=dict(type="str"), newer_than=dict(type="str"),
                 older_than=dict(type="str"))
     mo = MoModule(spec)
+    mo.report_capabilities = True
     mo.run(lambda: run(mo))
 
 

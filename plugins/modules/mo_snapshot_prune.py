@@ -101,11 +101,77 @@ dropped:
   returned: always
   type: list
   elements: dict
+  contains:
+    name:
+      description: Snapshot name.
+      type: str
+    timestamp:
+      description: When it was taken, ISO-8601 UTC with the server's precision.
+      type: str
+      sample: "2024-05-10T02:06:08.01635Z"
+    timestamp_utc:
+      description:
+        - The same time with exactly six fraction digits, which C(to_datetime('%Y-%m-%dT%H:%M:%S.%fZ')) parses (the
+          server's own precision can be nine digits).
+      type: str
+      sample: "2024-05-10T02:06:08.016350Z"
+    timestamp_epoch:
+      description: The same time in seconds since the epoch.
+      type: float
+      sample: 1715306768.01635
+    level:
+      description: cluster, account, database or table.
+      type: str
+    account:
+      description: Account it covers; null for cluster level.
+      type: str
+    database:
+      description: Database of a database/table snapshot, else null.
+      type: str
+    table:
+      description: Table of a table snapshot, else null.
+      type: str
+    age_seconds:
+      description: Seconds since it was taken, by the clock of the host running the module.
+      type: int
 kept:
-  description: Names of the matching snapshots that remain, newest first.
+  description: The matching snapshots that remain, newest first; the same shape as RV(dropped).
   returned: always
   type: list
-  elements: str
+  elements: dict
+  contains:
+    name:
+      description: Snapshot name.
+      type: str
+    timestamp:
+      description: When it was taken, ISO-8601 UTC with the server's precision.
+      type: str
+      sample: "2024-05-10T02:06:08.01635Z"
+    timestamp_utc:
+      description:
+        - The same time with exactly six fraction digits, which C(to_datetime('%Y-%m-%dT%H:%M:%S.%fZ')) parses (the
+          server's own precision can be nine digits).
+      type: str
+      sample: "2024-05-10T02:06:08.016350Z"
+    timestamp_epoch:
+      description: The same time in seconds since the epoch.
+      type: float
+      sample: 1715306768.01635
+    level:
+      description: cluster, account, database or table.
+      type: str
+    account:
+      description: Account it covers; null for cluster level.
+      type: str
+    database:
+      description: Database of a database/table snapshot, else null.
+      type: str
+    table:
+      description: Table of a table snapshot, else null.
+      type: str
+    age_seconds:
+      description: Seconds since it was taken, by the clock of the host running the module.
+      type: int
 queries:
   description: The DROP statements run (in check mode, that would run).
   returned: always
@@ -113,9 +179,22 @@ queries:
   elements: str
   sample: ["DROP SNAPSHOT IF EXISTS `guard_shop_20260101T000000`"]
 server:
-  description: Server version, the capabilities the module derived from it, and whether the connection used TLS (C(tls)).
+  description: The server the module talked to.
   returned: when connected
   type: dict
+  contains:
+    version:
+      description: MatrixOne's version, as the module uses it (V(3.0.18)).
+      type: str
+    version_string:
+      description: What C(version()) answered.
+      type: str
+    version_source:
+      description: V(version()), or V(probe) for a build without a version number whose grammar was probed.
+      type: str
+    tls:
+      description: Whether the connection used TLS.
+      type: bool
 '''
 
 import datetime
@@ -159,12 +238,12 @@ def run(mo):
     selected = [s for s in _snapshots.select_prune(matching, params["keep_newest"], cutoff)
                 if s["name"] not in excluded]
     dropped_names = set(s["name"] for s in selected)
-    kept = [s["name"] for s in matching if s["name"] not in dropped_names]
+    kept = [s for s in matching if s["name"] not in dropped_names]
     for snap in selected:
         mo.doing = "pruning snapshots (%d dropped before the error)" % len(dropped)
         if mo.change(_sql.drop_snapshot(snap["name"], if_exists=True)):
             dropped.append(snap)
-    diff = {"before": {"snapshots": [s["name"] for s in matching]}, "after": {"snapshots": kept}}
+    diff = {"before": {"snapshots": [s["name"] for s in matching]}, "after": {"snapshots": [s["name"] for s in kept]}}
     mo.exit(bool(selected), dropped=selected, kept=kept, diff=diff)
 
 

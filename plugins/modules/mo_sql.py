@@ -124,9 +124,22 @@ queries:
   type: list
   elements: str
 server:
-  description: Server version, the capabilities the module derived from it, and whether the connection used TLS (C(tls)).
+  description: The server the module talked to.
   returned: when connected
   type: dict
+  contains:
+    version:
+      description: MatrixOne's version, as the module uses it (V(3.0.18)).
+      type: str
+    version_string:
+      description: What C(version()) answered.
+      type: str
+    version_source:
+      description: V(version()), or V(probe) for a build without a version number whose grammar was probed.
+      type: str
+    tls:
+      description: Whether the connection used TLS.
+      type: bool
 '''
 
 import io

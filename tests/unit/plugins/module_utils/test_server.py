@@ -61,7 +61,16 @@ def test_probe_decides_grammar_generation():
     assert "probed" in dev.describe()
 
 
-def test_as_dict_lists_every_capability():
-    d = info((3, 0, 18)).as_dict()
+def test_as_dict_lists_every_capability_only_when_asked():
+    d = info((3, 0, 18)).as_dict(capabilities=True)
     assert d["version"] == "3.0.18"
     assert set(d["capabilities"]) == set(_server.CAPABILITIES)
+    assert info((3, 0, 18)).as_dict() == {"version": "3.0.18", "version_string": d["version_string"],
+                                          "version_source": "version()"}
+
+
+def test_mo_snapshot_info_documents_every_capability_it_returns():
+    import yaml  # pylint: disable=import-outside-toplevel
+    from ansible_collections.matrixone.backup.plugins.modules import mo_snapshot_info
+    returned = yaml.safe_load(mo_snapshot_info.RETURN)["server"]["contains"]
+    assert set(returned["capabilities"]["contains"]) == set(_server.CAPABILITIES)

@@ -63,6 +63,35 @@ def test_every_module_declares_whether_it_is_idempotent(path):
     assert support == expected
 
 
+# Returned dicts whose keys are data, not a fixed set (documented in their description instead of `contains`)
+FREE_FORM = {
+    "mo_restore.py": {"preview.compared", "verified_by",  # keyed by account name
+                      "preview.snapshot.pitr"},  # the record mo_pitr_info documents
+    "mo_backup_info.py": {"latest"},  # an item of RV(backups), documented there
+    "mo_snapshot_diff.py": {"rows.samples." + kind for kind in ("inserted", "deleted", "updated", "only_after",
+                                                                "only_before")},  # rows keyed by column
+    "mo_sql.py": {"rows", "results.rows"},  # rows keyed by column
+}
+
+
+def returned_dicts_without_keys(doc, path=""):
+    for key, entry in (doc or {}).items():
+        is_dict = entry.get("type") == "dict" or (entry.get("type") == "list" and entry.get("elements") == "dict")
+        if is_dict and "contains" not in entry:
+            yield path + key
+        yield from returned_dicts_without_keys(entry.get("contains"), path + key + ".")
+
+
+@pytest.mark.parametrize("path", MODULES, ids=os.path.basename)
+def test_every_returned_dict_documents_its_keys(path):
+    """ansible-doc shows each returned dict's keys; only dicts keyed by data are left to their description."""
+    import yaml  # pylint: disable=import-outside-toplevel
+    returned = yaml.safe_load(ast.literal_eval(next(
+        n.value for n in ast.parse(open(path).read()).body
+        if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "RETURN")))
+    assert set(returned_dicts_without_keys(returned)) == FREE_FORM.get(os.path.basename(path), set())
+
+
 def sql_params(**kwargs):
     return dict(dict(sql=None, file=None, database=None, parameters=None), **kwargs)
 
