@@ -52,6 +52,16 @@ SERVER_HINTS = (
 )
 
 
+def version_drift(backup_version, server_version):
+    """What to say when a backup was written by another MatrixOne version than the server runs, or None (same
+    version, or either unknown). backup_version as mo_meta has it (v4.1.4), server_version as _server gives it."""
+    written = (backup_version or "").lstrip("v")
+    if not written or not server_version or written == server_version:
+        return None
+    return ("the base backup was written by MatrixOne %s and the server runs %s: an incremental on a base of another "
+            "version depends on both formats; take a full backup after an upgrade" % (written, server_version))
+
+
 def server_hint(text):
     """What to change on the server for a BACKUP error MatrixOne answers about its own environment, or None."""
     for fragment, hint in SERVER_HINTS:

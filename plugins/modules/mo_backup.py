@@ -36,7 +36,7 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: Reads the destination and the base exactly as a real run and sends no C(BACKUP).
+    details: Reads the destination and the base, and connects to compare versions, exactly as a real run; sends no C(BACKUP).
   diff_mode:
     support: full
     details: Before and after describe the destination (absent, or the backup it holds).
@@ -176,7 +176,7 @@ backup:
     depends_on: []
     verified: checksums
 base:
-  description: For an incremental backup, the backup it was taken on (location and C(backup_ts)).
+  description: For an incremental backup, the backup it was taken on.
   returned: when O(type=incremental)
   type: dict
   contains:
@@ -185,6 +185,11 @@ base:
       type: str
     backup_ts:
       description: The base's backup timestamp, which the incremental starts from.
+      type: str
+    mo_version:
+      description:
+        - The MatrixOne version that wrote the base (from its C(mo_meta)). When it is not the server's version the
+          module warns; take a full backup after an upgrade.
       type: str
 statement:
   description: The C(BACKUP) statement sent (in check mode, that would be sent), S3 keys masked.
@@ -271,11 +276,14 @@ def run(mo):
                             s3=s3_options(s3, path) if s3 is not None else None, backup_type=params["type"],
                             base_ts=base.backup_ts if base is not None else None)
     extra = dict(statement=statement.display)
+    mo.connect()  # in check mode too: the server's version is compared with the base's
     if base is not None:
-        extra["base"] = {"location": base.location, "backup_ts": base.backup_ts}
+        extra["base"] = {"location": base.location, "backup_ts": base.backup_ts, "mo_version": base.mo_version}
+        drift = _backup.version_drift(base.mo_version, mo.server.as_dict()["version"])
+        if drift:
+            mo.module.warn(drift)
     planned = {"location": store.location(name), "type": params["type"]}
     mo.check_mode_exit([statement], diff=diff_of(None, planned), **extra)
-    mo.connect()
     mo.doing = "taking the backup with %s" % statement.display
     mo.failure_result.update(extra)
     started = time.time()

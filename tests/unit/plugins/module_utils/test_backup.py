@@ -299,3 +299,9 @@ def test_an_incremental_that_copied_all_it_lists_restores_alone(chain):
     assert not found["inc1"].summary()["self_contained"] and found["full1"].summary()["self_contained"]
     delete, kept_as_base = _backup.select_prune(list(found.values()), keep_newest=1)
     assert "/mem/full2" in [b.location for b in delete] and kept_as_base == []
+
+
+def test_a_base_written_by_another_version_is_said():
+    assert "written by MatrixOne 3.0.18 and the server runs 4.1.4" in _backup.version_drift("v3.0.18", "4.1.4")
+    assert _backup.version_drift("v4.1.4", "4.1.4") is None
+    assert _backup.version_drift(None, "4.1.4") is None and _backup.version_drift("v4.1.4", None) is None
