@@ -79,6 +79,30 @@ options:
         instead of failing. The old snapshot is lost.
     type: bool
     default: false
+  max_age:
+    description:
+      - With O(state=present), an existing snapshot of this name and definition older than this (a number and a
+        unit s, m, h, d or w, such as V(24h)) by the server's clock is dropped and taken again, so a fixed name
+        always holds a recent state.
+      - The trade-off is that the name is reused. Between the drop and the create there is no snapshot of that
+        name, and none if the create fails. To keep the old one until the new one exists, use a new name per run
+        (a timestamp) with O(retain).
+    type: str
+    version_added: 1.1.0
+  retain:
+    description:
+      - With O(state=present), once the snapshot exists, keep only the newest O(retain) snapshots whose names start
+        with O(retain_prefix) (this one included) and drop the older ones, as M(matrixone.backup.mo_snapshot_prune)
+        with O(matrixone.backup.mo_snapshot_prune#module:keep_newest) would. Nothing is dropped before the new
+        snapshot exists.
+      - Only the login account's snapshots are seen (MatrixOne lists each account's own).
+    type: int
+    version_added: 1.1.0
+  retain_prefix:
+    description:
+      - The name prefix that O(retain) counts; O(name) must start with it. Required with O(retain).
+    type: str
+    version_added: 1.1.0
 notes:
   - A snapshot is a point in time inside the same cluster and storage, not a backup to another place.
   - On MatrixOne 4.x non-sys accounts may keep 50 snapshots per level by default; use
@@ -115,6 +139,21 @@ EXAMPLES = r'''
   matrixone.backup.mo_snapshot:
     name: sp_01
     state: absent
+
+- name: A nightly snapshot under a new name each night, keeping the newest 7
+  matrixone.backup.mo_snapshot:
+    name: "nightly_shop_{{ now(utc=true).strftime('%Y%m%d') }}"
+    level: database
+    database: shop
+    retain: 7
+    retain_prefix: nightly_shop_
+
+- name: One fixed name that always holds a state at most a day old
+  matrixone.backup.mo_snapshot:
+    name: shop_recent
+    level: database
+    database: shop
+    max_age: 24h
 '''
 
 RETURN = r'''
@@ -155,6 +194,23 @@ snapshot:
     table:
       description: Table of a table snapshot, else null.
       type: str
+retained_dropped:
+  description:
+    - With O(retain), the snapshots of O(retain_prefix) dropped (in check mode, that would be dropped) to keep the
+      newest O(retain), newest first; empty otherwise.
+  returned: when O(state=present)
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Snapshot name.
+      type: str
+    timestamp:
+      description: When it was taken, ISO-8601 UTC.
+      type: str
+    level:
+      description: cluster, account, database or table.
+      type: str
 queries:
   description: SQL that changed state (in check mode, that would have), in order, with secrets masked.
   returned: always
@@ -180,13 +236,25 @@ server:
       type: bool
 '''
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _scope, _snapshots, _sql
+from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _scope, _snapshots, _sql, _time
 from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule
 
 
 def validate(params, login_account):
     """Check every input before any SQL; return the desired definition (or None for a bare absent)."""
     _sql.validate_name(params["name"], "snapshot", "name")
+    if params["max_age"] is not None:
+        params["max_age_seconds"] = _time.parse_duration(params["max_age"], "max_age")
+    if params["retain"] is not None:
+        if params["retain"] < 1:
+            raise _errors.InvalidInput("retain=%d keeps nothing, not even this snapshot: give 1 or more"
+                                       % params["retain"])
+        _sql.validate_name(params["retain_prefix"], "snapshot", "retain_prefix")
+        if not params["name"].lower().startswith(params["retain_prefix"].lower()):
+            raise _errors.InvalidInput("name=%s does not start with retain_prefix=%s, so retain would not count it"
+                                       % (params["name"], params["retain_prefix"]))
+    if params["state"] == "absent" and (params["max_age"] is not None or params["retain"] is not None):
+        raise _errors.InvalidInput("max_age and retain apply to state=present only")
     level = params["level"]
     if level is None and params["state"] == "present":
         level = params["level"] = "account"
@@ -243,7 +311,10 @@ def main():
         database=dict(type="str"),
         table=dict(type="str"),
         replace=dict(type="bool", default=False),
-    ))
+        max_age=dict(type="str"),
+        retain=dict(type="int"),
+        retain_prefix=dict(type="str"),
+    ), required_together=[("retain", "retain_prefix")])
     mo.run(lambda: run(mo))
 
 
@@ -276,24 +347,56 @@ def run_absent(mo, name, desired, existing):
     mo.exit(True, diff={"before": existing, "after": {}})
 
 
+def too_old(mo, existing):
+    """Whether max_age asks for the existing snapshot to be taken again (its age by the server's clock)."""
+    if mo.params["max_age"] is None:
+        return False
+    return (mo.server_clock().now - _time.parse_iso(existing["timestamp_utc"])).total_seconds() > \
+        mo.params["max_age_seconds"]
+
+
+def retain(mo, keep):
+    """Drop the snapshots of retain_prefix beyond the newest `retain`, `keep` (the task's snapshot) never; in check
+    mode only list them. Returns the records dropped (or that would be)."""
+    if mo.params["retain"] is None:
+        return []
+    prefix = mo.params["retain_prefix"].lower()
+    rows = mo.query(_sql.show_snapshots(prefix=prefix), record=False)
+    matching = [_snapshots.from_row(r) for r in rows]
+    if keep is not None and keep["name"] not in [s["name"] for s in matching]:  # check mode: the one to be taken
+        matching.append(dict(keep, timestamp="9999-12-31T23:59:59Z"))
+    dropped = [s for s in _snapshots.select_prune(matching, keep_newest=mo.params["retain"])
+               if keep is None or s["name"] != keep["name"]]
+    for snap in dropped:
+        mo.doing = "dropping snapshot %s (retain=%d of %s)" % (snap["name"], mo.params["retain"], prefix)
+        mo.change(_sql.drop_snapshot(snap["name"], if_exists=True))
+    return dropped
+
+
 def run_present(mo, name, desired, existing):
     predicted = dict(desired, name=name, timestamp=None, timestamp_utc=None, timestamp_epoch=None)
     if existing is not None:
         diffs = _scope.differences(_scope.definition(existing), desired)
-        if not diffs:
-            mo.exit(False, snapshot=existing, diff={"before": existing, "after": existing})
-        if not mo.params["replace"]:
+        if not diffs and not too_old(mo, existing):
+            dropped = retain(mo, existing)
+            mo.exit(bool(dropped), snapshot=existing, retained_dropped=dropped,
+                    diff={"before": existing, "after": existing})
+        if diffs and not mo.params["replace"]:
             mo.fail("snapshot %s already exists with another definition (%s); set replace=true to drop and "
                     "recreate it, or choose another name" % (name, "; ".join(diffs)), snapshot=existing)
     if mo.check_mode:
         preflight_target(mo, desired)
-    mo.check_mode_exit(([_sql.drop_snapshot(name)] if existing is not None else []) + [
-        _sql.create_snapshot(name, desired["level"], desired["account"], desired["database"], desired["table"])],
-        snapshot=predicted, diff={"before": existing or {}, "after": predicted})
+        for statement in ([_sql.drop_snapshot(name)] if existing is not None else []) + [
+                _sql.create_snapshot(name, desired["level"], desired["account"], desired["database"], desired["table"])]:
+            mo.would_run(statement)
+        dropped = retain(mo, predicted)
+        mo.exit(True, snapshot=predicted, retained_dropped=dropped, diff={"before": existing or {}, "after": predicted})
     if existing is not None:
         mo.query(_sql.drop_snapshot(name))
     created, changed = create(mo, name, desired)
-    mo.exit(changed or existing is not None, snapshot=created, diff={"before": existing or {}, "after": created})
+    dropped = retain(mo, created)
+    mo.exit(changed or existing is not None or bool(dropped), snapshot=created, retained_dropped=dropped,
+            diff={"before": existing or {}, "after": created})
 
 
 if __name__ == "__main__":

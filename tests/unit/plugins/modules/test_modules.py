@@ -8,11 +8,12 @@ __metaclass__ = type
 import ast
 import glob
 import os
+import re
 
 import pytest
 
 from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _sql
-from ansible_collections.matrixone.backup.plugins.modules import mo_restore, mo_snapshot_diff, mo_sql
+from ansible_collections.matrixone.backup.plugins.modules import mo_restore, mo_snapshot, mo_snapshot_diff, mo_sql
 
 MODULES = sorted(glob.glob(os.path.join(os.path.dirname(mo_sql.__file__), "mo_*.py")))
 
@@ -149,3 +150,25 @@ def test_mo_snapshot_diff_compares_only_what_the_snapshot_covers():
     assert mo_snapshot_diff.scope_of({"database": None, "table": None}, None)["level"] == "account"
     with pytest.raises(_errors.InvalidInput, match="snapshot s is of database d, not e"):
         mo_snapshot_diff.scope_of({"database": "e", "table": None}, table_snap)
+
+
+def snapshot_params(**kwargs):
+    return dict(dict(name="nightly_1", state="present", level=None, account=None, database=None, table=None,
+                     replace=False, max_age=None, retain=None, retain_prefix=None), **kwargs)
+
+
+@pytest.mark.parametrize("params, message", [
+    (snapshot_params(max_age="soon"), "max_age='soon' is not a duration"),
+    (snapshot_params(retain=0, retain_prefix="nightly_"), "retain=0 keeps nothing"),
+    (snapshot_params(retain=3, retain_prefix="weekly_"), "name=nightly_1 does not start with retain_prefix=weekly_"),
+    (snapshot_params(retain=3, retain_prefix="bad prefix"), "retain_prefix"),
+    (snapshot_params(state="absent", max_age="1d"), "max_age and retain apply to state=present only"),
+])
+def test_mo_snapshot_refuses_bad_retention_before_any_sql(params, message):
+    with pytest.raises(_errors.InvalidInput, match=re.escape(message)):
+        mo_snapshot.validate(params, "sys")
+
+
+def test_mo_snapshot_reads_max_age_as_seconds():
+    params = snapshot_params(max_age="2h", retain=7, retain_prefix="nightly_")
+    assert mo_snapshot.validate(params, "sys")["level"] == "account" and params["max_age_seconds"] == 7200
