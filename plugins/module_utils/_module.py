@@ -79,11 +79,13 @@ class MoModule:
     def login_account(self):
         return self.connection["login_account"]
 
-    def connect_as(self, account, user, password, params=None):
-        """A second connection with the same host and TLS options as another account's user (params: the connection
-        parameters to use as they are)."""
-        params = params or dict(self.connection, login_account=account, login_user=user, login_password=password,
-                                login_role=None)
+    def connect_as(self, account, user, password):
+        """A second connection with the same host and TLS options as another account's user."""
+        return self.connect_with(dict(self.connection, login_account=account, login_user=user,
+                                      login_password=password, login_role=None))
+
+    def connect_with(self, params):
+        """Another connection with these connection parameters, closed with the module's own."""
         try:
             conn = _connection.connect(params)
         except _errors.ConnectionFailure as exc:
@@ -221,6 +223,5 @@ class ReadQuery:
     def parallel(self):
         if self.extra is None:
             params = getattr(self.conn, "mo_params", None) or self.mo.connection
-            self.extra = [self.mo.connect_as(None, None, None, params=params)
-                          for _index in range(self.PARALLEL_READS - 1)]
-        return [self] + [ReadQuery(self.mo, conn) for conn in self.extra]
+            self.extra = [self.mo.connect_with(params) for _index in range(self.PARALLEL_READS - 1)]
+        return [self] + [self.mo.reads(conn) for conn in self.extra]

@@ -408,17 +408,19 @@ def delta_plan(method, refusal, level, now, snap, content, system_differences=No
     return plan
 
 
-def delta_statements(plan, params, scope, server, server_time):
-    """The statements of a delta plan: each table and database in the grammar of the restore's source (snapshot in
-    the server's grammar, or PITR), then the tables and databases created since are dropped."""
-    account = scope["account"]
+def _restore_one(params, server, server_time, level, account, database=None, table=None, to_account=None):
+    """One RESTORE from the restore's source: a PITR at server_time, else the snapshot in the server's grammar."""
+    if server_time is not None:
+        return _sql.restore_pitr(level, params["pitr"], server_time, account, database, table)
+    return _sql.restore(server.has("brace_restore"), level, params["snapshot"], account, database, table, to_account)
 
-    def restore(level, database, table=None):
-        if server_time is not None:
-            return _sql.restore_pitr(level, params["pitr"], server_time, account, database, table)
-        return _sql.restore(server.has("brace_restore"), level, params["snapshot"], account, database, table)
-    return [restore("database", db) for db in plan["restore_databases"]] + \
-        [restore("table", db, t) for db, t in plan["restore_tables"]] + \
+
+def delta_statements(plan, params, scope, server, server_time):
+    """The statements of a delta plan: each database and table restored from the restore's source, then the tables
+    and databases created since are dropped."""
+    account = scope["account"]
+    return [_restore_one(params, server, server_time, "database", account, db) for db in plan["restore_databases"]] + \
+        [_restore_one(params, server, server_time, "table", account, db, t) for db, t in plan["restore_tables"]] + \
         [_sql.drop_table(db, t) for db, t in plan["drop_tables"]] + \
         [_sql.drop_database(db) for db in plan["drop_databases"]]
 
@@ -437,11 +439,8 @@ def restore_statements(params, scope, server, facts):
                 for db in facts["databases_to_copy"]]
     if facts.get("delta") and facts["delta"]["method"] == "delta":
         return delta_statements(facts["delta"], params, scope, server, facts.get("server_time"))
-    if facts.get("server_time") is not None:
-        return [_sql.restore_pitr(scope["level"], params["pitr"], facts["server_time"], scope["account"],
-                                  scope["database"], scope["table"])]
-    return [_sql.restore(server.has("brace_restore"), scope["level"], params["snapshot"], scope["account"],
-                         scope["database"], scope["table"], scope["to_account"])]
+    return [_restore_one(params, server, facts.get("server_time"), scope["level"], scope["account"], scope["database"],
+                         scope["table"], scope["to_account"])]
 
 
 def versions(rows, server_version):

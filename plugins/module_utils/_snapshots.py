@@ -133,6 +133,17 @@ def find_required(mo, name):
     return snap
 
 
+def drop_each(mo, snapshots, failure_key, what):
+    """DROP SNAPSHOT IF EXISTS each of `snapshots` (in check mode only listed in queries). A failure returns under
+    `failure_key` those dropped before it, and its message says `what` was being done and how far it got."""
+    dropped = []
+    mo.failure_result[failure_key] = dropped
+    for snap in snapshots:
+        mo.doing = "%s (%d dropped before the error)" % (what, len(dropped))
+        if mo.change(_sql.drop_snapshot(snap["name"], if_exists=True)):
+            dropped.append(snap)
+
+
 def list_snapshots(mo, params, now):
     stmt, pattern = build_query(params, now)
     rows = mo.query(stmt, record=False)

@@ -226,7 +226,7 @@ server:
 
 import time
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _backup, _backup_store, _errors, _sql
+from ansible_collections.matrixone.backup.plugins.module_utils import _backup, _backup_store, _errors, _server, _sql
 from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule
 
 
@@ -279,7 +279,7 @@ def run(mo):
     mo.connect()  # in check mode too: the server's version is compared with the base's
     if base is not None:
         extra["base"] = {"location": base.location, "backup_ts": base.backup_ts, "mo_version": base.mo_version}
-        drift = _backup.version_drift(base.mo_version, mo.server.as_dict()["version"])
+        drift = _backup.version_drift(base.mo_version, _server.version_text(mo.server.version))
         if drift:
             mo.module.warn(drift)
     planned = {"location": store.location(name), "type": params["type"]}

@@ -141,7 +141,7 @@ backups:
       type: list
       elements: str
 latest:
-  description: The newest complete backup (same shape as an item of RV(backups)), or null when there is none.
+  description: The newest complete backup, the same keys as RV(backups), or null when there is none.
   returned: always
   type: dict
 problems:

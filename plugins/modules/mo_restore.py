@@ -526,43 +526,10 @@ verified_by:
   sample: {sys: content, acc2: checksums}
 safety_snapshot:
   description:
-    - The snapshot taken before restoring (name, timestamp, level, ...), or null. In check mode the one a real run
-      would take, with a null timestamp.
+    - The snapshot taken before restoring, or null; the same keys as RV(preview.snapshot) (no C(pitr)). In
+      check mode the one a real run would take, with a null timestamp.
   returned: always
   type: dict
-  contains:
-    name:
-      description: Snapshot name.
-      type: str
-    timestamp:
-      description: When it was taken, ISO-8601 UTC with the server's precision.
-      type: str
-      sample: "2024-05-10T02:06:08.01635Z"
-    timestamp_utc:
-      description:
-        - The same time with exactly six fraction digits, which C(to_datetime('%Y-%m-%dT%H:%M:%S.%fZ')) parses (the
-          server's own precision can be nine digits).
-      type: str
-      sample: "2024-05-10T02:06:08.016350Z"
-    timestamp_epoch:
-      description: The same time in seconds since the epoch.
-      type: float
-      sample: 1715306768.01635
-    level:
-      description: cluster, account, database or table.
-      type: str
-    account:
-      description: Account it covers; null for cluster level.
-      type: str
-    database:
-      description: Database of a database/table snapshot, else null.
-      type: str
-    table:
-      description: Table of a table snapshot, else null.
-      type: str
-    age_seconds:
-      description: Seconds since it was taken, by the clock of the host running the module.
-      type: int
 queries:
   description: SQL that changed state (in check mode, that would), in order; passwords masked.
   returned: always

@@ -197,20 +197,10 @@ snapshot:
 retained_dropped:
   description:
     - With O(retain), the snapshots of O(retain_prefix) dropped (in check mode, that would be dropped) to keep the
-      newest O(retain), newest first; empty otherwise.
+      newest O(retain), newest first; the same keys as RV(snapshot). Empty otherwise.
   returned: when O(state=present)
   type: list
   elements: dict
-  contains:
-    name:
-      description: Snapshot name.
-      type: str
-    timestamp:
-      description: When it was taken, ISO-8601 UTC.
-      type: str
-    level:
-      description: cluster, account, database or table.
-      type: str
 queries:
   description: SQL that changed state (in check mode, that would have), in order, with secrets masked.
   returned: always
@@ -250,7 +240,7 @@ def validate(params, login_account):
             raise _errors.InvalidInput("retain=%d keeps nothing, not even this snapshot: give 1 or more"
                                        % params["retain"])
         _sql.validate_name(params["retain_prefix"], "snapshot", "retain_prefix")
-        if not params["name"].lower().startswith(params["retain_prefix"].lower()):
+        if not params["name"].startswith(params["retain_prefix"]):
             raise _errors.InvalidInput("name=%s does not start with retain_prefix=%s, so retain would not count it"
                                        % (params["name"], params["retain_prefix"]))
     if params["state"] == "absent" and (params["max_age"] is not None or params["retain"] is not None):
@@ -356,20 +346,15 @@ def too_old(mo, existing):
 
 
 def retain(mo, keep):
-    """Drop the snapshots of retain_prefix beyond the newest `retain`, `keep` (the task's snapshot) never; in check
-    mode only list them. Returns the records dropped (or that would be)."""
+    """Keep `keep` (the task's snapshot, taken or to be taken) and the newest retain - 1 other snapshots of
+    retain_prefix, drop the rest; in check mode only list them. Returns the records dropped (or that would be)."""
     if mo.params["retain"] is None:
         return []
-    prefix = mo.params["retain_prefix"].lower()
-    rows = mo.query(_sql.show_snapshots(prefix=prefix), record=False)
-    matching = [_snapshots.from_row(r) for r in rows]
-    if keep is not None and keep["name"] not in [s["name"] for s in matching]:  # check mode: the one to be taken
-        matching.append(dict(keep, timestamp="9999-12-31T23:59:59Z"))
-    dropped = [s for s in _snapshots.select_prune(matching, keep_newest=mo.params["retain"])
-               if keep is None or s["name"] != keep["name"]]
-    for snap in dropped:
-        mo.doing = "dropping snapshot %s (retain=%d of %s)" % (snap["name"], mo.params["retain"], prefix)
-        mo.change(_sql.drop_snapshot(snap["name"], if_exists=True))
+    prefix = mo.params["retain_prefix"]
+    others = [s for s in _snapshots.list_snapshots(mo, {"prefix": prefix}, None) if s["name"] != keep["name"]]
+    dropped = _snapshots.select_prune(others, keep_newest=mo.params["retain"] - 1)
+    _snapshots.drop_each(mo, dropped, "retained_dropped", "keeping the newest %d snapshots of %s"
+                         % (mo.params["retain"], prefix))
     return dropped
 
 

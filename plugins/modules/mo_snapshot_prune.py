@@ -135,43 +135,11 @@ dropped:
       description: Seconds since it was taken, by the clock of the host running the module.
       type: int
 kept:
-  description: The matching snapshots that remain, newest first; the same shape as RV(dropped).
+  description:
+    - The matching snapshots that remain, newest first; the same keys as RV(dropped).
   returned: always
   type: list
   elements: dict
-  contains:
-    name:
-      description: Snapshot name.
-      type: str
-    timestamp:
-      description: When it was taken, ISO-8601 UTC with the server's precision.
-      type: str
-      sample: "2024-05-10T02:06:08.01635Z"
-    timestamp_utc:
-      description:
-        - The same time with exactly six fraction digits, which C(to_datetime('%Y-%m-%dT%H:%M:%S.%fZ')) parses (the
-          server's own precision can be nine digits).
-      type: str
-      sample: "2024-05-10T02:06:08.016350Z"
-    timestamp_epoch:
-      description: The same time in seconds since the epoch.
-      type: float
-      sample: 1715306768.01635
-    level:
-      description: cluster, account, database or table.
-      type: str
-    account:
-      description: Account it covers; null for cluster level.
-      type: str
-    database:
-      description: Database of a database/table snapshot, else null.
-      type: str
-    table:
-      description: Table of a table snapshot, else null.
-      type: str
-    age_seconds:
-      description: Seconds since it was taken, by the clock of the host running the module.
-      type: int
 queries:
   description: The DROP statements run (in check mode, that would run).
   returned: always
@@ -231,18 +199,14 @@ def run(mo):
     now = datetime.datetime.now(_time.UTC)
     cutoff = validate(params, now)
     mo.connect()
-    dropped = []
-    mo.doing, mo.failure_result["dropped"] = "listing snapshots", dropped
+    mo.doing, mo.failure_result["dropped"] = "listing snapshots", []
     matching = _snapshots.list_snapshots(mo, dict(params, older_than=None), now)
     excluded = set(params["exclude"])
     selected = [s for s in _snapshots.select_prune(matching, params["keep_newest"], cutoff)
                 if s["name"] not in excluded]
     dropped_names = set(s["name"] for s in selected)
     kept = [s for s in matching if s["name"] not in dropped_names]
-    for snap in selected:
-        mo.doing = "pruning snapshots (%d dropped before the error)" % len(dropped)
-        if mo.change(_sql.drop_snapshot(snap["name"], if_exists=True)):
-            dropped.append(snap)
+    _snapshots.drop_each(mo, selected, "dropped", "pruning snapshots")
     diff = {"before": {"snapshots": [s["name"] for s in matching]}, "after": {"snapshots": [s["name"] for s in kept]}}
     mo.exit(bool(selected), dropped=selected, kept=kept, diff=diff)
 

@@ -6,7 +6,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _restore, _sql, _time, _time
+from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _restore, _sql, _time
 
 
 def snap(level, account="sys", database=None, table=None, name="sp"):
