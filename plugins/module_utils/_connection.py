@@ -160,6 +160,11 @@ def login_name(params):
     return name
 
 
+def login_account(params):
+    """The account the login enters: login_account, or the account part of a login_user given as account#user."""
+    return re.split(r"[#:]", login_name(params), 1)[0]
+
+
 def describe(params):
     return "%s@%s:%s (tls_mode=%s)" % (login_name(params), params["login_host"], params["login_port"],
                                        params["tls_mode"])

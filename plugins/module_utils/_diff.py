@@ -18,12 +18,15 @@ from ansible_collections.matrixone.backup.plugins.module_utils import _sql, _sta
 SAMPLE_TABLES = 20  # tables that get sample rows
 
 
-def compare_points(query, before, after, scope, content_max_rows, sample_rows):
-    """The change report between points `before` and `after` (_time.Point) of one account's scope."""
+def compare_points(query, before, after, scope, content_max_rows, sample_rows, states=None):
+    """The change report between points `before` and `after` (_time.Point) of one account's scope. states: a dict
+    that receives the two sides as read ('before', 'after': _state.read's states), for a --diff view."""
     databases = [scope["database"]] if scope["level"] in ("database", "table") else None
     state = _state.read({"before": _state.Reader(query, before), "after": _state.Reader(query, after)},
                         databases, scope["table"] if scope["level"] == "table" else None)
     old, new = state["before"], state["after"]
+    if states is not None:
+        states.update(before=old, after=new)
     report = objects_report(old, new, scope)
     compared, too_big = _state.content_scope(new, old, content_max_rows)
     keys = primary_keys(query, before, after, sorted(compared))

@@ -66,7 +66,7 @@ class MoModule:
         if version is not None:
             self.server = _server.ServerInfo(version_string, version, "version()")
         else:
-            probe = _sql.restore_grammar_probe(self.connection["login_account"])
+            probe = _sql.restore_grammar_probe(self.login_account)
             try:
                 self.query(probe, record=False)
                 errno = None
@@ -77,7 +77,7 @@ class MoModule:
 
     @property
     def login_account(self):
-        return self.connection["login_account"]
+        return _connection.login_account(self.connection)
 
     def connect_as(self, account, user, password):
         """A second connection with the same host and TLS options as another account's user."""
@@ -101,6 +101,18 @@ class MoModule:
         if id(conn) not in self._reads:
             self._reads[id(conn)] = ReadQuery(self, conn)
         return self._reads[id(conn)]
+
+    def close_login(self, conn):
+        """Close one extra connection and the read connections opened beside it (before its account is dropped)."""
+        reads = self._reads.pop(id(conn), None)
+        for other in [conn] + ((reads.extra or []) if reads is not None else []):
+            self._reads.pop(id(other), None)
+            if other in self._others:
+                self._others.remove(other)
+            try:
+                other.close()
+            except Exception:  # pylint: disable=broad-except
+                pass
 
     def close(self):
         for conn in [self.conn] + self._others:

@@ -174,6 +174,23 @@ def account_exists(name):
     return Statement("SELECT account_name, account_id FROM mo_catalog.mo_account WHERE account_name = %s", (name,))
 
 
+def accounts_with_prefix(prefix):
+    """The accounts whose name starts with `prefix` (matched exactly, no LIKE wildcards; sys only)."""
+    return Statement("SELECT account_name FROM mo_catalog.mo_account WHERE SUBSTRING(account_name, 1, %d) = %%s"
+                     % len(prefix), (prefix,))
+
+
+def drop_account(name):
+    return Statement("DROP ACCOUNT IF EXISTS %s" % quote_ident(name))
+
+
+def databases_at(point, account_id):
+    """The user databases of an account at a point (sys reads any account's catalog at a snapshot covering it)."""
+    excluded = ", ".join("'%s'" % d for d in SYSTEM_DATABASES)
+    return Statement("SELECT datname FROM mo_catalog.mo_database%s WHERE account_id = %d AND datname NOT IN (%s)"
+                     % (at(point), int(account_id), excluded))
+
+
 def create_account(name, admin_name, admin_password):
     sql = "CREATE ACCOUNT %s ADMIN_NAME %%s IDENTIFIED BY %%s" % quote_ident(name)
     return Statement(sql, (admin_name, admin_password),

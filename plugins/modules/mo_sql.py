@@ -142,47 +142,14 @@ server:
       type: bool
 '''
 
-import io
-
-from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _sql
+from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _sql, _user_sql
 from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule
 
 
 def load_statements(params):
-    if params["file"] is not None:
-        try:
-            with io.open(params["file"], encoding="utf-8") as handle:
-                text = handle.read()
-        except (IOError, OSError, UnicodeDecodeError) as exc:
-            raise _errors.InvalidInput("file %s cannot be read: %s" % (params["file"], exc))
-        statements = [(s, "line %d of %s" % (line, params["file"]))
-                      for line, s in _sql.split_statements(text, lines=True)]
-    else:
-        statements = []
-        for item in params["sql"] if isinstance(params["sql"], list) else [params["sql"]]:
-            if not isinstance(item, str):
-                raise _errors.InvalidInput("sql must be a string or a list of strings, got %r" % (item,))
-            statements += [(s, None) for s in _sql.split_statements(item)]
-    if not statements:
-        raise _errors.InvalidInput("%s contains no SQL statement" % ("file" if params["file"] else "sql"))
-    values = statement_values(params["parameters"], len(statements))
     if params["database"] is not None:
         _sql.validate_name(params["database"], "database", "database")
-    return [(_sql.user_statement(s, v), where) for (s, where), v in zip(statements, values)]
-
-
-def statement_values(parameters, count):
-    """The values of each statement: one statement takes the list, several take one list each."""
-    if not parameters:
-        return [None] * count
-    if count > 1 and all(isinstance(v, list) for v in parameters):
-        if len(parameters) != count:
-            raise _errors.InvalidInput("parameters has %d lists for %d statements; give one list per statement"
-                                       % (len(parameters), count))
-        return [v or None for v in parameters]
-    if count != 1:
-        raise _errors.InvalidInput("parameters for %d statements must be one list of values per statement" % count)
-    return [parameters]
+    return _user_sql.load(params["sql"], [params["file"]] if params["file"] is not None else [], params["parameters"])
 
 
 def main():
@@ -215,7 +182,7 @@ def run(mo):
             mo.doing = "statement %d (%s)%s [%d of %d statements ran before it%s]" % (
                 len(results) + 1, stmt.display[:200], " at " + where if where else "", len(results), len(statements),
                 " and were rolled back" if single else "")
-            mo.failure_result["changed"] = changed(results) and not single
+            mo.failure_result["changed"] = _user_sql.changed(results) and not single
             cursor_rows = mo.query(stmt)
             results.append({"statement": stmt.display, "rows": cursor_rows,
                             "rowcount": len(cursor_rows) if cursor_rows else mo.last_rowcount})
@@ -228,13 +195,7 @@ def run(mo):
             except Exception:  # pylint: disable=broad-except
                 pass
         raise
-    mo.exit(changed(results), results=results, rows=results[-1]["rows"] if results else [])
-
-
-def changed(results):
-    """Whether the statements that ran changed something: any write, but a row change only when it affected rows."""
-    return any(not _sql.is_read_only(r["statement"]) and (r["rowcount"] > 0 or not _sql.changes_rows_only(
-        r["statement"])) for r in results)
+    mo.exit(_user_sql.changed(results), results=results, rows=results[-1]["rows"] if results else [])
 
 
 if __name__ == "__main__":

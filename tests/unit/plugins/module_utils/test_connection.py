@@ -205,3 +205,13 @@ def test_the_mysql_clients_tls_option_names_are_aliases():
     spec = _connection.connection_argspec()
     assert [spec[o]["aliases"] for o in ("ca_cert", "client_cert", "client_key")] == [["ssl_ca"], ["ssl_cert"],
                                                                                       ["ssl_key"]]
+
+
+@pytest.mark.parametrize("user, account, expected", [
+    ("root", "sys", "sys"),
+    ("admin", "acc1", "acc1"),
+    ("acc1#admin", "sys", "acc1"),  # the account in login_user wins, as in the login MatrixOne gets
+    ("acc1:admin:r", "sys", "acc1"),
+])
+def test_login_account_is_the_account_the_login_enters(user, account, expected):
+    assert _connection.login_account(dict(login_user=user, login_account=account, login_role=None)) == expected

@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _sql
+from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _sql, _user_sql
 from ansible_collections.matrixone.backup.plugins.modules import mo_restore, mo_snapshot, mo_snapshot_diff, mo_sql
 
 MODULES = sorted(glob.glob(os.path.join(os.path.dirname(mo_sql.__file__), "mo_*.py")))
@@ -40,11 +40,11 @@ def test_mo_sql_reports_changed_only_for_statements_that_write(statement, read_o
 def test_mo_sql_counts_a_row_change_only_when_it_affected_rows():
     def ran(statement, rowcount):
         return {"statement": statement, "rows": [], "rowcount": rowcount}
-    assert not mo_sql.changed([ran("DELETE FROM t WHERE id = 99", 0), ran("SELECT 1", 1)])
-    assert not mo_sql.changed([ran("/* x */ update t set a = 1 where false", 0), ran("REPLACE INTO t VALUES (1)", 0)])
-    assert mo_sql.changed([ran("DELETE FROM t WHERE id = 99", 0), ran("INSERT INTO t VALUES (1)", 1)])
-    assert mo_sql.changed([ran("CREATE TABLE IF NOT EXISTS t (a int)", 0)])  # DDL: the server does not say
-    assert not mo_sql.changed([])
+    assert not _user_sql.changed([ran("DELETE FROM t WHERE id = 99", 0), ran("SELECT 1", 1)])
+    assert not _user_sql.changed([ran("/* x */ update t set a = 1 where false", 0), ran("REPLACE INTO t VALUES (1)", 0)])
+    assert _user_sql.changed([ran("DELETE FROM t WHERE id = 99", 0), ran("INSERT INTO t VALUES (1)", 1)])
+    assert _user_sql.changed([ran("CREATE TABLE IF NOT EXISTS t (a int)", 0)])  # DDL: the server does not say
+    assert not _user_sql.changed([])
 
 
 @pytest.mark.parametrize("path", MODULES, ids=os.path.basename)
@@ -71,6 +71,9 @@ FREE_FORM = {
     "mo_snapshot_diff.py": {"rows.samples." + kind for kind in ("inserted", "deleted", "updated", "only_after",
                                                                 "only_before")},  # rows keyed by column
     "mo_sql.py": {"rows", "results.rows"},  # rows keyed by column
+    "mo_rehearse.py": {"rehearsal.checks.rows", "rehearsal.checks.expect"} |  # rows keyed by column
+    {"rehearsal.changes.rows.samples." + kind for kind in ("inserted", "deleted", "updated", "only_after",
+                                                            "only_before")},
 }
 
 
