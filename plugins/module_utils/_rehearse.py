@@ -131,7 +131,8 @@ class Rehearsal:
             "databases": [], "leftovers_removed": [], "statements": [], "failed": None, "checks": [],
             "changes": None, "summary": None, "passed": False, "seconds": {}}
         self.states = {}
-        self.scratch_conn = None
+        self.scratch_conn = None  # the login the change runs through
+        self.logins = []  # every connection to the scratch account, closed before it is dropped
         self.created = {"snapshot": None, "account": False}
 
     # -- steps ---------------------------------------------------------------------------------------------
@@ -195,9 +196,15 @@ class Rehearsal:
             mo.query(_sql.clone("database", point, db, None, db, to_account=self.scratch))
         self.report["databases"] = databases
         mo.doing = "logging in to the scratch account %s as %s" % (self.scratch, SCRATCH_ADMIN)
-        self.scratch_conn = mo.connect_as(self.scratch, SCRATCH_ADMIN, self.password)
+        self.scratch_conn = self.login()
         mo.doing = "taking the scratch account's snapshot before the change"
         self.run_in_scratch(_sql.create_snapshot(START_SNAPSHOT, "account", account=self.scratch))
+
+    def login(self):
+        """A new connection to the scratch account as its admin."""
+        conn = self.mo.connect_as(self.scratch, SCRATCH_ADMIN, self.password)
+        self.logins.append(conn)
+        return conn
 
     def run_in_scratch(self, statement):
         return self.mo.query(statement, conn=self.scratch_conn)
@@ -223,10 +230,17 @@ class Rehearsal:
         return True
 
     def checks(self):
-        for check in self.params["checks"] or []:
+        """Each check on a new login to the scratch account with `database` as its default, as a check runs after
+        the real change (a USE in the change does not carry over)."""
+        if not self.params["checks"]:
+            return True
+        conn = self.login()
+        if self.params["database"] is not None:
+            self.mo.query(_sql.use_database(self.params["database"]), record=False, conn=conn)
+        for check in self.params["checks"]:
             self.mo.doing = "rehearsing check %s" % (check.get("name") or check["sql"])
             try:
-                rows = self.mo.query(_sql.user_statement(check["sql"]), record=False, conn=self.scratch_conn)
+                rows = self.mo.query(_sql.user_statement(check["sql"]), record=False, conn=conn)
             except _errors.SqlError as exc:
                 self.report["checks"].append({"name": check.get("name") or check["sql"], "sql": check["sql"],
                                               "passed": False, "error": "MatrixOne error %s: %s" % (exc.code,
@@ -249,9 +263,9 @@ class Rehearsal:
         """Drop the scratch account (unless kept) and the temporary snapshot; what cannot be dropped is returned as
         warnings (the next rehearsal with this prefix removes it)."""
         mo, warnings = self.mo, []
-        if self.scratch_conn is not None:
-            mo.close_login(self.scratch_conn)
-            self.scratch_conn = None
+        for conn in self.logins:
+            mo.close_login(conn)
+        self.logins, self.scratch_conn = [], None
         steps = []
         if self.created["account"] and not self.params["keep_account"]:
             steps.append(("scratch account " + self.scratch, _sql.drop_account(self.scratch)))

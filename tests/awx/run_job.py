@@ -148,6 +148,22 @@ def main():
             (sql(port, "SELECT count(*), sum(qty) FROM awx_shop.orders") == ((2, 14),), "bad job: data restored"),
             (not leaked and PASSWORD not in stdout, "bad job: password in events %s" % leaked),
         ]
+        # the survey's rehearsal: a failing migration stops before the snapshot, production untouched
+        rehearsed, stats, leaked, stdout = run(args.collections_path, port, {
+            "guard_database": "awx_shop", "guard_rehearse": "true",
+            "guard_sql": ["DELETE FROM orders", "INSERT INTO nope VALUES (1)"]}, "rehearsed")
+        checks += [
+            (rehearsed.rc != 0 and stats.get("snapshot_guard_result") == "rehearsal_failed",
+             "rehearsed job: rc=%s result %r" % (rehearsed.rc, stats.get("snapshot_guard_result"))),
+            ("snapshot_guard_snapshot_name" not in stats, "rehearsed job: no guard snapshot was taken"),
+            ("rehearsal failed at statement 2 of 2: INSERT INTO nope VALUES (1)" in stdout,
+             "rehearsed job: the failing statement is named"),
+            (sql(port, "SELECT count(*), sum(qty) FROM awx_shop.orders") == ((2, 14),), "rehearsed job: data untouched"),
+            (sql(port, "SELECT account_name FROM mo_catalog.mo_account WHERE account_name LIKE 'mo_rehearsal%'") == (),
+             "rehearsed job: no scratch account left"),
+            (not leaked and PASSWORD not in stdout and not re.search(r"IDENTIFIED BY '(?!\*{8}')", stdout),
+             "rehearsed job: no password in events %s" % leaked),
+        ]
         # an account-level guard needs no database (the playbook used to fail on an undefined guard_database)
         account, stats, leaked, stdout = run(args.collections_path, port, {
             "guard_level": "account", "guard_sql": ["UPDATE awx_shop.orders SET qty = qty + 0"]}, "account")

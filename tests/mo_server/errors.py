@@ -11,6 +11,7 @@ DUP_ENTRY = 1062
 TABLE_EXISTS = 1050
 DB_EXISTS = 1007
 LOCK_WAIT = 1205
+NO_SUCH_TABLE = 1146
 UNKNOWN = 1105  # ER_UNKNOWN_ERROR: a plain Go error (not a moerr), e.g. from BACKUP
 
 PARSE_PREFIX = (
@@ -38,3 +39,9 @@ def syntax(sql, column, near):
 
 def parse(text):
     return MoError(PARSE, "SQL parser error: " + text)
+
+
+def no_such_table(db, name):
+    """A missing table named by a write or DDL (INSERT, UPDATE, DELETE, ALTER, DROP, TRUNCATE, indexes): real v4.1.4
+    answers 1146; a read answers parse('table "name" does not exist') instead."""
+    return MoError(NO_SUCH_TABLE, "no such table %s.%s" % (db, name))

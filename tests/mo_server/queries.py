@@ -33,7 +33,7 @@ class QueryStatements:
             ref, cols, values, ignore = fast
             parts = [x.strip().strip("`") for x in ref.split(".")]
             db, name = (parts[0], parts[1]) if len(parts) == 2 else (self._db(None), parts[0])
-            self._check_table(conn, "main", db, name)
+            self._check_table(conn, "main", db, name, is_target=True)
             text = "INSERT %sINTO %s %s VALUES %s" % (
                 "OR IGNORE " if ignore else "", ddl.sqlite_name(db, name), cols.replace("`", '"'), values)
             return self._execute_sqlite(conn, text)
@@ -79,7 +79,7 @@ class QueryStatements:
         query = self._view(conn, schema, db, name)
         if query is not None and not is_target:
             return "temp", self._materialize_view(conn, schema, db, query, virtual)
-        self._check_table(conn, schema, db, name)
+        self._check_table(conn, schema, db, name, is_target)
         return schema, "%s.%s" % (db, name)
 
     def _materialize_view(self, conn, schema, db, query, created):
@@ -126,13 +126,16 @@ class QueryStatements:
                                 (db, name)).fetchone()
         return dict((c["name"], c["type"]) for c in json.loads(row[0])["columns"]) if row else {}
 
-    def _check_table(self, conn, schema, db, name):
+    def _check_table(self, conn, schema, db, name, is_target=False):
+        """A missing table: a read answers 1064, the target of INSERT, UPDATE or DELETE 1146 (real v4.1.4)."""
         if db.lower() in SYSTEM_DATABASES:
             raise errors.parse('table "%s" does not exist' % name)
         if conn.execute("SELECT 1 FROM %s.__mo_tables WHERE db = ? AND name = ?" % schema,
                         (db, name)).fetchone() is None:
             if not self._db_exists(conn, db, schema):
                 raise errors.MoError(errors.BAD_DB, "Unknown database %s" % db)
+            if is_target:
+                raise errors.no_such_table(db, name)
             raise errors.parse('table "%s" does not exist' % name)
 
     def _execute_sqlite(self, conn, text):

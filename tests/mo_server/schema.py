@@ -233,7 +233,7 @@ class SchemaStatements:
             if self._table_def(self.conn, db, name) is None:
                 if if_exists:
                     continue
-                raise errors.parse('table "%s" does not exist' % name)
+                raise errors.no_such_table(db, name)
             self.conn.execute("DROP TABLE %s" % ddl.sqlite_name(db, name))
             self.conn.execute("DELETE FROM __mo_tables WHERE db = ? AND name = ?", (db, name))
         return None
@@ -244,7 +244,7 @@ class SchemaStatements:
         db = self._db(db)
         table = self._table_def(self.conn, db, name)
         if table is None:
-            raise errors.parse('table "%s" does not exist' % name)
+            raise errors.no_such_table(db, name)
         new, rename_to, mapping = ddl.apply_alter(p, name, table)
         self._rebuild(db, name, new, mapping, rename_to or name)
         return None
@@ -303,7 +303,7 @@ class SchemaStatements:
         p.end()
         table = self._table_def(self.conn, db, name)
         if table is None:
-            raise errors.parse('table "%s" does not exist' % name)
+            raise errors.no_such_table(db, name)
         new = json.loads(json.dumps(table))
         new["indexes"] = [i for i in new["indexes"] if i["name"].lower() != ix.lower()]
         if len(new["indexes"]) == len(table["indexes"]):
@@ -318,7 +318,7 @@ class SchemaStatements:
         db, name = self._table_ref(p)
         p.end()
         if self._table_def(self.conn, db, name) is None:
-            raise errors.parse('table "%s" does not exist' % name)
+            raise errors.no_such_table(db, name)
         self.conn.execute("DELETE FROM %s" % ddl.sqlite_name(db, name))
         return None
 

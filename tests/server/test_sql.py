@@ -73,3 +73,14 @@ def test_metadata(sql):
     tables = sql("select relname, reldatabase, relkind from mo_catalog.mo_tables")
     assert ("t1", "meta", "r") in [r[:3] for r in tables]
     assert error_of(sql, "select * from meta.nope") == (1064, 'SQL parser error: table "nope" does not exist')
+
+
+def test_a_missing_table_is_1064_to_a_read_and_1146_to_a_write(sql):
+    """As real v4.1.4 answers (measured with USE pz): a migration's failing statement reports MatrixOne's own code."""
+    sql("create database if not exists pz")
+    sql("use pz")
+    assert error_of(sql, "select * from nope") == (1064, 'SQL parser error: table "nope" does not exist')
+    for stmt in ("insert into nope values (1)", "update nope set a = 1", "delete from nope",
+                 "insert into pz.nope select 1", "alter table nope add column b int", "drop table nope",
+                 "truncate table nope", "drop index i on nope"):
+        assert error_of(sql, stmt) == (1146, "no such table pz.nope"), stmt

@@ -57,7 +57,8 @@ class FakeMo:
         return []
 
     def connect_as(self, account, user, password):
-        return "scratch:%s#%s" % (account, user)
+        self.logins = getattr(self, "logins", 0) + 1
+        return "scratch:%s#%s" % (account, user) + ("" if self.logins == 1 else ":%d" % self.logins)
 
     def reads(self, conn=None):
         return lambda statement: self.query(statement, conn=conn)
@@ -162,6 +163,9 @@ def test_checks_run_after_the_change_and_a_mismatch_fails_the_rehearsal():
                                                         "expect": [{"n": 5}]}, {"sql": "SELECT 1"}]),
                                     statements("DELETE FROM t WHERE id = 1"))
     report = rehearsal.run()
+    checks_login = "scratch:%s#admin:2" % SCRATCH
+    assert mo.texts(checks_login) == ["USE `shop`", "SELECT count(*) AS n FROM t", "SELECT 1"]
+    assert mo.closed == ["scratch:%s#admin" % SCRATCH, checks_login]
     assert [c["passed"] for c in report["checks"]] == [False, True]
     assert not report["passed"]
     assert "1 check(s) failed: kept: expected [{'n': 5}], got [{'n': 4}]" in rehearsal.failure_message()
