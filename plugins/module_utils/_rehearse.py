@@ -305,7 +305,9 @@ class Rehearsal:
                 seconds["compare"] = round(time.time() - begun, 3)
             self.report["passed"] = passed
         finally:
+            begun = time.time()
             self.report["warnings"] = self.clean_up()
+            seconds["clean_up"] = round(time.time() - begun, 3)
             seconds["total"] = round(time.time() - started, 3)
         return self.report
 

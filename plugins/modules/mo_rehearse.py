@@ -411,6 +411,10 @@ rehearsal:
         compare:
           description: Comparing the scratch account before and after.
           type: float
+        clean_up:
+          description: Dropping the scratch account and the temporary snapshot (MatrixOne drops a table in about
+            19 ms, so 1,000 cloned tables take about 19 s).
+          type: float
         total:
           description: The whole rehearsal, clean-up included.
           type: float

@@ -121,7 +121,7 @@ def test_the_databases_are_cloned_at_a_temporary_snapshot_and_the_password_never
     assert report["passed"] and report["databases"] == ["crm", "shop"]
     assert report["source"] == {"account": "sys", "snapshot": SCRATCH, "temporary": True,
                                 "timestamp": report["source"]["timestamp"]}
-    assert set(report["seconds"]) == {"clone", "change", "checks", "compare", "total"}
+    assert set(report["seconds"]) == {"clone", "change", "checks", "compare", "clean_up", "total"}
 
 
 def test_an_error_while_cloning_still_drops_the_account_and_the_temporary_snapshot():
