@@ -343,6 +343,8 @@ def column_error(exc):
         return errors.MoError(1054, "Unknown column '%s' in 'field list'" % m.group(1))
     if "syntax error" in msg or "incomplete input" in msg:
         return errors.MoError(errors.PARSE, "SQL parser error: " + msg)
+    if "do not have the same number of result columns" in msg:  # as real v4.1.4 (recorded, flow rehearsal)
+        return errors.parse("SELECT statements have different number of columns")
     return errors.MoError(1105, msg)
 
 

@@ -70,6 +70,7 @@ PASSWORD = "Rec0rd_pw"
 # session -> None (the sys login given on the command line) or (account, user, password)
 SESSIONS = {"sys": None, "tenant": ("it_rec_acc", "admin", PASSWORD), "tenant2": ("it_rec_acc2", "admin", PASSWORD),
             "tenant3": ("it_rec_acc3", "admin", PASSWORD), "tenant4": ("it_rec_acc4", "admin", PASSWORD),
+            "tenant6": ("it_rec_acc6", "admin", PASSWORD), "scratch": ("it_rec_scr_20261205000000_aaaa", "admin", PASSWORD),
             "no_tenant": ("it_rec_none", "admin", PASSWORD), "no_user": ("it_rec_acc", "nobody", PASSWORD),
             "bad_password": ("it_rec_acc", "admin", "not-" + PASSWORD)}
 # Statement texts may name values known only when they run, resolved by the runner through the sys session and
@@ -350,6 +351,37 @@ def flows(brace):
         "DELETE FROM it_rec_r.o%s WHERE id = 2" % r,
         "SELECT * FROM it_rec_r.nope%s" % r,
         sql.drop_snapshot("it_rec_sp_r"), "DROP DATABASE it_rec_r")
+    # mo_rehearse: a scratch account cloned at a temporary snapshot (sys's and a tenant's databases), the change run
+    # there through the scratch admin, compared with its own snapshot; what a tenant may not do; the clean-up
+    scratch, temp, tenant_temp = "it_rec_scr_20261205000000_aaaa", "it_rec_scr_20261205000000_aaaa", "it_rec_scr_t"
+
+    def late_id(stmt, name):
+        return sql.render(stmt.sql, stmt.params).replace(str(LATE_ID), "@id(%s)" % name)
+    add("rehearsal", "sys", sql.drop_account(scratch), sql.drop_account("it_rec_acc6"), sql.drop_snapshot(temp, True),
+        sql.drop_snapshot(tenant_temp, True), "DROP DATABASE IF EXISTS it_rec_h", "CREATE DATABASE it_rec_h",
+        "CREATE TABLE it_rec_h.o (id INT PRIMARY KEY, s VARCHAR(10))", "INSERT INTO it_rec_h.o VALUES (1, 'open'), (2, 'paid')",
+        sql.accounts_with_prefix("it_rec_scr_"), sql.show_snapshots(prefix="it_rec_scr_"),
+        sql.create_snapshot(temp, "account", account="sys"), sql.account_exists("sys"), sql.databases_at(at(temp), 0),
+        sql.create_account(scratch, "admin", PASSWORD),
+        sql.clone("database", at(temp), "it_rec_h", None, "it_rec_h", to_account=scratch),
+        sql.clone("database", NOW, "it_rec_h", None, "it_rec_h2", to_account=scratch),
+        sql.accounts_with_prefix("it_rec_scr_"), sql.show_snapshots(prefix="it_rec_scr_"),
+        sql.create_account("it_rec_acc6", "admin", PASSWORD))
+    add("rehearsal", "tenant6", "CREATE DATABASE tshop", "CREATE TABLE tshop.t (id INT PRIMARY KEY)",
+        "INSERT INTO tshop.t VALUES (1)", sql.create_account("it_rec_scr_x", "admin", PASSWORD),
+        sql.clone("database", NOW, "tshop", None, "tshop2", to_account=scratch))
+    add("rehearsal", "sys", sql.create_snapshot(tenant_temp, "account", account="it_rec_acc6"),
+        sql.account_exists("it_rec_acc6"), late_id(sql.databases_at(at(tenant_temp), LATE_ID), "it_rec_acc6"),
+        sql.clone("database", at(tenant_temp), "tshop", None, "tshop", to_account=scratch))
+    add("rehearsal", "scratch", sql.create_snapshot("rehearsal_start", "account", account=scratch),
+        "SHOW DATABASES", sql.use_database("it_rec_h"), "UPDATE o SET s = 'closed' WHERE s = 'open'",
+        "INSERT INTO missing VALUES (1)", "ALTER TABLE o ADD COLUMN n INT", "SELECT * FROM o ORDER BY id",
+        "INSERT INTO tshop.t VALUES (2)",
+        sql.content_differences(at("rehearsal_start"), [("it_rec_h", "o"), ("tshop", "t")]),
+        sql.show_snapshots())
+    add("rehearsal", "sys", "SELECT * FROM it_rec_h.o ORDER BY id", sql.drop_account(scratch),
+        sql.accounts_with_prefix("it_rec_scr_"), sql.drop_snapshot(temp, True), sql.drop_snapshot(tenant_temp, True),
+        sql.show_snapshots(prefix="it_rec_scr_"), sql.drop_account("it_rec_acc6"), "DROP DATABASE it_rec_h")
     # snapshot statements inside an explicit transaction
     add("transaction", "sys", "BEGIN", sql.show_snapshots(exact={"name": "it_rec_none"}), "ROLLBACK")
     return out
