@@ -126,8 +126,8 @@ class Rehearsal:
         mo.secrets.append(self.password)
         self.account = params["account"] or mo.login_account
         self.report = {
-            "account": self.scratch, "kept": False, "source": {"account": self.account, "snapshot": None,
-                                                              "temporary": False},
+            "account": self.scratch, "kept": False,
+            "source": {"account": self.account, "snapshot": None, "temporary": False},
             "databases": [], "leftovers_removed": [], "statements": [], "failed": None, "checks": [],
             "changes": None, "summary": None, "passed": False, "seconds": {}}
         self.states = {}
@@ -242,9 +242,9 @@ class Rehearsal:
             try:
                 rows = self.mo.query(_sql.user_statement(check["sql"]), record=False, conn=conn)
             except _errors.SqlError as exc:
+                error = "MatrixOne error %s: %s" % (exc.code, exc.text)
                 self.report["checks"].append({"name": check.get("name") or check["sql"], "sql": check["sql"],
-                                              "passed": False, "error": "MatrixOne error %s: %s" % (exc.code,
-                                                                                                   exc.text)})
+                                              "passed": False, "error": error})
                 continue
             self.report["checks"].append(check_result(check, rows))
         return all(c["passed"] for c in self.report["checks"])
@@ -337,7 +337,8 @@ class Rehearsal:
         changes = self.report["changes"] or {}
         after = _state.diff_view(self.states["after"])
         after["changed_rows"] = dict((r["table"], r.get("samples", {})) for r in changes.get("rows", []))
-        return {"before_header": "account %s at snapshot %s (%s)" % (self.account, self.report["source"]["snapshot"],
-                                                                    ", ".join(self.report["databases"])),
+        before_header = "account %s at snapshot %s (%s)" % (self.account, self.report["source"]["snapshot"],
+                                                            ", ".join(self.report["databases"]))
+        return {"before_header": before_header,
                 "after_header": "after the change, rehearsed in scratch account %s" % self.scratch,
                 "before": _state.diff_view(self.states["before"]), "after": after}

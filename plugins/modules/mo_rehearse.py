@@ -32,6 +32,8 @@ description:
     left. Two rehearsals that run at the same time on one cluster need different prefixes.
   - Only sys can rehearse, because a tenant admin cannot create accounts or clone into another one. Sys rehearses a tenant's
     databases with O(account). MatrixOne 3.0 or later (C(CLONE)).
+  - The C(matrixone.backup.snapshot_guard) role runs this module before a guarded change when its
+    C(snapshot_guard_rehearse) option is on.
 author:
   - matrixone.backup maintainers (@matrixone-backup)
 extends_documentation_fragment:
@@ -120,8 +122,6 @@ notes:
 seealso:
   - module: matrixone.backup.mo_sql
   - module: matrixone.backup.mo_snapshot_diff
-  - role: matrixone.backup.snapshot_guard
-    description: Its O(snapshot_guard_rehearse) option rehearses the change before the real run.
 '''
 
 EXAMPLES = r'''

@@ -5,7 +5,7 @@ import json
 import sqlite3
 
 from . import ddl, errors
-from .common import NO_PRIVILEGE, error_at, like, result, statement
+from .common import error_at, like, result, statement
 from .errors import internal
 from .lexer import Parser
 from .storage import SYSTEM_DATABASES, SYSTEM_DATABASES_SYS, SYSTEM_DATABASES_TENANT, now_ns
