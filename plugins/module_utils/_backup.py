@@ -31,6 +31,8 @@ import io
 import re
 import struct
 
+from ansible_collections.matrixone.backup.plugins.module_utils import _retention
+
 MO_META = "mo_meta"
 TAE_LIST = "tae/tae_list"
 TAE_SUM = "tae/tae_sum"
@@ -309,17 +311,14 @@ def newest_first(backups):
     return sorted(backups, key=lambda b: ts_key(b.backup_ts), reverse=True)
 
 
-def select_prune(backups, keep_newest=None, older_than=None, exclude=()):
-    """Which complete backups to delete: outside the newest keep_newest and/or taken before older_than (both:
-    both must hold), never an excluded one and never one a kept backup needs (transitively).
-    Returns (delete, kept_as_base) lists of Backup."""
-    candidates = newest_first([b for b in backups if b.backup_ts])
-    chosen = []
-    for index, backup in enumerate(candidates):
-        outside = keep_newest is None or index >= keep_newest
-        old = older_than is None or (backup.time is not None and backup.time < older_than)
-        if outside and old and backup.location not in exclude and backup.rel not in exclude:
-            chosen.append(backup)
+def select_prune(backups, rules, older_than=None, exclude=(), zone=UTC):
+    """Which complete backups to delete under _retention's rules ({rule: N}) and older_than, never an excluded one
+    and never one a kept backup needs (transitively). Returns (delete, kept_as_base, {location: why kept})."""
+    candidates = [b for b in backups if b.time is not None]  # a backup whose time cannot be read is never chosen
+    by_location = dict((b.location, b) for b in candidates)
+    drop, why = _retention.select([(b.location, b.time) for b in candidates], rules, older_than, zone)
+    chosen = [by_location[location] for location in drop
+              if location not in exclude and by_location[location].rel not in exclude]
     by_location = dict((b.location, b) for b in backups)
     doomed = set(b.location for b in chosen)
     needed = set()
@@ -333,7 +332,7 @@ def select_prune(backups, keep_newest=None, older_than=None, exclude=()):
                     pending.append(by_location[location])
     delete = [b for b in chosen if b.location not in needed]
     kept_as_base = [b for b in chosen if b.location in needed]
-    return delete, kept_as_base
+    return delete, kept_as_base, why
 
 
 def newest_complete(backups):

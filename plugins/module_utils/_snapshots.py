@@ -12,7 +12,7 @@ import calendar
 import fnmatch
 import re
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _sql, _time
+from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _retention, _sql, _time
 
 
 def from_row(row, now=None):
@@ -51,31 +51,16 @@ def matches_pattern(name, pattern):
     return pattern is None or fnmatch.fnmatchcase(name, pattern)
 
 
-def retention_cutoff(params, now):
-    """Check the retention rules keep_newest / older_than (at least one, keep_newest >= 0); the older_than point or
-    None. Shared by the snapshot and the backup prune modules."""
-    if params["keep_newest"] is None and params["older_than"] is None:
-        raise _errors.InvalidInput("give keep_newest and/or older_than: without them nothing can be selected")
-    if params["keep_newest"] is not None and params["keep_newest"] < 0:
-        raise _errors.InvalidInput("keep_newest must be 0 or more, got %d" % params["keep_newest"])
-    if params["older_than"]:
-        return _time.parse_point_in_time(params["older_than"], "older_than", now)
-    return None
+def when(snap):
+    """A snapshot record's time (aware UTC)."""
+    return _time.parse_mo_timestamp(snap["timestamp"][:-1].replace("T", " "))
 
 
-def select_prune(snapshots, keep_newest=None, older_than=None):
-    """Snapshots to drop, given the matching ones newest first.
-
-    keep_newest=N protects the N newest; older_than (aware datetime) limits dropping to older ones.
-    With both, a snapshot goes only if it is outside the newest N *and* older than the cutoff.
-    """
-    ordered = sorted(snapshots, key=lambda s: _time.parse_mo_timestamp(s["timestamp"][:-1].replace("T", " ")),
-                     reverse=True)
-    candidates = ordered[keep_newest:] if keep_newest is not None else ordered
-    if older_than is not None:
-        candidates = [s for s in candidates
-                      if _time.parse_mo_timestamp(s["timestamp"][:-1].replace("T", " ")) < older_than]
-    return candidates
+def select_prune(snapshots, rules, older_than=None, zone=_time.UTC):
+    """(snapshots to drop newest first, {name: why kept}) under _retention's rules ({rule: N}) and older_than."""
+    drop, kept = _retention.select([(s["name"], when(s)) for s in snapshots], rules, older_than, zone)
+    by_name = dict((s["name"], s) for s in snapshots)
+    return [by_name[name] for name in drop], kept
 
 
 # name filters shared by mo_snapshot_info and mo_snapshot_prune

@@ -15,8 +15,8 @@ version_added: 1.0.0
 description:
   - Retention for the physical backups under a directory or an S3 key prefix (one backup per subdirectory or
     sub-prefix), like M(matrixone.backup.mo_snapshot_prune) for snapshots.
-  - Keeps the newest O(keep_newest) and/or deletes those taken before O(older_than); with both, a backup is deleted
-    only if it is outside the newest O(keep_newest) B(and) older than O(older_than).
+  - Keeps the backups the retention rules keep (the newest N, the newest of each of the last N days, weeks, months
+    or years) and deletes the others, or only those of them taken before O(older_than).
   - A backup that a kept incremental backup needs (its base, and the base's base) is never deleted; it is
     reported in RV(kept_as_base).
   - Partial backups (no C(mo_meta)) are never counted or deleted; they are reported in RV(partial).
@@ -25,6 +25,7 @@ author:
   - matrixone.backup maintainers (@matrixone-backup)
 extends_documentation_fragment:
   - matrixone.backup.backup_store
+  - matrixone.backup.retention
   - matrixone.backup.attributes.STORAGE
 attributes:
   check_mode:
@@ -32,7 +33,7 @@ attributes:
     details: Selects the backups exactly as a real run would and deletes none.
   diff_mode:
     support: full
-    details: Before and after list the names of the backups.
+    details: Before lists the backups; after lists those kept, each with the rule that kept it.
   idempotent:
     support: full
     details: A second run finds nothing more to delete.
@@ -41,21 +42,16 @@ options:
     description: The directory holding the backups, or with O(s3) the key prefix holding them.
     type: str
     required: true
-  keep_newest:
-    description: Keep this many of the newest backups (V(0) keeps none, except those a kept backup needs).
-    type: int
-  older_than:
-    description:
-      - Delete only backups taken before this point, a duration before now (V(12h), V(7d), V(2w)) or an ISO-8601
-        time with a zone.
+  timezone:
+    description: The time zone of the calendar rules (days, weeks, months, years begin at its midnight).
     type: str
+    default: UTC
   exclude:
     description: Backup names (last path component) or locations that are never deleted.
     type: list
     elements: str
     default: []
 notes:
-  - At least one of O(keep_newest) and O(older_than) is required.
   - Ages are the backups' own times (their MatrixOne timestamp), compared with the clock of the host running the
     module.
 seealso:
@@ -91,6 +87,12 @@ kept:
   returned: always
   type: list
   elements: str
+kept_by:
+  description:
+    - Why each remaining backup remains, by name. It is a rule and the period it kept (V(keep_daily 2026-12-04),
+      V(keep_newest 1)), V(newer than older_than), V(exclude), or V(base of a kept backup).
+  returned: always
+  type: dict
 kept_as_base:
   description: Locations of backups the rules selected but that a kept incremental backup needs.
   returned: always
@@ -105,41 +107,48 @@ partial:
 
 import datetime
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _backup, _backup_store, _snapshots, _time
+from ansible_collections.matrixone.backup.plugins.module_utils import _backup, _backup_store, _retention, _time
 from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule
 
 
 def validate(params, now):
-    cutoff = _snapshots.retention_cutoff(params, now)
-    return _backup_store.validate_path(params), cutoff
+    rules, cutoff = _retention.validate(params, now)
+    zone = _time.zone(params["timezone"], "timezone")
+    return _backup_store.validate_path(params), rules, cutoff, zone
 
 
 def run(mo):
     params = mo.params
-    path, cutoff = validate(params, datetime.datetime.now(_time.UTC))
+    path, rules, cutoff, zone = validate(params, datetime.datetime.now(_time.UTC))
     store = _backup_store.open_store(mo.module, path, params["s3"])
     backups = _backup.survey(store, "metadata")
     readable = [b for b in backups if b.backup_ts]
-    delete, kept_as_base = _backup.select_prune(readable, params["keep_newest"], cutoff, set(params["exclude"]))
+    excluded = set(params["exclude"])
+    delete, kept_as_base, why = _backup.select_prune(readable, rules, cutoff, excluded, zone)
     doomed = set(b.location for b in delete)
+    bases = set(b.location for b in kept_as_base)
     names = [b.rel for b in _backup.newest_first(readable)]
-    kept = [b.rel for b in _backup.newest_first(readable) if b.location not in doomed]
+    remaining = [b for b in _backup.newest_first(readable) if b.location not in doomed]
+    kept_by = dict((b.rel, why.get(b.location) or ("base of a kept backup" if b.location in bases else "exclude"
+                                                   if b.location in excluded or b.rel in excluded
+                                                   else "newer than older_than")) for b in remaining)
     deleted = []
-    mo.failure_result.update(deleted=deleted, kept=kept, kept_as_base=[b.location for b in kept_as_base],
+    mo.failure_result.update(deleted=deleted, kept=[b.rel for b in remaining], kept_by=kept_by,
+                             kept_as_base=[b.location for b in kept_as_base],
                              partial=[b.location for b in backups if not b.backup_ts])
     for backup in _backup.newest_first(delete):
         mo.doing = "deleting %s (%d deleted before it)" % (backup.location, len(deleted))
         if not mo.check_mode:
             store.remove(backup.rel)
         deleted.append(backup.location)
-    diff = {"before": {"backups": names}, "after": {"backups": kept}}
+    diff = {"before": {"backups": names}, "after": {"backups": kept_by}}
     mo.exit(bool(delete), diff=diff, **mo.failure_result)
 
 
 def main():
     spec = _backup_store.argspec()
-    spec.update(keep_newest=dict(type="int"), older_than=dict(type="str"),
-                exclude=dict(type="list", elements="str", default=[]))
+    spec.update(_retention.OPTIONS, exclude=dict(type="list", elements="str", default=[]),
+                timezone=dict(type="str", default="UTC"))
     mo = MoModule(spec, connects=False)
     mo.doing = "reading the backups"
     mo.run(lambda: run(mo))

@@ -352,7 +352,7 @@ def retain(mo, keep):
         return []
     prefix = mo.params["retain_prefix"]
     others = [s for s in _snapshots.list_snapshots(mo, {"prefix": prefix}, None) if s["name"] != keep["name"]]
-    dropped = _snapshots.select_prune(others, keep_newest=mo.params["retain"] - 1)
+    dropped = _snapshots.select_prune(others, {"keep_newest": mo.params["retain"] - 1})[0]
     _snapshots.drop_each(mo, dropped, "retained_dropped", "keeping the newest %d snapshots of %s"
                          % (mo.params["retain"], prefix))
     return dropped

@@ -14,9 +14,9 @@ short_description: Drop old MatrixOne snapshots by retention rules
 version_added: 1.0.0
 description:
   - Retention for MatrixOne snapshots, which never expire by themselves and on 4.x count against a quota.
-  - Among the snapshots that match the name and target filters, keeps the newest O(keep_newest) and/or drops
-    those taken before O(older_than). With both, a snapshot is dropped only if it is outside the newest
-    O(keep_newest) B(and) older than O(older_than).
+  - Among the snapshots that match the name and target filters, keeps those the retention rules keep (the newest
+    N, the newest of each of the last N days, weeks, months or years) and drops the others, or only those of them
+    taken before O(older_than). RV(kept) says which rule kept each snapshot.
   - Check mode and C(--diff) list exactly what would be dropped; a real run drops exactly that and reports it.
   - Refuses to run without a name or target filter (that would mean every snapshot of the account) unless
     O(allow_unfiltered=true).
@@ -24,6 +24,7 @@ author:
   - matrixone.backup maintainers (@matrixone-backup)
 extends_documentation_fragment:
   - matrixone.backup.connection
+  - matrixone.backup.retention
   - matrixone.backup.attributes
 attributes:
   check_mode:
@@ -31,7 +32,7 @@ attributes:
     details: Selects the snapshots exactly as a real run would and drops none.
   diff_mode:
     support: full
-    details: Before and after list the names of the matching snapshots.
+    details: Before lists the matching snapshots; after lists those kept, each with the rule that kept it.
   idempotent:
     support: full
     details: A second run finds nothing more to drop.
@@ -55,13 +56,9 @@ options:
   table:
     description: Consider only snapshots of this table.
     type: str
-  keep_newest:
-    description: Keep this many of the newest matching snapshots (V(0) keeps none).
-    type: int
-  older_than:
+  timezone:
     description:
-      - Drop only snapshots taken before this point, a duration before now (V(12h), V(7d), V(2w)) or an ISO-8601
-        time with a zone.
+      - The time zone of the calendar rules. The default is the server's (its C(NOW()) minus C(UTC_TIMESTAMP())).
     type: str
   exclude:
     description: Names that are never dropped, whatever the rules say (for example a snapshot in use).
@@ -74,7 +71,6 @@ options:
     type: bool
     default: false
 notes:
-  - At least one of O(keep_newest) and O(older_than) is required.
   - Ages are computed against the clock of the host running the module.
 seealso:
   - module: matrixone.backup.mo_snapshot_info
@@ -92,6 +88,14 @@ EXAMPLES = r'''
     prefix: nightly_
     older_than: 2w
     keep_newest: 3
+
+- name: Keep 7 dailies, 4 weeklies and 12 monthlies of the nightly snapshots (calendar in Shanghai time)
+  matrixone.backup.mo_snapshot_prune:
+    prefix: nightly_
+    keep_daily: 7
+    keep_weekly: 4
+    keep_monthly: 12
+    timezone: Asia/Shanghai
 '''
 
 RETURN = r'''
@@ -136,7 +140,9 @@ dropped:
       type: int
 kept:
   description:
-    - The matching snapshots that remain, newest first; the same keys as RV(dropped).
+    - The matching snapshots that remain, newest first; the same keys as RV(dropped), and C(kept_by).
+    - C(kept_by) is why it remains. It is a rule and the period it kept (V(keep_daily 2026-12-04),
+      V(keep_weekly 2026-W49), V(keep_newest 1)), V(newer than older_than), or V(exclude).
   returned: always
   type: list
   elements: dict
@@ -167,29 +173,31 @@ server:
 
 import datetime
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _snapshots, _sql, _time
+from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _retention, _snapshots, _sql, _time
 from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule
 
 
 def validate(params, now):
-    cutoff = _snapshots.retention_cutoff(params, now)
+    rules, cutoff = _retention.validate(params, now)
     filters = [k for k in _snapshots.FILTER_OPTIONS if params.get(k)]
     if not filters and not params["allow_unfiltered"]:
         raise _errors.InvalidInput("no filter given (prefix, pattern, level, account, database or table): this would "
                                    "consider every snapshot of the account; set allow_unfiltered=true if you mean it")
     for name in params["exclude"]:
         _sql.validate_name(name, "snapshot", "exclude")
+    if params["timezone"] is not None:
+        _time.zone(params["timezone"], "timezone")
     _snapshots.build_query(dict(params, older_than=None), now)
-    return cutoff
+    return rules, cutoff
 
 
 def main():
     mo = MoModule(dict(
         _snapshots.FILTER_OPTIONS,
-        keep_newest=dict(type="int"),
-        older_than=dict(type="str"),
         exclude=dict(type="list", elements="str", default=[]),
         allow_unfiltered=dict(type="bool", default=False),
+        timezone=dict(type="str"),
+        **_retention.OPTIONS
     ))
     mo.run(lambda: run(mo))
 
@@ -197,17 +205,20 @@ def main():
 def run(mo):
     params = mo.params
     now = datetime.datetime.now(_time.UTC)
-    cutoff = validate(params, now)
+    rules, cutoff = validate(params, now)
     mo.connect()
+    zone = _time.zone(params["timezone"], "timezone") if params["timezone"] else mo.server_clock().shown_zone
     mo.doing, mo.failure_result["dropped"] = "listing snapshots", []
     matching = _snapshots.list_snapshots(mo, dict(params, older_than=None), now)
     excluded = set(params["exclude"])
-    selected = [s for s in _snapshots.select_prune(matching, params["keep_newest"], cutoff)
-                if s["name"] not in excluded]
+    chosen, why = _snapshots.select_prune(matching, rules, cutoff, zone)
+    selected = [s for s in chosen if s["name"] not in excluded]
     dropped_names = set(s["name"] for s in selected)
-    kept = [s for s in matching if s["name"] not in dropped_names]
+    kept = [dict(s, kept_by=why.get(s["name"]) or ("exclude" if s["name"] in excluded else "newer than older_than"))
+            for s in matching if s["name"] not in dropped_names]
     _snapshots.drop_each(mo, selected, "dropped", "pruning snapshots")
-    diff = {"before": {"snapshots": [s["name"] for s in matching]}, "after": {"snapshots": [s["name"] for s in kept]}}
+    diff = {"before": {"snapshots": [s["name"] for s in matching]},
+            "after": {"snapshots": dict((s["name"], s["kept_by"]) for s in kept)}}
     mo.exit(bool(selected), dropped=selected, kept=kept, diff=diff)
 
 

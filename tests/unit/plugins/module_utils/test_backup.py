@@ -201,7 +201,8 @@ def test_a_missing_listed_file(chain):
 def test_prune_selection(chain, keep, older, exclude, deleted, kept_as_base):
     backups = _backup.survey(chain, "metadata")
     cutoff = datetime.datetime(2026, 11, 1, 0, older, tzinfo=UTC) if older else None
-    delete, kept = _backup.select_prune(backups, keep, cutoff, set(exclude))
+    rules = {} if keep is None else {"keep_newest": keep}
+    delete, kept, _why = _backup.select_prune(backups, rules, cutoff, set(exclude))
     assert sorted(b.rel for b in delete) == sorted(deleted)
     assert sorted(b.location for b in kept) == sorted(kept_as_base)
 
@@ -209,10 +210,17 @@ def test_prune_selection(chain, keep, older, exclude, deleted, kept_as_base):
 def test_prune_never_breaks_a_kept_chain(chain):
     chain.remove("full2")
     backups = _backup.survey(chain, "metadata")
-    delete, kept = _backup.select_prune(backups, 1, None)
+    delete, kept, _why = _backup.select_prune(backups, {"keep_newest": 1}, None)
     assert delete == [] and sorted(b.rel for b in kept) == ["full1", "inc1"]
-    delete, kept = _backup.select_prune(backups, 0, None)
+    delete, kept, _why = _backup.select_prune(backups, {"keep_newest": 0}, None)
     assert sorted(b.rel for b in delete) == ["full1", "inc1", "inc2"] and kept == []
+
+
+def test_a_calendar_rule_never_breaks_a_kept_chain(chain):
+    chain.remove("full2")
+    delete, kept_as_base, why = _backup.select_prune(_backup.survey(chain, "metadata"), {"keep_daily": 1}, None)
+    assert delete == [] and sorted(b.rel for b in kept_as_base) == ["full1", "inc1"]
+    assert why == {"/mem/inc2": "keep_daily 2026-11-01"}
 
 
 def test_newest_complete(chain):
@@ -297,7 +305,7 @@ def test_an_incremental_that_copied_all_it_lists_restores_alone(chain):
     assert summary["self_contained"] and summary["depends_on"] == []
     assert summary["listed_files"] == summary["copied_files"] == 2
     assert not found["inc1"].summary()["self_contained"] and found["full1"].summary()["self_contained"]
-    delete, kept_as_base = _backup.select_prune(list(found.values()), keep_newest=1)
+    delete, kept_as_base, _why = _backup.select_prune(list(found.values()), {"keep_newest": 1})
     assert "/mem/full2" in [b.location for b in delete] and kept_as_base == []
 
 

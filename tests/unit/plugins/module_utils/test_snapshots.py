@@ -89,19 +89,19 @@ def names(items):
 
 
 def test_prune_keep_newest():
-    assert names(_snapshots.select_prune(ALL, keep_newest=2)) == ["s2", "s1"]
-    assert names(_snapshots.select_prune(ALL, keep_newest=0)) == ["s4", "s3", "s2", "s1"]
-    assert names(_snapshots.select_prune(ALL, keep_newest=10)) == []
+    assert names(_snapshots.select_prune(ALL, {"keep_newest": 2})[0]) == ["s2", "s1"]
+    assert names(_snapshots.select_prune(ALL, {"keep_newest": 0})[0]) == ["s4", "s3", "s2", "s1"]
+    assert names(_snapshots.select_prune(ALL, {"keep_newest": 10})[0]) == []
 
 
 def test_prune_older_than_and_both():
     cutoff = NOW - datetime.timedelta(days=7)
-    assert names(_snapshots.select_prune(ALL, older_than=cutoff)) == ["s2", "s1"]
-    assert names(_snapshots.select_prune(ALL, keep_newest=3, older_than=cutoff)) == ["s1"]
+    assert names(_snapshots.select_prune(ALL, {}, cutoff)[0]) == ["s2", "s1"]
+    assert names(_snapshots.select_prune(ALL, {"keep_newest": 3}, cutoff)[0]) == ["s1"]
 
 
 def test_prune_orders_by_time_not_input_order():
-    assert names(_snapshots.select_prune(list(reversed(ALL)), keep_newest=1)) == ["s3", "s2", "s1"]
+    assert names(_snapshots.select_prune(list(reversed(ALL)), {"keep_newest": 1})[0]) == ["s3", "s2", "s1"]
 
 
 def test_pattern_helpers():
