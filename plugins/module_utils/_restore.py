@@ -95,6 +95,23 @@ def _object_scope(level, snap, login_account, name, given, kind):
                 source=account, target=account)
 
 
+def pick_newest(snapshots, params, login_account):
+    """The newest of `snapshots` (records, any order) from which the task's restore can be done, and the newer ones
+    skipped with why: (snapshot, [{'name', 'why'}]). RestoreRefused naming snapshot_prefix when none can."""
+    skipped = []
+    resolve = resolve_clone if params.get("as_database") or params.get("as_table") else resolve_scope
+    for snap in sorted(snapshots, key=lambda s: s["timestamp"], reverse=True):
+        try:
+            resolve(params, snap, login_account)
+            return snap, skipped
+        except _errors.RestoreRefused as exc:
+            skipped.append({"name": snap["name"], "why": str(exc)})
+    raise _errors.RestoreRefused(
+        "snapshot_prefix=%s: none of the %d snapshots of account %s whose name starts with it can restore this%s"
+        % (params["snapshot_prefix"], len(skipped), login_account,
+           " (%s)" % "; ".join("%s: %s" % (s["name"], s["why"]) for s in skipped[:5]) if skipped else ""))
+
+
 def resolve_clone(params, snap, login_account, kind="snapshot"):
     """The scope of a restore beside live data (as_database / as_table): the source as resolve_scope finds it, and
     under 'clone' the database and table it is created as. Refused where MatrixOne cannot or where the copy would

@@ -53,6 +53,7 @@ class RestoreJob:
         self.kind = "PITR" if when is not None else "snapshot"
         self.source_name = self.p["pitr"] if when is not None else self.p["snapshot"]
         self.snap = self.scope = self.plan = None
+        self.picked = None  # with snapshot_prefix: the snapshot picked and the newer ones skipped
         self.server_time = None  # a PITR restore's time as the server reads it
         self.target_exists = True
         self.target_id = None  # the account id of the target when sys reads it
@@ -97,7 +98,16 @@ class RestoreJob:
     def prepare(self):
         """Find the source, resolve the scope with MatrixOne's rules, and check what the plan needs."""
         mo, p = self.mo, self.p
-        self.snap = self.find_pitr() if self.when is not None else _snapshots.find_required(mo, p["snapshot"])
+        if self.when is not None:
+            self.snap = self.find_pitr()
+        elif p["snapshot"] is None:  # snapshot_prefix: the newest that can do this restore
+            listed = [_snapshots.from_row(r) for r in mo.query(_sql.show_snapshots(prefix=p["snapshot_prefix"]),
+                                                               record=False)]
+            self.snap, skipped = _restore.pick_newest(listed, p, self.login)
+            p["snapshot"] = self.source_name = self.snap["name"]
+            self.picked = {"prefix": p["snapshot_prefix"], "name": self.snap["name"], "skipped": skipped}
+        else:
+            self.snap = _snapshots.find_required(mo, p["snapshot"])
         if p["as_database"] or p["as_table"]:
             self.scope = _restore.resolve_clone(p, self.snap, self.login, self.kind)
         else:
@@ -292,7 +302,7 @@ class RestoreJob:
                              % (self.kind, s["source"], self.login))
             self.views = [View(s["target"] or self.login, self.now_reader(), snap_reader)]
         preview = {"scope": dict((k, s[k]) for k in ("level", "account", "database", "table", "to_account")),
-                   "snapshot": self.snap, "identical": None, "not_previewed": notes, "compared": {}}
+                   "snapshot": self.snap, "snapshot_picked": self.picked, "identical": None, "not_previewed": notes, "compared": {}}
         if s.get("clone"):
             preview["scope"].update(as_database=s["clone"]["database"], as_table=s["clone"]["table"])
         self.previewed = preview

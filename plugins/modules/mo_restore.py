@@ -51,8 +51,17 @@ options:
     description:
       - Name of the snapshot to restore from. It must be visible to the login account (MatrixOne shows each
         account only the snapshots it created).
-      - Exactly one of O(snapshot) and O(pitr) is required.
+      - Exactly one of O(snapshot), O(snapshot_prefix) and O(pitr) is required.
     type: str
+  snapshot_prefix:
+    description:
+      - Restore from the newest snapshot whose name starts with this text and from which this restore can be done.
+        For example, a database snapshot of another database, or a table snapshot for a database restore, is skipped.
+        RV(preview.snapshot_picked) says which snapshot was picked and why newer ones were skipped.
+      - Give O(level) and its target so that the pick follows them. Without O(level), the newest matching snapshot
+        sets the level, as O(snapshot) does.
+    type: str
+    version_added: 2.0.0
   pitr:
     description:
       - Restore to a point in time inside the window of this PITR (MatrixOne 2.0+), given by O(timestamp).
@@ -306,6 +315,27 @@ preview:
         as_table:
           description: Restore beside live data, the table the copy goes to (absent otherwise).
           type: str
+    snapshot_picked:
+      description: With O(snapshot_prefix), the snapshot picked and the newer ones skipped; null otherwise.
+      type: dict
+      contains:
+        prefix:
+          description: The prefix given.
+          type: str
+        name:
+          description: The snapshot picked (also in RV(preview.snapshot)).
+          type: str
+        skipped:
+          description: Newer snapshots with the prefix that cannot do this restore, newest first, each with why.
+          type: list
+          elements: dict
+          contains:
+            name:
+              description: The snapshot.
+              type: str
+            why:
+              description: Why it cannot do this restore.
+              type: str
     snapshot:
       description:
         - The snapshot restored from (name, timestamp, level, account, database, table); for a PITR restore the PITR's
@@ -564,6 +594,9 @@ def validate(params):
     """Check every input before any SQL; return the restore time (aware UTC) for a PITR restore, else None."""
     if params["snapshot"] is not None:
         _sql.validate_name(params["snapshot"], "snapshot", "snapshot")
+    if params["snapshot_prefix"] is not None:
+        params["snapshot_prefix"] = params["snapshot_prefix"].lower()  # MatrixOne keeps snapshot names lower-case
+        _sql.validate_name(params["snapshot_prefix"], "snapshot", "snapshot_prefix")
     when = None
     if params["pitr"] is not None:
         _sql.validate_name(params["pitr"], "pitr", "pitr")
@@ -592,6 +625,7 @@ def validate(params):
 def main():
     mo = MoModule(dict(
         snapshot=dict(type="str"),
+        snapshot_prefix=dict(type="str"),
         pitr=dict(type="str"),
         timestamp=dict(type="str"),
         timezone=dict(type="str"),
@@ -618,7 +652,7 @@ def main():
             password=dict(type="str", required=True, no_log=True),
         )),
     ), required_together=[("to_account_admin_name", "to_account_admin_password"), ("pitr", "timestamp")],
-        mutually_exclusive=[("snapshot", "pitr")], required_one_of=[("snapshot", "pitr")])
+        mutually_exclusive=[("snapshot", "pitr", "snapshot_prefix")], required_one_of=[("snapshot", "pitr", "snapshot_prefix")])
     mo.run(lambda: run(mo))
 
 

@@ -224,3 +224,25 @@ class FakeServer:
 
     def has(self, name):
         return self.brace if name == "brace_restore" else True
+
+
+def stamped(level, when, name, **kw):
+    return dict(snap(level, name=name, **kw), timestamp="2026-12-0%dT00:00:00Z" % when)
+
+
+def test_snapshot_prefix_picks_the_newest_that_can_do_the_restore_and_says_what_it_skipped():
+    nightly = [stamped("database", 1, "n_1", database="shop"), stamped("database", 3, "n_3", database="crm"),
+               stamped("table", 4, "n_4", database="shop", table="orders"), stamped("account", 2, "n_2")]
+    picked, skipped = _restore.pick_newest(nightly, params(level="database", database="shop", snapshot_prefix="n_"),
+                                           "sys")
+    assert picked["name"] == "n_2"
+    assert skipped == [{"name": "n_4", "why": "snapshot n_4 is table level; a database cannot be restored from it"},
+                       {"name": "n_3", "why": "snapshot n_3 is of database crm, not shop"}]
+    picked, skipped = _restore.pick_newest(nightly, params(level="table", database="shop", table="orders",
+                                                           snapshot_prefix="n_"), "sys")
+    assert picked["name"] == "n_4" and skipped == []
+    with pytest.raises(_errors.RestoreRefused, match=r"snapshot_prefix=n_: none of the 4 snapshots of account sys "
+                                                     r"whose name starts with it can restore this \(n_4: "):
+        _restore.pick_newest(nightly, params(level="cluster", snapshot_prefix="n_"), "sys")
+    with pytest.raises(_errors.RestoreRefused, match="none of the 0 snapshots"):
+        _restore.pick_newest([], params(level="cluster", snapshot_prefix="n_"), "sys")

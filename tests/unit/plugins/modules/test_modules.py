@@ -140,7 +140,7 @@ def test_mo_sql_names_the_line_of_each_statement_of_a_file(tmp_path):
 
 
 def restore_params(**kwargs):
-    keys = ("snapshot", "pitr", "timestamp", "timezone", "server_timezone", "account", "database", "table", "to_account",
+    keys = ("snapshot", "snapshot_prefix", "pitr", "timestamp", "timezone", "server_timezone", "account", "database", "table", "to_account",
             "to_account_admin_name", "safety_snapshot_name", "as_database", "as_table")
     return dict(dict((k, None) for k in keys), **dict(dict(safety_snapshot=False, account_logins=None, method="auto",
                                                            force=False), **kwargs))
