@@ -263,6 +263,8 @@ class Rehearsal:
         """Drop the scratch account (unless kept) and the temporary snapshot; what cannot be dropped is returned as
         warnings (the next rehearsal with this prefix removes it)."""
         mo, warnings = self.mo, []
+        if self.created["account"] and not self.params["keep_account"] and self.scratch_conn is not None:
+            self.empty_scratch()
         for conn in self.logins:
             mo.close_login(conn)
         self.logins, self.scratch_conn = [], None
@@ -279,6 +281,19 @@ class Rehearsal:
                                 % (what, exc.text, self.params["scratch_prefix"]))
         self.report["kept"] = bool(self.created["account"] and self.params["keep_account"])
         return warnings
+
+    def empty_scratch(self):
+        """Drop the scratch account's snapshot and databases through its admin before the account: on real v3.0.18,
+        1,000 cloned tables took 61 s this way and 72 to 120 s by DROP ACCOUNT alone (v4.1.4: 18.6 s either way).
+        Any failure here is left to DROP ACCOUNT."""
+        try:
+            self.run_in_scratch(_sql.drop_snapshot(START_SNAPSHOT, if_exists=True))
+            for row in self.mo.query(_sql.show_databases(), record=False, conn=self.scratch_conn):
+                name = list(row.values())[0]
+                if name not in _sql.SYSTEM_DATABASES:
+                    self.run_in_scratch(_sql.drop_database(name))
+        except (_errors.SqlError, _errors.ConnectionLost):
+            pass
 
     # -- the whole ---------------------------------------------------------------------------------------
     def run(self):

@@ -261,6 +261,10 @@ def create_database(name):
     return Statement("CREATE DATABASE %s" % quote_ident(name))
 
 
+def show_databases():
+    return Statement("SHOW DATABASES")
+
+
 def drop_database(name):
     return Statement("DROP DATABASE IF EXISTS %s" % quote_ident(name))
 
@@ -405,13 +409,17 @@ def _symmetric_difference(now, ref, columns, key=None):
     every column. Measured on real v4.1.4 over 1,000 tables: 0.7 to 1.0 s where EXCEPT both ways took 1.4 to 1.7 s;
     NULLs group together and duplicates count once, as EXCEPT's set semantics have it. With the primary key `key`,
     the rows found on one side only are grouped by key too: a key with such a row on both sides is an update, on
-    one side an insert (now) or a delete (ref), counted in the same statement (inserted, deleted)."""
+    one side an insert (now) or a delete (ref), counted in the same statement (inserted, deleted).
+
+    A row is on one side when min(side) = max(side) in its group. count(DISTINCT side) = 1 says the same, but real
+    v3.0.18 kept a set per group for it: over a 10^6-row table with 100,000 rows updated it passed 6 GB and was
+    killed, where min = max peaked at 0.8 GB and took 0.67 s (EXCEPT both ways: 0.76 GB, 1.55 s)."""
     cols = ", ".join(server_ident(c) for c in columns)
     side = server_ident(_free_alias(columns, "mo_side"))
     one_sided = ("SELECT %smin(%s) AS %s FROM (SELECT %s, 'n' AS %s FROM %s UNION ALL SELECT %s, 's' AS %s FROM %s) "
-                 "u GROUP BY %s HAVING count(DISTINCT %s) = 1"
+                 "u GROUP BY %s HAVING min(%s) = max(%s)"
                  % ("".join(server_ident(c) + ", " for c in key or []), side, side, cols, side, now, cols, side, ref,
-                    cols, side))
+                    cols, side, side))
     if not key:
         return ("SELECT sum(CASE WHEN %s = 'n' THEN 1 ELSE 0 END) AS only_now, sum(CASE WHEN %s = 's' THEN 1 ELSE 0 "
                 "END) AS only_snap FROM (%s) g" % (side, side, one_sided))
