@@ -19,8 +19,7 @@ from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _
 RULES = ("keep_newest", "keep_daily", "keep_weekly", "keep_monthly", "keep_yearly")
 CALENDAR_RULES = RULES[1:]
 
-PERIOD = {
-    "keep_newest": lambda t: id(t),  # every point is a period of its own
+PERIOD = {  # keep_newest has no period: every point is one of its own
     "keep_daily": lambda t: t.strftime("%Y-%m-%d"),
     "keep_weekly": lambda t: "%04d-W%02d" % t.isocalendar()[:2],
     "keep_monthly": lambda t: t.strftime("%Y-%m"),

@@ -17,7 +17,7 @@ description:
     cover it, and the physical backups under O(path), newest first.
   - It also gives the recovery point objective now (RV(rpo_seconds), the age of the newest point) and the oldest
     time that can be reached (RV(oldest)).
-  - Each point says how to restore it (RV(points.restore_with)). A snapshot or PITR goes to
+  - Each point says how to restore it (RV(points[].restore_with)). A snapshot or PITR goes to
     M(matrixone.backup.mo_restore). A physical backup is restored offline (the C(back_from_backup) entry point
     of the C(matrixone.backup.node_upgrade) role, or C(mo_br restore)).
   - MatrixOne shows each account only the snapshots and PITRs it created. Log in as the account that made them,
@@ -185,8 +185,8 @@ server:
 
 import datetime
 
-from ansible_collections.matrixone.backup.plugins.module_utils import (_backup, _backup_store, _pitr, _recovery,
-                                                                        _snapshots, _sql, _time)
+from ansible_collections.matrixone.backup.plugins.module_utils import _backup, _backup_store, _pitr, _recovery
+from ansible_collections.matrixone.backup.plugins.module_utils import _snapshots, _sql, _time
 from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule
 
 
