@@ -111,6 +111,8 @@ def setup_checks():
     checks.append((inputs <= fields, "setup_awx: credential inputs %s are credential type fields"
                    % sorted(inputs - fields)))
     names = set(t["name"] for t in play["vars"]["job_templates"])
+    scheduled = tasks["awx.awx.schedule"]["awx.awx.schedule"]["unified_job_template"]
+    checks.append((scheduled in names, "setup_awx: the schedule runs a job template it creates (%s)" % scheduled))
     nodes = tasks["awx.awx.workflow_job_template"]["awx.awx.workflow_job_template"]["workflow_nodes"]
     used = set(n["unified_job_template"]["name"] for n in nodes)
     checks.append((used <= names, "setup_awx: workflow nodes %s are job templates it creates" % sorted(used - names)))
@@ -163,6 +165,19 @@ def main():
              "rehearsed job: no scratch account left"),
             (not leaked and PASSWORD not in stdout and not re.search(r"IDENTIFIED BY '(?!\*{8}')", stdout),
              "rehearsed job: no password in events %s" % leaked),
+        ]
+        # the scheduled restore drill: the newest nightly snapshot restored beside the data, verified, dropped
+        sql(port, "CREATE SNAPSHOT nightly_awx FOR ACCOUNT sys")
+        drill, stats, leaked, stdout = run(args.collections_path, port, {
+            "drill_database": "awx_shop", "drill_prefix": "nightly_", "drill_count": "1"}, "drill",
+            playbook="restore_drill.yml")
+        drilled = stats.get("restore_drill_results") or [{}]
+        checks += [
+            (drill.rc == 0 and drilled[0].get("point") == "nightly_awx" and drilled[0].get("verified") is True,
+             "restore drill job: rc=%s results %r" % (drill.rc, drilled)),
+            (stats.get("restore_drill_failed") == [], "restore drill job: nothing failed"),
+            (not [r for r in sql(port, "SHOW DATABASES") if r[0].startswith("drill_")], "restore drill job: no copy left"),
+            (not leaked and PASSWORD not in stdout, "restore drill job: password in events %s" % leaked),
         ]
         # an account-level guard needs no database (the playbook used to fail on an undefined guard_database)
         account, stats, leaked, stdout = run(args.collections_path, port, {
