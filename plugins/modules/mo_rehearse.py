@@ -53,7 +53,7 @@ attributes:
     support: full
     details:
       - It leaves nothing behind and reports C(changed=false), unless O(keep_account=true) keeps the scratch
-        account.
+        account or it dropped what an interrupted rehearsal left (RV(rehearsal.leftovers_removed)).
 options:
   sql:
     description:
@@ -483,7 +483,7 @@ def run(mo):
     failure = rehearsal.failure_message()
     if failure is not None:
         raise _errors.MoError(failure)
-    mo.exit(report["kept"], rehearsal=report, diff=rehearsal.diff())
+    mo.exit(report["kept"] or bool(report["leftovers_removed"]), rehearsal=report, diff=rehearsal.diff())
 
 
 if __name__ == "__main__":
