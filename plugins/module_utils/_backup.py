@@ -313,13 +313,13 @@ def newest_first(backups):
 
 def select_prune(backups, rules, older_than=None, exclude=(), zone=UTC):
     """Which complete backups to delete under _retention's rules ({rule: N}) and older_than, never an excluded one
-    and never one a kept backup needs (transitively). Returns (delete, kept_as_base, {location: why kept})."""
+    and never one a kept backup needs (transitively). Returns (delete, kept_as_base, {location: the rule that kept
+    it}); kept_reasons() says why for every backup that remains."""
+    by_location = dict((b.location, b) for b in backups)
     candidates = [b for b in backups if b.time is not None]  # a backup whose time cannot be read is never chosen
-    by_location = dict((b.location, b) for b in candidates)
     drop, why = _retention.select([(b.location, b.time) for b in candidates], rules, older_than, zone)
     chosen = [by_location[location] for location in drop
               if location not in exclude and by_location[location].rel not in exclude]
-    by_location = dict((b.location, b) for b in backups)
     doomed = set(b.location for b in chosen)
     needed = set()
     pending = [b for b in backups if b.location not in doomed]
@@ -333,6 +333,19 @@ def select_prune(backups, rules, older_than=None, exclude=(), zone=UTC):
     delete = [b for b in chosen if b.location not in needed]
     kept_as_base = [b for b in chosen if b.location in needed]
     return delete, kept_as_base, why
+
+
+def kept_reasons(remaining, kept_as_base, why, exclude=()):
+    """{name: why it remains} of the backups select_prune did not delete."""
+    bases = set(b.location for b in kept_as_base)
+    excluded = set(b.location for b in remaining if b.location in exclude or b.rel in exclude)
+    return dict((b.rel, "base of a kept backup" if b.location in bases
+                 else _retention.why_kept(b.location, why, excluded)) for b in remaining)
+
+
+def problems_of(summaries):
+    """'location: problem' for every problem of the backup summaries."""
+    return ["%s: %s" % (s["location"], text) for s in summaries for text in s["problems"]]
 
 
 def newest_complete(backups):

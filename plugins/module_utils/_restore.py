@@ -95,11 +95,17 @@ def _object_scope(level, snap, login_account, name, given, kind):
                 source=account, target=account)
 
 
+def resolve(params, snap, login_account, kind="snapshot"):
+    """The scope of the task's restore: beside live data (as_database / as_table) or in place."""
+    if params.get("as_database") or params.get("as_table"):
+        return resolve_clone(params, snap, login_account, kind)
+    return resolve_scope(params, snap, login_account, kind)
+
+
 def pick_newest(snapshots, params, login_account):
     """The newest of `snapshots` (records, any order) from which the task's restore can be done, and the newer ones
     skipped with why: (snapshot, [{'name', 'why'}]). RestoreRefused naming snapshot_prefix when none can."""
     skipped = []
-    resolve = resolve_clone if params.get("as_database") or params.get("as_table") else resolve_scope
     for snap in sorted(snapshots, key=lambda s: s["timestamp"], reverse=True):
         try:
             resolve(params, snap, login_account)

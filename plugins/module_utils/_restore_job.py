@@ -108,10 +108,7 @@ class RestoreJob:
             self.picked = {"prefix": p["snapshot_prefix"], "name": self.snap["name"], "skipped": skipped}
         else:
             self.snap = _snapshots.find_required(mo, p["snapshot"])
-        if p["as_database"] or p["as_table"]:
-            self.scope = _restore.resolve_clone(p, self.snap, self.login, self.kind)
-        else:
-            self.scope = _restore.resolve_scope(p, self.snap, self.login, self.kind)
+        self.scope = _restore.resolve(p, self.snap, self.login, self.kind)
         if p["account_logins"] and self.scope["level"] != "cluster":
             raise _errors.RestoreRefused("account_logins is used with a cluster restore; for another account give "
                                          "to_account_admin_name and to_account_admin_password")

@@ -74,6 +74,11 @@ def kept_by(points, rules, zone):
     return kept
 
 
+def why_kept(key, kept, excluded=()):
+    """Why a point that is not dropped remains: the rule that kept it, 'exclude', or 'newer than older_than'."""
+    return kept.get(key) or ("exclude" if key in excluded else "newer than older_than")
+
+
 def select(points, rules, cutoff, zone):
     """(keys to drop, {key: why kept}): a point goes when no rule keeps it and, with older_than, when it is older
     than the cutoff too."""

@@ -183,7 +183,7 @@ def run(mo):
         backups = [b for b in backups if b.rel == only]
     items = [b.summary() for b in ordered(backups)]
     latest = next((item for item in items if item["complete"]), None)
-    problems = ["%s: %s" % (item["location"], text) for item in items for text in item["problems"]]
+    problems = _backup.problems_of(items)
     mo.exit(False, backups=items, latest=latest, problems=problems)
 
 

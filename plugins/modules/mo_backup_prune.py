@@ -126,12 +126,9 @@ def run(mo):
     excluded = set(params["exclude"])
     delete, kept_as_base, why = _backup.select_prune(readable, rules, cutoff, excluded, zone)
     doomed = set(b.location for b in delete)
-    bases = set(b.location for b in kept_as_base)
     names = [b.rel for b in _backup.newest_first(readable)]
     remaining = [b for b in _backup.newest_first(readable) if b.location not in doomed]
-    kept_by = dict((b.rel, why.get(b.location) or ("base of a kept backup" if b.location in bases else "exclude"
-                                                   if b.location in excluded or b.rel in excluded
-                                                   else "newer than older_than")) for b in remaining)
+    kept_by = _backup.kept_reasons(remaining, kept_as_base, why, excluded)
     deleted = []
     mo.failure_result.update(deleted=deleted, kept=[b.rel for b in remaining], kept_by=kept_by,
                              kept_as_base=[b.location for b in kept_as_base],

@@ -207,7 +207,7 @@ def backups(mo):
     store = _backup_store.open_store(mo.module, _backup_store.validate_path(params), params["s3"])
     found = _backup.survey(store, None if params["verify"] == "none" else params["verify"])
     summaries = [b.summary() for b in _backup.newest_first(found)]
-    problems = ["%s: %s" % (s["location"], text) for s in summaries for text in s["problems"]]
+    problems = _backup.problems_of(summaries)
     return [s for s in summaries if s["complete"]], problems
 
 

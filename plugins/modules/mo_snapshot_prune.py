@@ -214,7 +214,7 @@ def run(mo):
     chosen, why = _snapshots.select_prune(matching, rules, cutoff, zone)
     selected = [s for s in chosen if s["name"] not in excluded]
     dropped_names = set(s["name"] for s in selected)
-    kept = [dict(s, kept_by=why.get(s["name"]) or ("exclude" if s["name"] in excluded else "newer than older_than"))
+    kept = [dict(s, kept_by=_retention.why_kept(s["name"], why, excluded))
             for s in matching if s["name"] not in dropped_names]
     _snapshots.drop_each(mo, selected, "dropped", "pruning snapshots")
     diff = {"before": {"snapshots": [s["name"] for s in matching]},
