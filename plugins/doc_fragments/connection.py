@@ -88,6 +88,14 @@ options:
       - PEM private key of O(client_cert). Taken from E(MO_CLIENT_KEY) when not set.
     type: path
     aliases: [ssl_key]
+  check_hostname:
+    description:
+      - The C(community.mysql) habit, mapped on O(tls_mode). V(true) verifies the server certificate and that it
+        names O(login_host), whatever O(tls_mode) says (it becomes V(verify_identity)); it fails with
+        O(tls_mode=disabled).
+      - V(false) fails with O(tls_mode=verify_identity) (the only mode that checks the name); with any other mode it
+        changes nothing. Unset by default.
+    type: bool
   config_file:
     description:
       - Opt-in C(my.cnf)-style file whose C([client]) section gives C(host), C(port), C(user), C(password),

@@ -54,14 +54,33 @@ SERVER_HINTS = (
 )
 
 
-def version_drift(backup_version, server_version):
-    """What to say when a backup was written by another MatrixOne version than the server runs, or None (same
-    version, or either unknown). backup_version as mo_meta has it (v4.1.4), server_version as _server gives it."""
+def version_mismatch(backup_version, server_version):
+    """'written by MatrixOne X, the server runs Y' when a backup was written by another version than the server runs,
+    else None (same version, or either unknown). backup_version as mo_meta has it (v4.1.4), server_version as
+    _server.version_text gives it (4.1.4)."""
     written = (backup_version or "").lstrip("v")
     if not written or not server_version or written == server_version:
         return None
-    return ("the base backup was written by MatrixOne %s and the server runs %s: an incremental on a base of another "
-            "version depends on both formats; take a full backup after an upgrade" % (written, server_version))
+    return "written by MatrixOne %s and the server runs %s" % (written, server_version)
+
+
+def version_drift(backup_version, server_version):
+    """What to say when an incremental's base was written by another version than the server runs, or None."""
+    mismatch = version_mismatch(backup_version, server_version)
+    if mismatch is None:
+        return None
+    return ("the base backup was %s: an incremental on a base of another version depends on both formats; take a "
+            "full backup after an upgrade" % mismatch)
+
+
+def restore_drift(backup_version, server_version):
+    """What to say before restoring or verifying a backup written by another version than the target runs, or None."""
+    mismatch = version_mismatch(backup_version, server_version)
+    if mismatch is None:
+        return None
+    written = backup_version.lstrip("v")
+    return ("%s: restore it with the binary of MatrixOne %s (as node_upgrade's back_from_backup does) and upgrade "
+            "after; a binary older than the data does not start on them" % (mismatch, written))
 
 
 def server_hint(text):
@@ -85,13 +104,29 @@ def _crc32c_table():
 _CRC_TABLE = _crc32c_table()
 
 
-def crc32c(data):
-    """CRC-32C (Castagnoli), the checksum of MatrixOne's local file blocks; pure Python (about 5 MB/s measured)."""
+def crc32c_python(data):
+    """CRC-32C (Castagnoli), the checksum of MatrixOne's local file blocks, in pure Python (about 10 MB/s)."""
     crc = 0xFFFFFFFF
     table = _CRC_TABLE
     for byte in data:
         crc = table[(crc ^ byte) & 0xFF] ^ (crc >> 8)
     return crc ^ 0xFFFFFFFF
+
+
+def _crc32c_accelerated():
+    """google-crc32c's C (SSE4.2) function when installed with its extension (about 9 GB/s measured), else None:
+    its own fallback is pure Python too, so ours is used then."""
+    try:
+        import google_crc32c  # pylint: disable=import-outside-toplevel
+    except ImportError:
+        return None
+    return google_crc32c.value if getattr(google_crc32c, "implementation", None) == "c" else None
+
+
+_CRC_FAST = _crc32c_accelerated()
+crc32c = _CRC_FAST or crc32c_python
+# What computes block CRCs here, for the result of verify=blocks.
+CRC32C_IMPLEMENTATION = "google-crc32c (C)" if _CRC_FAST else "pure Python"
 
 
 def unblock(raw, check_crc=False):

@@ -55,6 +55,7 @@ def connection_argspec():
         ca_cert=dict(type="path", aliases=["ssl_ca"], fallback=env("MO_CA_CERT")),
         client_cert=dict(type="path", aliases=["ssl_cert"], fallback=env("MO_CLIENT_CERT")),
         client_key=dict(type="path", aliases=["ssl_key"], fallback=env("MO_CLIENT_KEY")),
+        check_hostname=dict(type="bool"),
         config_file=dict(type="path", fallback=env("MO_CONFIG_FILE")),
     )
 
@@ -146,7 +147,23 @@ def resolve(params):
     _check_files(resolved)
     if resolved.get("ca_cert") and resolved.get("tls_mode") in ("preferred", "required"):
         resolved["tls_mode"] = "verify_ca"  # a CA given is a CA used: verify the server against it
+    _apply_check_hostname(resolved)
     return resolved
+
+
+def _apply_check_hostname(params):
+    """community.mysql's check_hostname on tls_mode: true verifies the certificate and its name (verify_identity);
+    false only contradicts verify_identity, since no other mode checks the name."""
+    check, mode = params.get("check_hostname"), params["tls_mode"]
+    if check is None:
+        return
+    if check and mode == "disabled":
+        raise _errors.ConnectionFailure("check_hostname=true needs TLS, but tls_mode=disabled")
+    if check:
+        params["tls_mode"] = "verify_identity"
+    elif mode == "verify_identity":
+        raise _errors.ConnectionFailure("check_hostname=false contradicts tls_mode=verify_identity; use tls_mode="
+                                        "verify_ca to verify the certificate without its name")
 
 
 def login_name(params):

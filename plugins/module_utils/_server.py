@@ -43,6 +43,14 @@ def parse_version(text):
     return int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
 
 
+def parse_version_option(text):
+    """A version a user gives (4.1.4, v4.1.4, v3.0 or version()'s '8.0.30-MatrixOne-v4.1.4') -> (4, 1, 4), or None."""
+    found = parse_version(text) or re.match(r"^v?(\d+)\.(\d+)(?:\.(\d+))?$", (text or "").strip())
+    if found is None or isinstance(found, tuple):
+        return found
+    return int(found.group(1)), int(found.group(2)), int(found.group(3) or 0)
+
+
 def version_text(version):
     return ".".join(str(p) for p in version)
 

@@ -292,7 +292,7 @@ def stage_runner():
 
 def stage_ee():
     inst = os.path.join(BUILD, "inst")
-    run("ee-introspect", ["ansible-builder", "introspect", inst], must_contain=[r"PyMySQL>=1\.0", r"boto3>=1\.26"])
+    run("ee-introspect", ["ansible-builder", "introspect", inst], must_contain=[r"PyMySQL>=1\.0", r"boto3>=1\.26", r"google-crc32c>=1\.5"])
     context = os.path.join(BUILD, "ee")
     shutil.rmtree(context, ignore_errors=True)
     os.makedirs(context)

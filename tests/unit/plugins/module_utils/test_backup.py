@@ -30,9 +30,30 @@ def real(request):
 
 
 # -- the format, on real bytes ----------------------------------------------------------------------------------
-def test_crc32c_is_castagnoli():
-    assert _backup.crc32c(b"123456789") == 0xE3069283
-    assert _backup.crc32c(b"") == 0
+@pytest.mark.parametrize("crc", [_backup.crc32c, _backup.crc32c_python], ids=["selected", "pure"])
+def test_crc32c_is_castagnoli(crc):
+    assert crc(b"123456789") == 0xE3069283
+    assert crc(b"") == 0
+
+
+def test_the_c_crc32c_is_used_where_installed_and_agrees_with_the_pure_code():
+    # requirements-dev.txt installs google-crc32c with its C extension, as the execution environment does
+    assert _backup.CRC32C_IMPLEMENTATION == "google-crc32c (C)" and _backup.crc32c is not _backup.crc32c_python
+    data = bytes(range(256)) * 8
+    for end in (0, 1, 7, 2044, len(data)):
+        assert _backup.crc32c(data[:end]) == _backup.crc32c_python(data[:end])
+
+
+def test_without_the_package_the_pure_code_runs(monkeypatch):
+    import builtins
+    real_import = builtins.__import__
+
+    def no_google(name, *args, **kwargs):
+        if name == "google_crc32c":
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+    monkeypatch.setattr(builtins, "__import__", no_google)
+    assert _backup._crc32c_accelerated() is None
 
 
 def test_plain_files_carry_the_raw_sha256(real):
@@ -313,3 +334,9 @@ def test_a_base_written_by_another_version_is_said():
     assert "written by MatrixOne 3.0.18 and the server runs 4.1.4" in _backup.version_drift("v3.0.18", "4.1.4")
     assert _backup.version_drift("v4.1.4", "4.1.4") is None
     assert _backup.version_drift(None, "4.1.4") is None and _backup.version_drift("v4.1.4", None) is None
+
+
+def test_a_backup_of_another_version_than_the_restore_target_is_said():
+    said = _backup.restore_drift("v3.0.18", "4.1.4")
+    assert said.startswith("written by MatrixOne 3.0.18 and the server runs 4.1.4: ") and "binary of MatrixOne 3.0.18" in said
+    assert _backup.restore_drift("v4.1.4", "4.1.4") is None and _backup.restore_drift("", "4.1.4") is None

@@ -207,6 +207,24 @@ def test_the_mysql_clients_tls_option_names_are_aliases():
                                                                                       ["ssl_key"]]
 
 
+@pytest.mark.parametrize("mode, check, effective", [
+    ("preferred", True, "verify_identity"), ("required", True, "verify_identity"), ("verify_ca", True, "verify_identity"),
+    ("verify_identity", True, "verify_identity"), ("preferred", False, "preferred"), ("verify_ca", False, "verify_ca"),
+    ("preferred", None, "preferred"),
+])
+def test_check_hostname_as_community_mysql_means_it(mode, check, effective):
+    assert _connection.resolve(params(tls_mode=mode, check_hostname=check))["tls_mode"] == effective
+
+
+@pytest.mark.parametrize("mode, check, message", [
+    ("disabled", True, "check_hostname=true needs TLS, but tls_mode=disabled"),
+    ("verify_identity", False, "check_hostname=false contradicts tls_mode=verify_identity"),
+])
+def test_check_hostname_that_contradicts_tls_mode_is_refused(mode, check, message):
+    with pytest.raises(_errors.ConnectionFailure, match=message):
+        _connection.resolve(params(tls_mode=mode, check_hostname=check))
+
+
 @pytest.mark.parametrize("user, account, expected", [
     ("root", "sys", "sys"),
     ("admin", "acc1", "acc1"),

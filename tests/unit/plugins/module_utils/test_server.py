@@ -22,6 +22,14 @@ def test_parse_version(text, expected):
     assert _server.parse_version(text) == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("4.1.4", (4, 1, 4)), ("v3.0.18", (3, 0, 18)), ("v3.0", (3, 0, 0)), (" 4.1.4 ", (4, 1, 4)),
+    ("8.0.30-MatrixOne-v4.1.4", (4, 1, 4)), ("latest", None), ("4", None), ("4.1.4.1", None), ("", None),
+])
+def test_a_version_a_user_gives(text, expected):
+    assert _server.parse_version_option(text) == expected
+
+
 def info(version):
     return _server.ServerInfo("x", version, "version()")
 
