@@ -85,11 +85,10 @@ class MoModule:
                                       login_password=password, login_role=None))
 
     def connect_with(self, params):
-        """Another connection with these connection parameters, closed with the module's own."""
-        try:
-            conn = _connection.connect(params)
-        except _errors.ConnectionFailure as exc:
-            self.fail(str(exc))
+        """Another connection with these connection parameters, closed with the module's own. A failure raises
+        _errors.ConnectionFailure, so that what the module made before (a drill's copy, a scratch account) is
+        removed before the task fails."""
+        conn = _connection.connect(params)
         conn.mo_params = params
         self._others.append(conn)
         return conn

@@ -39,12 +39,21 @@ def validate(params):
     _sql.validate_names(params, (("account", "account"), ("snapshot", "snapshot"), ("database", "database")))
     for db in params["databases"] or []:
         _sql.validate_name(db, "database", "databases")
-    if not PREFIX_PATTERN.match(params["scratch_prefix"]):
-        raise _errors.InvalidInput("scratch_prefix must be 1-30 lower-case letters, digits and _ starting with a "
-                                   "letter (it starts the scratch account's name), got %r" % params["scratch_prefix"])
+    validate_prefix(params["scratch_prefix"])
     if params["sample_rows"] < 0:
         raise _errors.InvalidInput("sample_rows must be 0 or more, got %d" % params["sample_rows"])
-    for index, check in enumerate(params["checks"] or []):
+    validate_checks(params["checks"])
+
+
+def validate_prefix(prefix, what="the scratch account's name"):
+    if not PREFIX_PATTERN.match(prefix):
+        raise _errors.InvalidInput("scratch_prefix must be 1-30 lower-case letters, digits and _ starting with a "
+                                   "letter (it starts %s), got %r" % (what, prefix))
+
+
+def validate_checks(checks):
+    """Each check is {sql, name?, expect?}, as the snapshot_guard role's checks."""
+    for index, check in enumerate(checks or []):
         if not isinstance(check, dict) or not isinstance(check.get("sql"), str) or not check["sql"].strip():
             raise _errors.InvalidInput("checks[%d] needs sql, a query (and optionally name and expect), got %r"
                                        % (index, check))
@@ -112,6 +121,29 @@ def source_snapshot(snap, account, databases):
                               ", ".join(databases) if databases else "every database", account, account,
                               ", or a database snapshot of the one database rehearsed (sys)" if account == "sys"
                               else ""))
+
+
+def run_checks(mo, conn, checks, doing):
+    """Each check's entry (check_result), run through conn; a check MatrixOne refuses fails with its error."""
+    entries = []
+    for check in checks:
+        mo.doing = "%s %s" % (doing, check.get("name") or check["sql"])
+        try:
+            rows = mo.query(_sql.user_statement(check["sql"]), record=False, conn=conn)
+        except _errors.SqlError as exc:
+            entries.append({"name": check.get("name") or check["sql"], "sql": check["sql"], "passed": False,
+                            "error": "MatrixOne error %s: %s" % (exc.code, exc.text)})
+            continue
+        entries.append(check_result(check, rows))
+    return entries
+
+
+def drop_user_databases(mo, conn):
+    """Drop every non-system database the login of conn sees (a scratch account's, before DROP ACCOUNT)."""
+    for row in mo.query(_sql.show_databases(), record=False, conn=conn):
+        name = list(row.values())[0]
+        if name not in _sql.SYSTEM_DATABASES:
+            mo.query(_sql.drop_database(name), conn=conn)
 
 
 class Rehearsal:
@@ -237,16 +269,7 @@ class Rehearsal:
         conn = self.login()
         if self.params["database"] is not None:
             self.mo.query(_sql.use_database(self.params["database"]), record=False, conn=conn)
-        for check in self.params["checks"]:
-            self.mo.doing = "rehearsing check %s" % (check.get("name") or check["sql"])
-            try:
-                rows = self.mo.query(_sql.user_statement(check["sql"]), record=False, conn=conn)
-            except _errors.SqlError as exc:
-                error = "MatrixOne error %s: %s" % (exc.code, exc.text)
-                self.report["checks"].append({"name": check.get("name") or check["sql"], "sql": check["sql"],
-                                              "passed": False, "error": error})
-                continue
-            self.report["checks"].append(check_result(check, rows))
+        self.report["checks"] = run_checks(self.mo, conn, self.params["checks"], "rehearsing check")
         return all(c["passed"] for c in self.report["checks"])
 
     def compare(self):
@@ -288,10 +311,7 @@ class Rehearsal:
         Any failure here is left to DROP ACCOUNT."""
         try:
             self.run_in_scratch(_sql.drop_snapshot(START_SNAPSHOT, if_exists=True))
-            for row in self.mo.query(_sql.show_databases(), record=False, conn=self.scratch_conn):
-                name = list(row.values())[0]
-                if name not in _sql.SYSTEM_DATABASES:
-                    self.run_in_scratch(_sql.drop_database(name))
+            drop_user_databases(self.mo, self.scratch_conn)
         except (_errors.SqlError, _errors.ConnectionLost):
             pass
 

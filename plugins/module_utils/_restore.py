@@ -462,8 +462,14 @@ def restore_statements(params, scope, server, facts):
                 for db in facts["databases_to_copy"]]
     if facts.get("delta") and facts["delta"]["method"] == "delta":
         return delta_statements(facts["delta"], params, scope, server, facts.get("server_time"))
-    return [_restore_one(params, server, facts.get("server_time"), scope["level"], scope["account"], scope["database"],
-                         scope["table"], scope["to_account"])]
+    restore = [_restore_one(params, server, facts.get("server_time"), scope["level"], scope["account"],
+                            scope["database"], scope["table"], scope["to_account"])]
+    if scope["to_account"] and params.get("to_account_admin_name") is not None:
+        # the restore brings the source account's users, so the new account's admin would log in with the source
+        # admin's password (measured on real v4.1.4): give it the password the task names
+        restore.append(_sql.reset_account_admin(scope["to_account"], params["to_account_admin_name"],
+                                                params["to_account_admin_password"]))
+    return restore
 
 
 def versions(rows, server_version):

@@ -197,6 +197,12 @@ def create_account(name, admin_name, admin_password):
                      display=render(sql, (admin_name, MASK)))
 
 
+def reset_account_admin(name, admin_name, admin_password):
+    """The admin's password of an account set again (sys): after RESTORE ACCOUNT a ... TO ACCOUNT b, b has a's users."""
+    sql = "ALTER ACCOUNT %s ADMIN_NAME %%s IDENTIFIED BY %%s" % quote_ident(name)
+    return Statement(sql, (admin_name, admin_password), display=render(sql, (admin_name, MASK)))
+
+
 # -- schema objects ---------------------------------------------------------------------------------
 def count_databases(database):
     return Statement("SELECT count(*) FROM information_schema.schemata WHERE schema_name = %s", (database,))

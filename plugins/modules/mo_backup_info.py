@@ -59,8 +59,8 @@ options:
       - The MatrixOne version of the server a backup is to be restored into, as V(4.1.4), V(v4.1.4) or what
         C(SELECT version()) answers (V(8.0.30-MatrixOne-v4.1.4)).
       - Each backup written by another version gets RV(backups[].version_drift) and a warning, before you restore
-        it. Not a failure: restoring it with the binary of the version that wrote it and upgrading after is the way
-        (measured: v3.0.18 does not start on data v4.1.4 has written).
+        it. It is not a failure. Restore such a backup with the binary of the version that wrote it and upgrade
+        after; v3.0.18 was measured not to start on data v4.1.4 had written.
       - The module does not connect to learn it, since a physical restore runs while MatrixOne is stopped.
     type: str
 seealso:

@@ -78,7 +78,10 @@ class AccountStatements:
             p.expect("IDENTIFIED")
             p.expect("BY")
             auth = NativePasswordAuthPlugin.create_auth_string(p.string())
-            self.cluster.account_conn(acc[0]).execute("UPDATE __mo_users SET auth = ? WHERE name = ?", (auth, admin))
+            updated = self.cluster.account_conn(acc[0]).execute("UPDATE __mo_users SET auth = ? WHERE name = ?",
+                                                                (auth, admin))
+            if updated.rowcount == 0:
+                raise internal("there is no user %s" % admin)  # real v4.1.4's answer
         elif p.accept("SUSPEND"):
             self.cluster.catalog.execute("UPDATE accounts SET status = 'suspend' WHERE id = ?", (acc[0],))
         elif p.accept("OPEN"):

@@ -298,8 +298,8 @@ class SnapshotStatements:
             # a dropped account comes back with its admin, as createDroppedAccount does
             cluster.create_account_db(cluster.new_account_id(), account, source[2])
             target = cluster.account_by_name(account)
-        same = to_account is None or to_account == account
-        copy_scope(cluster.account_conn(target[0]), uri, databases=None, table=None, with_users=same,
+        # the users come too, into another account as well: its admin then has the source admin's password (v4.1.4)
+        copy_scope(cluster.account_conn(target[0]), uri, databases=None, table=None, with_users=True,
                    snapshot_name=snap["sname"], clone_source=clone_at(snapshot=snap["sname"]),
                    view_security=not self.version.at_least(4, 0))
 

@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Independent check for molecule: run SQL with plain PyMySQL and print the rows as JSON.
 
-python tests/utils/mo_query.py --port N [--user acc#admin --password PW] "SELECT ..." ["SELECT ..."]
+python tests/utils/mo_query.py --port N [--user acc#admin --password-env VAR] "SELECT ..." ["SELECT ..."]
 Prints a JSON list with one list of rows per statement. Shares no code with the collection.
 """
 
@@ -20,8 +20,11 @@ def main():
     parser.add_argument("--user", default="root")
     parser.add_argument("--password", default=os.environ.get("MO_TEST_PASSWORD") or "111",
                         help="default: MO_TEST_PASSWORD, else 111")
+    parser.add_argument("--password-env", help="read the password from this environment variable (not argv)")
     parser.add_argument("statements", nargs="+")
     args = parser.parse_args()
+    if args.password_env:
+        args.password = os.environ[args.password_env]
     conn = pymysql.connect(host=args.host, port=args.port, user=args.user, password=args.password, autocommit=True)
     out = []
     with conn.cursor() as cur:

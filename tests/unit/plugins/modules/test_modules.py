@@ -72,6 +72,7 @@ FREE_FORM = {
                                                                 "only_before")},  # rows keyed by column
     "mo_sql.py": {"rows", "results.rows"},  # rows keyed by column
     "mo_backup_prune.py": {"kept_by"},  # keyed by backup name
+    "mo_restore_drill.py": {"drill.verified_by", "drill.checks.rows", "drill.checks.expect"},  # by account, column
     "mo_rehearse.py": {"rehearsal.checks.rows", "rehearsal.checks.expect"} | set(  # rows keyed by column
         "rehearsal.changes.rows.samples." + kind for kind in ("inserted", "deleted", "updated", "only_after",
                                                               "only_before")),
