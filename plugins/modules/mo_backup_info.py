@@ -206,7 +206,7 @@ def target_version(params):
     version = _server.parse_version_option(params["server_version"])
     if version is None:
         raise _errors.InvalidInput("server_version must be a MatrixOne version such as 4.1.4 or v3.0.18, got %r"
-                                       % params["server_version"])
+                                   % params["server_version"])
     return _server.version_text(version)
 
 

@@ -69,7 +69,7 @@ class FakeJob:
 
     instances = []
     fail_at = None
-    error = None
+    error = _errors.MoError("set by the test")
 
     def __init__(self, mo, when):
         self.mo = mo
@@ -104,7 +104,7 @@ class FakeJob:
 def fixed(monkeypatch):
     monkeypatch.setattr(_rehearse, "scratch_name", lambda prefix, now=None, rng=None: prefix + "20261205120000_ab12")
     monkeypatch.setattr(_drill, "RestoreJob", FakeJob)
-    FakeJob.instances, FakeJob.fail_at, FakeJob.error = [], None, None
+    FakeJob.instances, FakeJob.fail_at = [], None
 
 
 def drill(p, **kwargs):
