@@ -66,14 +66,14 @@ class Drill:
 
     def __init__(self, mo, when=None, now=None):
         self.mo = mo
-        self.params = params = dict(mo.params)  # the options as given (restore() fills mo.params for the job)
+        self.params = params = mo.params
         self.when = when
         self.level = params["level"]
         self.copy = _rehearse.scratch_name(params["scratch_prefix"], now)
         self.password = None
         if self.level == "account":
             self.password = _rehearse.generate_password()
-            mo.secrets.append(self.password)
+            mo.add_secret(self.password)
         target = (params["account"] or mo.login_account) if self.level == "account" else \
             ".".join(p for p in (params["database"], params["table"]) if p)
         self.record = {
@@ -119,8 +119,7 @@ class Drill:
     def restore(self):
         """Make the copy with mo_restore's job and verify it against the point; the job raises what fails."""
         mo = self.mo
-        mo.params.update(self.restore_params())
-        job = RestoreJob(mo, self.when)
+        job = RestoreJob(mo, self.when, self.restore_params())  # never into the module's params: Ansible prints those
         job.prepare()
         preview = job.preview()
         job.refuse_a_different_copy()

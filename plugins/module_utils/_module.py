@@ -79,6 +79,12 @@ class MoModule:
     def login_account(self):
         return _connection.login_account(self.connection)
 
+    def add_secret(self, value):
+        """A value the module made (a generated password) that must never be shown: masked in our messages, and by
+        Ansible in the whole result, as a no_log option's value is."""
+        self.secrets.append(value)
+        self.module.no_log_values.add(value)
+
     def connect_as(self, account, user, password):
         """A second connection with the same host and TLS options as another account's user."""
         return self.connect_with(dict(self.connection, login_account=account, login_user=user,

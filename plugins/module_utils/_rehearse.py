@@ -155,7 +155,7 @@ class Rehearsal:
         self.statements = statements
         self.scratch = scratch_name(params["scratch_prefix"], now)
         self.password = generate_password()
-        mo.secrets.append(self.password)
+        mo.add_secret(self.password)
         self.account = params["account"] or mo.login_account
         self.report = {
             "account": self.scratch, "kept": False,

@@ -19,6 +19,12 @@ from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _
 from ansible_collections.matrixone.backup.plugins.module_utils import _time
 
 
+def scope_brings_users(scope, snap):
+    """Whether the restore is RESTORE ACCOUNT a ... TO ACCOUNT b from a's own account snapshot (not sys's copy)."""
+    return scope["level"] == "account" and bool(scope.get("to_account")) and not scope.get("copy") and \
+        snap.get("level") == "account"
+
+
 class View:
     """One account of the restore: how it is read now and at the restore point (None: the account does not exist
     there), the states read, and how its rows are compared."""
@@ -44,9 +50,10 @@ class View:
 class RestoreJob:
     """One restore: source, scope and plan, preview, run, verify."""
 
-    def __init__(self, mo, when=None):
+    def __init__(self, mo, when=None, params=None):
+        """params: the restore's options when they are not the module's own (mo_restore_drill builds them)."""
         self.mo = mo
-        self.p = mo.params
+        self.p = params if params is not None else mo.params
         self.login = mo.login_account
         self.target_conn = None
         self.when = when  # restore time of a PITR restore (aware UTC), else None
@@ -122,8 +129,27 @@ class RestoreJob:
         self.plan = _restore.plan(p, self.scope, self.login, mo.server, dict(
             source_name=self.source_name, target_exists=self.target_exists, copy_database_exists=copy_db,
             now=datetime.datetime.now(_time.UTC)))
+        if scope_brings_users(self.scope, self.snap) and p["to_account_admin_name"] is not None:
+            self.refuse_an_admin_the_restore_removes()
         if self.plan["target_login"]:
             self.connect_target()
+
+    def refuse_an_admin_the_restore_removes(self):
+        """RESTORE ACCOUNT a ... TO ACCOUNT b brings a's users into b, and the admin's password is then set again
+        (_restore.restore_statements) on a user that must be among them: else MatrixOne answers 'there is no user
+        x' once the data are restored (real v4.1.4). Refused before anything when the snapshot's users are read."""
+        try:
+            rows = self.mo.query(_sql.users_at(self.restore_point()), record=False)
+        except _errors.SqlError:
+            return
+        users = sorted(r["user_name"] for r in rows)
+        admin = self.p["to_account_admin_name"]
+        if users and admin not in users:
+            raise _errors.RestoreRefused(
+                "to_account_admin_name=%s: restoring account %s into %s brings the users %s had at %s (%s), and the "
+                "admin password is set on one of them; give the name of %s's admin" % (
+                    admin, self.scope["account"], self.scope["to_account"], self.scope["account"], self.source_text,
+                    ", ".join(users), self.scope["account"]))
 
     def restore_point(self, own=True):
         """The restore point: the snapshot by name for the account holding it (own), else its exact time."""

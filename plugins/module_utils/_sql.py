@@ -197,6 +197,11 @@ def create_account(name, admin_name, admin_password):
                      display=render(sql, (admin_name, MASK)))
 
 
+def users_at(point):
+    """The users of the account a point belongs to (sys reading a tenant's account snapshot sees the tenant's)."""
+    return Statement("SELECT user_name FROM mo_catalog.mo_user%s" % at(point))
+
+
 def reset_account_admin(name, admin_name, admin_password):
     """The admin's password of an account set again (sys): after RESTORE ACCOUNT a ... TO ACCOUNT b, b has a's users."""
     sql = "ALTER ACCOUNT %s ADMIN_NAME %%s IDENTIFIED BY %%s" % quote_ident(name)

@@ -178,7 +178,7 @@ server:
 '''
 
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _pitr, _scope, _sql, _time
+from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _pitr, _scope, _sql, _time
 from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule
 
 
@@ -218,7 +218,8 @@ def run(mo):
     existing = next((p for p in pitrs if p["name"] == params["name"]), None)
     if params["state"] == "absent":
         run_absent(mo, existing)
-    run_present(mo, params, desired, existing, pitrs, clock)
+    else:
+        run_present(mo, params, desired, existing, pitrs, clock)
 
 
 def run_absent(mo, existing):
@@ -234,8 +235,9 @@ def run_present(mo, params, desired, existing, pitrs, clock):
     if existing is not None and _scope.definition(existing) != desired:
         if not params["replace"]:
             diffs = _scope.differences(_scope.definition(existing), desired)
-            mo.fail("PITR %s already covers something else (%s); set replace=true to drop and recreate it (its "
-                    "history is lost), or choose another name" % (name, "; ".join(diffs)), pitr=existing)
+            raise _errors.MoError("PITR %s already covers something else (%s); set replace=true to drop and recreate "
+                                  "it (its history is lost), or choose another name" % (name, "; ".join(diffs)),
+                                  pitr=existing)
         statements.append(_sql.drop_pitr(name))
         existing_for_range = None
     else:
@@ -243,8 +245,8 @@ def run_present(mo, params, desired, existing, pitrs, clock):
     if existing_for_range is None:
         rival = next((p for p in pitrs if p["name"] != name and _scope.definition(p) == desired), None)
         if rival is not None:
-            mo.fail("%s already has a PITR (%s); MatrixOne allows one PITR per object, change that one instead"
-                    % (describe(desired), rival["name"]), pitr=rival)
+            raise _errors.MoError("%s already has a PITR (%s); MatrixOne allows one PITR per object, change that "
+                                  "one instead" % (describe(desired), rival["name"]), pitr=rival)
         statements.append(_sql.create_pitr(name, desired["level"], value, unit, desired["account"],
                                            desired["database"], desired["table"]))
     elif (existing["range_value"], existing["range_unit"]) != (value, unit):

@@ -260,13 +260,13 @@ def preflight_target(mo, desired):
     level = desired["level"]
     if level == "account" and desired["account"] != mo.login_account:
         if not mo.query(_sql.account_exists(desired["account"]), record=False):
-            mo.fail("account %s does not exist" % desired["account"])
+            raise _errors.MoError("account %s does not exist" % desired["account"])
     if level in ("database", "table"):
         if mo.query(_sql.count_databases(desired["database"]), record=False)[0]["count(*)"] == 0:
-            mo.fail("database %s does not exist" % desired["database"])
+            raise _errors.MoError("database %s does not exist" % desired["database"])
     if level == "table":
         if mo.query(_sql.count_tables(desired["database"], desired["table"]), record=False)[0]["count(*)"] == 0:
-            mo.fail("table %s.%s does not exist" % (desired["database"], desired["table"]))
+            raise _errors.MoError("table %s.%s does not exist" % (desired["database"], desired["table"]))
 
 
 def create(mo, name, desired):
@@ -288,7 +288,8 @@ def create(mo, name, desired):
     mo.would_run(stmt)
     created = _snapshots.find(mo, name)
     if created is None:
-        mo.fail("CREATE SNAPSHOT %s reported success but the snapshot is not listed by SHOW SNAPSHOTS" % name)
+        raise _errors.MoError("CREATE SNAPSHOT %s reported success but the snapshot is not listed by SHOW SNAPSHOTS"
+                              % name)
     return created, True
 
 
@@ -322,7 +323,8 @@ def run(mo):
     existing = _snapshots.find(mo, name)
     if params["state"] == "absent":
         run_absent(mo, name, desired, existing)
-    run_present(mo, name, desired, existing)
+    else:
+        run_present(mo, name, desired, existing)
 
 
 def run_absent(mo, name, desired, existing):
@@ -331,8 +333,8 @@ def run_absent(mo, name, desired, existing):
     if desired is not None:
         diffs = _scope.differences(_scope.definition(existing), desired)
         if diffs:
-            mo.fail("snapshot %s exists with another definition than the task describes (%s); not dropping it"
-                    % (name, "; ".join(diffs)), snapshot=existing)
+            raise _errors.MoError("snapshot %s exists with another definition than the task describes (%s); not "
+                                  "dropping it" % (name, "; ".join(diffs)), snapshot=existing)
     mo.change(_sql.drop_snapshot(name, if_exists=True))
     mo.exit(True, diff={"before": existing, "after": {}})
 
@@ -367,8 +369,9 @@ def run_present(mo, name, desired, existing):
             mo.exit(bool(dropped), snapshot=existing, retained_dropped=dropped,
                     diff={"before": existing, "after": existing})
         if diffs and not mo.params["replace"]:
-            mo.fail("snapshot %s already exists with another definition (%s); set replace=true to drop and "
-                    "recreate it, or choose another name" % (name, "; ".join(diffs)), snapshot=existing)
+            raise _errors.MoError("snapshot %s already exists with another definition (%s); set replace=true to drop "
+                                  "and recreate it, or choose another name" % (name, "; ".join(diffs)),
+                                  snapshot=existing)
     if mo.check_mode:
         preflight_target(mo, desired)
         for statement in ([_sql.drop_snapshot(name)] if existing is not None else []) + [

@@ -49,6 +49,9 @@ class FakeMo:
             return [{"account_name": COPY, "account_id": 9}]
         return []
 
+    def add_secret(self, value):
+        self.secrets.append(value)
+
     def connect_as(self, account, user, password):
         self.logins.append((account, user, password))
         return "%s#%s" % (account, user)
@@ -71,10 +74,10 @@ class FakeJob:
     fail_at = None
     error = _errors.MoError("set by the test")
 
-    def __init__(self, mo, when):
+    def __init__(self, mo, when, params=None):
         self.mo = mo
         self.when = when
-        self.params = dict(mo.params)
+        self.params = dict(params)
         FakeJob.instances.append(self)
 
     def _step(self, name):
@@ -188,6 +191,8 @@ def test_an_account_drill_restores_into_a_scratch_account_and_drops_it_emptied()
     assert (job["level"], job["account"], job["database"], job["to_account"], job["to_account_admin_name"]) == \
         ("account", "acc1", None, COPY, "admin")
     assert password in mo.secrets and len(password) == 24
+    # the restore's options never go into the module's own: Ansible prints those (invocation.module_args)
+    assert mo.params == params(level="account", account="acc1", database="shop", checks=checks)
     assert record["verified"] and record["compared"] == "%s: checksums" % COPY and record["target"] == "acc1"
     admin = "%s#admin" % COPY
     assert mo.texts(admin)[:2] == ["USE `shop`", "SELECT 1 AS one"]  # the checks, with database as default

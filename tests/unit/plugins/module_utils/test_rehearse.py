@@ -58,6 +58,9 @@ class FakeMo:
                      "account_name": "sys", "database_name": "", "table_name": ""}] if statement.params else []
         return []
 
+    def add_secret(self, value):
+        self.secrets.append(value)
+
     def connect_as(self, account, user, password):
         self.logins = getattr(self, "logins", 0) + 1
         return "scratch:%s#%s" % (account, user) + ("" if self.logins == 1 else ":%d" % self.logins)

@@ -1,0 +1,62 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) matrixone.backup contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _restore_job, _sql
+
+
+class FakeMo:
+    def __init__(self, params, answer):
+        self.params = params
+        self.login_account = "sys"
+        self.doing = ""
+        self.failure_result = {}
+        self.answer = answer
+        self.sent = []
+
+    def query(self, statement, record=True, conn=None):
+        self.sent.append(statement.display)
+        if isinstance(self.answer, Exception):
+            raise self.answer
+        return self.answer
+
+
+def job(answer, admin="admin"):
+    params = {"pitr": None, "snapshot": "sp_acc1", "to_account_admin_name": admin}
+    one = _restore_job.RestoreJob(FakeMo(params, answer))
+    one.scope = {"level": "account", "account": "acc1", "to_account": "acc2"}
+    return one
+
+
+@pytest.mark.parametrize("scope, snap_level, expected", [
+    ({"level": "account", "to_account": "acc2"}, "account", True),
+    ({"level": "account", "to_account": "acc2", "copy": True}, "account", False),  # sys: clones, no users
+    ({"level": "account", "to_account": "acc2"}, "cluster", False),  # a cluster snapshot read as sys is sys's
+    ({"level": "account", "to_account": None}, "account", False),
+    ({"level": "database", "to_account": None}, "account", False),
+])
+def test_which_restores_bring_the_source_accounts_users(scope, snap_level, expected):
+    assert _restore_job.scope_brings_users(scope, {"level": snap_level}) is expected
+
+
+def test_an_admin_name_the_restore_would_remove_is_refused_before_anything():
+    one = job([{"user_name": "admin2"}, {"user_name": "reader"}])
+    with pytest.raises(_errors.RestoreRefused) as caught:
+        one.refuse_an_admin_the_restore_removes()
+    assert str(caught.value) == (
+        "to_account_admin_name=admin: restoring account acc1 into acc2 brings the users acc1 had at snapshot sp_acc1 "
+        "(admin2, reader), and the admin password is set on one of them; give the name of acc1's admin")
+    assert one.mo.sent == ["SELECT user_name FROM mo_catalog.mo_user {SNAPSHOT = `sp_acc1`}"]
+
+
+@pytest.mark.parametrize("answer", [[{"user_name": "admin"}, {"user_name": "reader"}], [],
+                                    _errors.SqlError(1049, "Unknown database", _sql.Statement("x"))])
+def test_the_source_admin_or_users_that_cannot_be_read_pass(answer):
+    job(answer).refuse_an_admin_the_restore_removes()
