@@ -18,7 +18,8 @@ description:
   - It also gives the recovery point objective now (RV(rpo_seconds), the age of the newest point) and the oldest
     time that can be reached (RV(oldest)).
   - Each point says how to restore it (RV(points[].restore_with)). A snapshot or PITR goes to
-    M(matrixone.backup.mo_restore). A physical backup is restored offline (the C(back_from_backup) entry point
+    M(matrixone.backup.mo_restore) or M(matrixone.backup.mo_restore_drill), whose options have the same names as
+    its keys. A physical backup is restored offline (the C(back_from_backup) entry point
     of the C(matrixone.backup.node_upgrade) role, or C(mo_br restore)).
   - MatrixOne shows each account only the snapshots and PITRs it created. Log in as the account that made them,
     usually sys.
@@ -125,8 +126,9 @@ points:
       type: str
     restore_with:
       description:
-        - How to restore it. For a snapshot, C(snapshot) for M(matrixone.backup.mo_restore). For a PITR, C(pitr),
-          to use with a C(timestamp) inside the window. For a backup, C(path), its location.
+        - How to restore it. For a snapshot, C(snapshot) for M(matrixone.backup.mo_restore) or
+          M(matrixone.backup.mo_restore_drill). For a PITR, C(pitr), to use with a C(timestamp) inside the window.
+          For a backup, C(path), its location.
       type: dict
       contains:
         snapshot:

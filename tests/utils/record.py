@@ -71,6 +71,8 @@ PASSWORD = "Rec0rd_pw"
 SESSIONS = {"sys": None, "tenant": ("it_rec_acc", "admin", PASSWORD), "tenant2": ("it_rec_acc2", "admin", PASSWORD),
             "tenant3": ("it_rec_acc3", "admin", PASSWORD), "tenant4": ("it_rec_acc4", "admin", PASSWORD),
             "tenant6": ("it_rec_acc6", "admin", PASSWORD), "scratch": ("it_rec_scr_20261205000000_aaaa", "admin", PASSWORD),
+            "tenant7": ("it_rec_acc7", "admin", PASSWORD), "tenant8_own": ("it_rec_acc8", "admin", "Own-" + PASSWORD),
+            "tenant8_source": ("it_rec_acc8", "admin", PASSWORD),
             "no_tenant": ("it_rec_none", "admin", PASSWORD), "no_user": ("it_rec_acc", "nobody", PASSWORD),
             "bad_password": ("it_rec_acc", "admin", "not-" + PASSWORD)}
 # Statement texts may name values known only when they run, resolved by the runner through the sys session and
@@ -382,6 +384,22 @@ def flows(brace):
     add("rehearsal", "sys", "SELECT * FROM it_rec_h.o ORDER BY id", sql.drop_account(scratch),
         sql.accounts_with_prefix("it_rec_scr_"), sql.drop_snapshot(temp, True), sql.drop_snapshot(tenant_temp, True),
         sql.show_snapshots(prefix="it_rec_scr_"), sql.drop_account("it_rec_acc6"), "DROP DATABASE it_rec_h")
+    # a tenant restored into another account brings its users: the new account's admin logs in with the source
+    # admin's password until sys sets it again (ALTER ACCOUNT ... ADMIN_NAME, which needs a user of that name)
+    sp_tc = "it_rec_sp_tc"
+    add("tenant_copy", "sys", sql.drop_account("it_rec_acc7"), sql.drop_account("it_rec_acc8"),
+        sql.drop_snapshot(sp_tc, if_exists=True), sql.create_account("it_rec_acc7", "admin", PASSWORD))
+    add("tenant_copy", "tenant7", "CREATE DATABASE tc", "CREATE TABLE tc.t (id INT PRIMARY KEY)",
+        "INSERT INTO tc.t VALUES (1), (2)")
+    add("tenant_copy", "sys", sql.create_snapshot(sp_tc, "account", account="it_rec_acc7"), sql.users_at(at(sp_tc)),
+        sql.create_account("it_rec_acc8", "admin", "Own-" + PASSWORD), restore("account", sp_tc, "it_rec_acc7",
+                                                                                to_account="it_rec_acc8"))
+    add("tenant_copy", "tenant8_own", "SELECT count(*) FROM tc.t")
+    add("tenant_copy", "tenant8_source", "SELECT count(*) FROM tc.t")
+    add("tenant_copy", "sys", sql.reset_account_admin("it_rec_acc8", "nobody", "Own-" + PASSWORD),
+        sql.reset_account_admin("it_rec_acc8", "admin", "Own-" + PASSWORD))
+    add("tenant_copy", "tenant8_own", "SELECT count(*) FROM tc.t")
+    add("tenant_copy", "sys", sql.drop_snapshot(sp_tc), sql.drop_account("it_rec_acc7"), sql.drop_account("it_rec_acc8"))
     # snapshot statements inside an explicit transaction
     add("transaction", "sys", "BEGIN", sql.show_snapshots(exact={"name": "it_rec_none"}), "ROLLBACK")
     return out
