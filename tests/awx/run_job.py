@@ -176,7 +176,7 @@ def main():
             (drill.rc == 0 and drilled[0].get("point") == "nightly_awx" and drilled[0].get("verified") is True,
              "restore drill job: rc=%s results %r" % (drill.rc, drilled)),
             (stats.get("restore_drill_failed") == [], "restore drill job: nothing failed"),
-            (not [r for r in sql(port, "SHOW DATABASES") if r[0].startswith("drill_")], "restore drill job: no copy left"),
+            (not [r for r in sql(port, "SHOW DATABASES") if r[0].startswith("mo_drill_")], "restore drill job: no copy left"),
             (not leaked and PASSWORD not in stdout, "restore drill job: password in events %s" % leaked),
         ]
         # an account-level guard needs no database (the playbook used to fail on an undefined guard_database)
