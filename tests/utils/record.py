@@ -392,8 +392,8 @@ def flows(brace):
     add("tenant_copy", "tenant7", "CREATE DATABASE tc", "CREATE TABLE tc.t (id INT PRIMARY KEY)",
         "INSERT INTO tc.t VALUES (1), (2)")
     add("tenant_copy", "sys", sql.create_snapshot(sp_tc, "account", account="it_rec_acc7"), sql.users_at(at(sp_tc)),
-        sql.create_account("it_rec_acc8", "admin", "Own-" + PASSWORD), restore("account", sp_tc, "it_rec_acc7",
-                                                                                to_account="it_rec_acc8"))
+        sql.create_account("it_rec_acc8", "admin", "Own-" + PASSWORD),
+        restore("account", sp_tc, "it_rec_acc7", to_account="it_rec_acc8"))
     add("tenant_copy", "tenant8_own", "SELECT count(*) FROM tc.t")
     add("tenant_copy", "tenant8_source", "SELECT count(*) FROM tc.t")
     add("tenant_copy", "sys", sql.reset_account_admin("it_rec_acc8", "nobody", "Own-" + PASSWORD),
