@@ -22,30 +22,11 @@ author:
   - matrixone.backup maintainers (@matrixone-backup)
 extends_documentation_fragment:
   - matrixone.backup.connection
+  - matrixone.backup.snapshot_filter
   - matrixone.backup.attributes.INFO_MODULE
 options:
   name:
     description: Only the snapshot with exactly this name.
-    type: str
-  prefix:
-    description: Only snapshots whose name starts with this text (matched literally; V(_) is not a wildcard).
-    type: str
-  pattern:
-    description:
-      - Only snapshots whose name matches this shell-style pattern (V(*), V(?), V([...])), e.g. V(pre_*_2026*).
-    type: str
-  level:
-    description: Only snapshots of this level.
-    type: str
-    choices: [cluster, account, database, table]
-  account:
-    description: Only snapshots of this account (for database and table snapshots, the account that took them).
-    type: str
-  database:
-    description: Only snapshots of this database.
-    type: str
-  table:
-    description: Only snapshots of this table.
     type: str
   newer_than:
     description:

@@ -24,6 +24,7 @@ author:
   - matrixone.backup maintainers (@matrixone-backup)
 extends_documentation_fragment:
   - matrixone.backup.connection
+  - matrixone.backup.snapshot_filter
   - matrixone.backup.retention
   - matrixone.backup.attributes
 attributes:
@@ -37,25 +38,6 @@ attributes:
     support: full
     details: A second run finds nothing more to drop.
 options:
-  prefix:
-    description: Consider only snapshots whose name starts with this text (matched literally).
-    type: str
-  pattern:
-    description: Consider only snapshots whose name matches this shell-style pattern, e.g. V(guard_shop_*).
-    type: str
-  level:
-    description: Consider only snapshots of this level.
-    type: str
-    choices: [cluster, account, database, table]
-  account:
-    description: Consider only snapshots of this account.
-    type: str
-  database:
-    description: Consider only snapshots of this database.
-    type: str
-  table:
-    description: Consider only snapshots of this table.
-    type: str
   timezone:
     description:
       - The time zone of the calendar rules. The default is the server's (its C(NOW()) minus C(UTC_TIMESTAMP())).

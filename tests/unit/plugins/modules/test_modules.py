@@ -191,3 +191,13 @@ def test_mo_snapshot_refuses_bad_retention_before_any_sql(params, message):
 def test_mo_snapshot_reads_max_age_as_seconds():
     params = snapshot_params(max_age="2h", retain=7, retain_prefix="nightly_")
     assert mo_snapshot.validate(params, "sys")["level"] == "account" and params["max_age_seconds"] == 7200
+
+
+def test_the_snapshot_filter_fragment_documents_the_filter_options_the_modules_take():
+    import yaml  # pylint: disable=import-outside-toplevel
+    from ansible_collections.matrixone.backup.plugins.doc_fragments import snapshot_filter  # pylint: disable=import-outside-toplevel
+    from ansible_collections.matrixone.backup.plugins.module_utils import _snapshots  # pylint: disable=import-outside-toplevel
+    documented = yaml.safe_load(snapshot_filter.ModuleDocFragment.DOCUMENTATION)["options"]
+    assert set(documented) == set(_snapshots.FILTER_OPTIONS)
+    for name, spec in _snapshots.FILTER_OPTIONS.items():
+        assert documented[name]["type"] == spec["type"] and documented[name].get("choices") == spec.get("choices")
