@@ -13,9 +13,61 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _sql, _state
+from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _snapshots, _sql, _state, _time
 
 SAMPLE_TABLES = 20  # tables that get sample rows
+
+
+def validate(params):
+    """mo_snapshot_diff's input, named by its option, before any SQL."""
+    _sql.validate_names(params, (("snapshot", "snapshot"), ("database", "database"), ("table", "table")))
+    if params["table"] is not None and params["database"] is None:
+        raise _errors.InvalidInput("table needs database")
+    for key in ("sample_rows", "content_max_rows"):
+        if params[key] < 0:
+            raise _errors.InvalidInput("%s must be 0 or more, got %d" % (key, params[key]))
+    if params["timestamp"] is not None:
+        _time.parse_timestamp(params["timestamp"], None)
+
+
+def scope_of(params, snap):
+    """The compared scope: a database or table snapshot covers only its own database or table (snap None: a time,
+    which covers the login account)."""
+    snap = snap or {"level": None, "name": None}
+    database, table = params["database"], params["table"]
+    if snap["level"] in ("database", "table"):
+        if database not in (None, snap["database"]):
+            raise _errors.InvalidInput("snapshot %s is of database %s, not %s"
+                                       % (snap["name"], snap["database"], database))
+        database = snap["database"]
+    if snap["level"] == "table":
+        if table not in (None, snap["table"]):
+            raise _errors.InvalidInput("snapshot %s is of table %s.%s, not %s"
+                                       % (snap["name"], snap["database"], snap["table"], table))
+        table = snap["table"]
+    level = "table" if table else ("database" if database else "account")
+    return dict(level=level, database=database, table=table)
+
+
+def compare_with_now(mo, params):
+    """mo_snapshot_diff end to end: (what `before` is, the change report from it to now). sys sees tenants'
+    snapshots but reads its own data, so a tenant's snapshot is refused."""
+    mo.doing = "comparing %s with now" % (params["snapshot"] or params["timestamp"])
+    if params["snapshot"] is not None:
+        snap = _snapshots.find_required(mo, params["snapshot"])
+        if snap["level"] != "cluster" and snap["account"] != mo.login_account:
+            raise _errors.MoError("snapshot=%s is a snapshot of account %s; log in to that account to compare it"
+                                  % (snap["name"], snap["account"]))
+        before = {"snapshot": snap["name"], "timestamp": snap["timestamp"]}
+        point = _time.Point(snapshot=snap["name"])
+    else:
+        snap = None
+        when = _time.parse_timestamp(params["timestamp"], None, now=mo.server_clock().now)
+        before = {"timestamp": _time.iso_utc(when)}
+        point = _time.Point(ts_ns=_time.timestamp_ns(before["timestamp"]))
+    report = compare_points(mo.reads(), point, _time.NOW, scope_of(params, snap), params["content_max_rows"],
+                            params["sample_rows"])
+    return before, report
 
 
 def compare_points(query, before, after, scope, content_max_rows, sample_rows, states=None):

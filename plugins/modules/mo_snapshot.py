@@ -226,71 +226,8 @@ server:
       type: bool
 '''
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _scope, _snapshots, _sql, _time
+from ansible_collections.matrixone.backup.plugins.module_utils import _snapshot_task, _sql
 from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule
-
-
-def validate(params, login_account):
-    """Check every input before any SQL; return the desired definition (or None for a bare absent)."""
-    _sql.validate_name(params["name"], "snapshot", "name")
-    if params["max_age"] is not None:
-        params["max_age_seconds"] = _time.parse_duration(params["max_age"], "max_age")
-    if params["retain"] is not None:
-        if params["retain"] < 1:
-            raise _errors.InvalidInput("retain=%d keeps nothing, not even this snapshot: give 1 or more"
-                                       % params["retain"])
-        _sql.validate_name(params["retain_prefix"], "snapshot", "retain_prefix")
-        if not params["name"].startswith(params["retain_prefix"]):
-            raise _errors.InvalidInput("name=%s does not start with retain_prefix=%s, so retain would not count it"
-                                       % (params["name"], params["retain_prefix"]))
-    if params["state"] == "absent" and (params["max_age"] is not None or params["retain"] is not None):
-        raise _errors.InvalidInput("max_age and retain apply to state=present only")
-    level = params["level"]
-    if level is None and params["state"] == "present":
-        level = params["level"] = "account"
-    if level is None:
-        if any(params[k] is not None for k in ("account", "database", "table")):
-            raise _errors.InvalidInput("account, database and table need level to say what they describe")
-        return None
-    return _scope.target_definition(params, level, login_account)
-
-
-def preflight_target(mo, desired):
-    """In check mode, find what a real CREATE SNAPSHOT would trip over (missing account/database/table)."""
-    level = desired["level"]
-    if level == "account" and desired["account"] != mo.login_account:
-        if not mo.query(_sql.account_exists(desired["account"]), record=False):
-            raise _errors.MoError("account %s does not exist" % desired["account"])
-    if level in ("database", "table"):
-        if mo.query(_sql.count_databases(desired["database"]), record=False)[0]["count(*)"] == 0:
-            raise _errors.MoError("database %s does not exist" % desired["database"])
-    if level == "table":
-        if mo.query(_sql.count_tables(desired["database"], desired["table"]), record=False)[0]["count(*)"] == 0:
-            raise _errors.MoError("table %s.%s does not exist" % (desired["database"], desired["table"]))
-
-
-def create(mo, name, desired):
-    """CREATE SNAPSHOT; a racing creator of the same definition counts as success (changed=False)."""
-    stmt = _sql.create_snapshot(name, desired["level"], desired["account"], desired["database"], desired["table"])
-    mo.doing = "creating snapshot %s" % name
-    try:
-        mo.query(stmt, record=False)  # logged once it has created the snapshot (a lost race changed nothing)
-    except _errors.SqlError as exc:  # two outcomes told apart here; anything else goes to the module shell as it is
-        if _snapshots.lost_creation_race(exc.code, exc.text):
-            winner = _snapshots.find(mo, name)
-            if winner is not None and not _scope.differences(_scope.definition(winner), desired):
-                return winner, False
-        mo.would_run(stmt)
-        if "has reached the limit" in exc.text or "has disabled" in exc.text:
-            raise _errors.MoError("snapshot quota: %s. Drop old snapshots first (matrixone.backup.mo_snapshot_prune) or "
-                                  "ask the sys account to raise the quota" % exc.text, error_code=exc.code)
-        raise
-    mo.would_run(stmt)
-    created = _snapshots.find(mo, name)
-    if created is None:
-        raise _errors.MoError("CREATE SNAPSHOT %s reported success but the snapshot is not listed by SHOW SNAPSHOTS"
-                              % name)
-    return created, True
 
 
 def main():
@@ -310,81 +247,10 @@ def main():
 
 
 def run(mo):
-    params = mo.params
-    desired = validate(params, mo.login_account)
-    name = params["name"]
+    desired = _snapshot_task.validate(mo.params, mo.login_account)
     mo.connect()
-    mo.doing = "snapshot %s" % name
-    if desired is not None and desired["level"] in ("database", "table"):
-        mo.server.require("db_table_snapshot")
-        if not mo.server.has("gc_safe_db_table_snapshot"):
-            mo.module.warn("MatrixOne %s may garbage-collect the data of database and table snapshots (fixed in "
-                           "3.0.4); prefer level=account on this server" % mo.server.describe())
-    existing = _snapshots.find(mo, name)
-    if params["state"] == "absent":
-        run_absent(mo, name, desired, existing)
-    else:
-        run_present(mo, name, desired, existing)
-
-
-def run_absent(mo, name, desired, existing):
-    if existing is None:
-        mo.exit(False, diff={"before": {}, "after": {}})
-    if desired is not None:
-        diffs = _scope.differences(_scope.definition(existing), desired)
-        if diffs:
-            raise _errors.MoError("snapshot %s exists with another definition than the task describes (%s); not "
-                                  "dropping it" % (name, "; ".join(diffs)), snapshot=existing)
-    mo.change(_sql.drop_snapshot(name, if_exists=True))
-    mo.exit(True, diff={"before": existing, "after": {}})
-
-
-def too_old(mo, existing):
-    """Whether max_age asks for the existing snapshot to be taken again (its age by the server's clock)."""
-    if mo.params["max_age"] is None:
-        return False
-    return (mo.server_clock().now - _time.parse_iso(existing["timestamp_utc"])).total_seconds() > \
-        mo.params["max_age_seconds"]
-
-
-def retain(mo, keep):
-    """Keep `keep` (the task's snapshot, taken or to be taken) and the newest retain - 1 other snapshots of
-    retain_prefix, drop the rest; in check mode only list them. Returns the records dropped (or that would be)."""
-    if mo.params["retain"] is None:
-        return []
-    prefix = mo.params["retain_prefix"]
-    others = [s for s in _snapshots.list_snapshots(mo, {"prefix": prefix}, None) if s["name"] != keep["name"]]
-    dropped = _snapshots.select_prune(others, {"keep_newest": mo.params["retain"] - 1})[0]
-    _snapshots.drop_each(mo, dropped, "retained_dropped", "keeping the newest %d snapshots of %s"
-                         % (mo.params["retain"], prefix))
-    return dropped
-
-
-def run_present(mo, name, desired, existing):
-    predicted = dict(desired, name=name, timestamp=None, timestamp_utc=None, timestamp_epoch=None)
-    if existing is not None:
-        diffs = _scope.differences(_scope.definition(existing), desired)
-        if not diffs and not too_old(mo, existing):
-            dropped = retain(mo, existing)
-            mo.exit(bool(dropped), snapshot=existing, retained_dropped=dropped,
-                    diff={"before": existing, "after": existing})
-        if diffs and not mo.params["replace"]:
-            raise _errors.MoError("snapshot %s already exists with another definition (%s); set replace=true to drop "
-                                  "and recreate it, or choose another name" % (name, "; ".join(diffs)),
-                                  snapshot=existing)
-    if mo.check_mode:
-        preflight_target(mo, desired)
-        for statement in ([_sql.drop_snapshot(name)] if existing is not None else []) + [
-                _sql.create_snapshot(name, desired["level"], desired["account"], desired["database"], desired["table"])]:
-            mo.would_run(statement)
-        dropped = retain(mo, predicted)
-        mo.exit(True, snapshot=predicted, retained_dropped=dropped, diff={"before": existing or {}, "after": predicted})
-    if existing is not None:
-        mo.query(_sql.drop_snapshot(name))
-    created, changed = create(mo, name, desired)
-    dropped = retain(mo, created)
-    mo.exit(changed or existing is not None or bool(dropped), snapshot=created, retained_dropped=dropped,
-            diff={"before": existing or {}, "after": created})
+    changed, result = _snapshot_task.ensure(mo, desired)
+    mo.exit(changed, **result)
 
 
 if __name__ == "__main__":

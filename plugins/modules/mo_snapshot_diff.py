@@ -300,45 +300,8 @@ server:
       type: bool
 '''
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _diff, _errors, _snapshots, _sql, _time
+from ansible_collections.matrixone.backup.plugins.module_utils import _diff
 from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule
-
-
-def validate(params):
-    _sql.validate_names(params, (("snapshot", "snapshot"), ("database", "database"), ("table", "table")))
-    if params["table"] is not None and params["database"] is None:
-        raise _errors.InvalidInput("table needs database")
-    for key in ("sample_rows", "content_max_rows"):
-        if params[key] < 0:
-            raise _errors.InvalidInput("%s must be 0 or more, got %d" % (key, params[key]))
-    if params["timestamp"] is not None:
-        _time.parse_timestamp(params["timestamp"], None)
-
-
-def find_snapshot(mo, name):
-    snap = _snapshots.find_required(mo, name)
-    if snap["level"] != "cluster" and snap["account"] != mo.login_account:
-        raise _errors.MoError("snapshot=%s is a snapshot of account %s; log in to that account to compare it"
-                              % (name, snap["account"]))
-    return snap
-
-
-def scope_of(params, snap):
-    """The compared scope: a database or table snapshot covers only its own database or table."""
-    snap = snap or {"level": None, "name": None}
-    database, table = params["database"], params["table"]
-    if snap["level"] in ("database", "table"):
-        if database not in (None, snap["database"]):
-            raise _errors.InvalidInput("snapshot %s is of database %s, not %s"
-                                       % (snap["name"], snap["database"], database))
-        database = snap["database"]
-    if snap["level"] == "table":
-        if table not in (None, snap["table"]):
-            raise _errors.InvalidInput("snapshot %s is of table %s.%s, not %s"
-                                       % (snap["name"], snap["database"], snap["table"], table))
-        table = snap["table"]
-    level = "table" if table else ("database" if database else "account")
-    return dict(level=level, database=database, table=table)
 
 
 def main():
@@ -354,21 +317,9 @@ def main():
 
 
 def run(mo):
-    params = mo.params
-    validate(params)
+    _diff.validate(mo.params)
     mo.connect()
-    mo.doing = "comparing %s with now" % (params["snapshot"] or params["timestamp"])
-    if params["snapshot"] is not None:
-        snap = find_snapshot(mo, params["snapshot"])
-        before = {"snapshot": snap["name"], "timestamp": snap["timestamp"]}
-        before_point = _time.Point(snapshot=snap["name"])
-    else:
-        snap = None
-        when = _time.parse_timestamp(params["timestamp"], None, now=mo.server_clock().now)
-        before = {"timestamp": _time.iso_utc(when)}
-        before_point = _time.Point(ts_ns=_time.timestamp_ns(before["timestamp"]))
-    report = _diff.compare_points(mo.reads(), before_point, _time.NOW,
-                                  scope_of(params, snap), params["content_max_rows"], params["sample_rows"])
+    before, report = _diff.compare_with_now(mo, mo.params)
     mo.exit(False, before=before, after={"now": True}, summary=_diff.summary(report), **report)
 
 

@@ -4,7 +4,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _diff, _sql, _state, _time
+import pytest
+
+from ansible_collections.matrixone.backup.plugins.module_utils import _diff, _errors, _sql, _state, _time
 
 SNAP = _time.Point(snapshot="s")
 
@@ -101,3 +103,28 @@ def test_every_set_difference_is_made_distinct():
         assert stmt.sql.count("EXCEPT") == stmt.sql.count("SELECT DISTINCT * FROM (SELECT"), stmt.sql
     keys = _sql.primary_keys({"before": SNAP, "after": _time.NOW}, ["d"])
     assert keys.sql.count("mo_catalog.mo_indexes {SNAPSHOT = `s`}") == 1 and keys.params == ("before", "d", "after", "d")
+
+
+def test_mo_snapshot_diff_compares_only_what_the_snapshot_covers():
+    table_snap = {"name": "s", "level": "table", "account": "sys", "database": "d", "table": "t"}
+    assert _diff.scope_of({"database": None, "table": None}, table_snap) == \
+        {"level": "table", "database": "d", "table": "t"}
+    assert _diff.scope_of({"database": None, "table": None}, None)["level"] == "account"
+    with pytest.raises(_errors.InvalidInput, match="snapshot s is of database d, not e"):
+        _diff.scope_of({"database": "e", "table": None}, table_snap)
+    with pytest.raises(_errors.InvalidInput, match="snapshot s is of table d.t, not u"):
+        _diff.scope_of({"database": "d", "table": "u"}, table_snap)
+
+
+@pytest.mark.parametrize("given, message", [
+    (dict(table="t"), "table needs database"),
+    (dict(sample_rows=-1), "sample_rows must be 0 or more, got -1"),
+    (dict(content_max_rows=-5), "content_max_rows must be 0 or more, got -5"),
+    (dict(snapshot="no way"), "snapshot"),
+    (dict(snapshot=None, timestamp="yesterday"), "timestamp"),
+])
+def test_mo_snapshot_diff_refuses_bad_input_before_any_sql(given, message):
+    params = dict(dict(snapshot="s", timestamp=None, database=None, table=None, sample_rows=20,
+                       content_max_rows=1000000), **given)
+    with pytest.raises(_errors.InvalidInput, match=message):
+        _diff.validate(params)

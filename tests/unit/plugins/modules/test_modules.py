@@ -12,8 +12,8 @@ import re
 
 import pytest
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _sql, _user_sql
-from ansible_collections.matrixone.backup.plugins.modules import mo_restore, mo_snapshot, mo_snapshot_diff, mo_sql
+from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _snapshot_task, _sql, _user_sql
+from ansible_collections.matrixone.backup.plugins.modules import mo_restore, mo_sql
 
 MODULES = sorted(glob.glob(os.path.join(os.path.dirname(mo_sql.__file__), "mo_*.py")))
 
@@ -162,15 +162,6 @@ def test_mo_restore_refuses_bad_input_before_any_sql(params, message):
         mo_restore.validate(params)
 
 
-def test_mo_snapshot_diff_compares_only_what_the_snapshot_covers():
-    table_snap = {"name": "s", "level": "table", "account": "sys", "database": "d", "table": "t"}
-    assert mo_snapshot_diff.scope_of({"database": None, "table": None}, table_snap) == \
-        {"level": "table", "database": "d", "table": "t"}
-    assert mo_snapshot_diff.scope_of({"database": None, "table": None}, None)["level"] == "account"
-    with pytest.raises(_errors.InvalidInput, match="snapshot s is of database d, not e"):
-        mo_snapshot_diff.scope_of({"database": "e", "table": None}, table_snap)
-
-
 def snapshot_params(**kwargs):
     return dict(dict(name="nightly_1", state="present", level=None, account=None, database=None, table=None,
                      replace=False, max_age=None, retain=None, retain_prefix=None), **kwargs)
@@ -185,12 +176,12 @@ def snapshot_params(**kwargs):
 ])
 def test_mo_snapshot_refuses_bad_retention_before_any_sql(params, message):
     with pytest.raises(_errors.InvalidInput, match=re.escape(message)):
-        mo_snapshot.validate(params, "sys")
+        _snapshot_task.validate(params, "sys")
 
 
 def test_mo_snapshot_reads_max_age_as_seconds():
     params = snapshot_params(max_age="2h", retain=7, retain_prefix="nightly_")
-    assert mo_snapshot.validate(params, "sys")["level"] == "account" and params["max_age_seconds"] == 7200
+    assert _snapshot_task.validate(params, "sys")["level"] == "account" and params["max_age_seconds"] == 7200
 
 
 def test_the_snapshot_filter_fragment_documents_the_filter_options_the_modules_take():
