@@ -192,3 +192,39 @@ def test_the_snapshot_filter_fragment_documents_the_filter_options_the_modules_t
     assert set(documented) == set(_snapshots.FILTER_OPTIONS)
     for name, spec in _snapshots.FILTER_OPTIONS.items():
         assert documented[name]["type"] == spec["type"] and documented[name].get("choices") == spec.get("choices")
+
+
+def code_lines(path):
+    """Lines of code of a module outside DOCUMENTATION, EXAMPLES and RETURN (no blank or comment lines)."""
+    with open(path) as handle:
+        source = handle.read()
+    lines = source.splitlines()
+    docs = set()
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") in ("DOCUMENTATION", "EXAMPLES", "RETURN")
+                                                for t in node.targets):
+            docs.update(range(node.lineno - 1, node.end_lineno))
+    return sum(1 for i, line in enumerate(lines) if i not in docs and line.strip() and not line.strip().startswith("#"))
+
+
+@pytest.mark.parametrize("path", MODULES, ids=os.path.basename)
+def test_every_module_is_a_thin_shell(path):
+    assert code_lines(path) <= 100, "%s has %d code lines: move its work to module_utils" % (path, code_lines(path))
+
+
+def test_module_utils_import_one_another_without_a_cycle():
+    utils = os.path.join(os.path.dirname(os.path.dirname(mo_sql.__file__)), "module_utils")
+    graph = {}
+    for path in glob.glob(os.path.join(utils, "_*.py")):
+        with open(path) as handle:
+            found = re.findall(r"module_utils(?:\.(_\w+))? import ([\w, ]+)", handle.read())
+        graph[os.path.basename(path)[:-3]] = set(
+            [sub for sub, _names in found if sub] +
+            [n.strip() for sub, names in found if not sub for n in names.split(",") if n.strip().startswith("_")])
+
+    def reaches(start, node, seen):
+        for nxt in graph.get(node, ()):
+            if nxt == start or (nxt not in seen and reaches(start, nxt, seen | {nxt})):
+                return True
+        return False
+    assert [name for name in sorted(graph) if reaches(name, name, {name})] == []
