@@ -41,5 +41,5 @@ def test_s3_options_and_the_diff_say_what_matrixone_and_the_dba_need():
         "endpoint": "s3.example", "region": "r", "bucket": "b", "filepath": "mo/full1", "access_key_id": "AK",
         "secret_access_key": "SK", "is_minio": "true"}
     plan = {"location": "/backups/mo/full1", "type": "full", "files": 3}
-    assert _backup_task.diff_of(None, plan) == {"before": {"backup": None},
-                                                 "after": {"backup": {"location": "/backups/mo/full1", "type": "full"}}}
+    expected = {"before": {"backup": None}, "after": {"backup": {"location": "/backups/mo/full1", "type": "full"}}}
+    assert _backup_task.diff_of(None, plan) == expected
