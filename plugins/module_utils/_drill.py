@@ -79,7 +79,8 @@ class Drill:
         self.record = {
             "point": params["snapshot"] or "%s at %s" % (params["pitr"], params["timestamp"]),
             "kind": "pitr" if when is not None else "snapshot", "level": self.level, "target": target,
-            "copy": self.copy, "verified": False, "why": "", "point_time": None, "compared": "", "verified_by": {},
+            "copy_name": self.copy, "verified": False, "why": "", "point_time": None, "compared": "",
+            "verified_by": {},
             "checks": [], "seconds": None, "restore_seconds": None, "checks_seconds": None, "removed": False,
             "remove_seconds": None, "leftovers_removed": []}
         self.created = False

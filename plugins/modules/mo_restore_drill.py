@@ -148,7 +148,7 @@ drill:
     target:
       description: What was drilled (C(db), C(db.table), or the account).
       type: str
-    copy:
+    copy_name:
       description: The name of the scratch database or account the copy went to.
       type: str
     verified:
@@ -216,7 +216,7 @@ drill:
     kind: snapshot
     level: database
     target: shop
-    copy: mo_drill_20261205020000_k3x9
+    copy_name: mo_drill_20261205020000_k3x9
     verified: true
     why: ""
     point_time: "2026-12-04T18:00:02.113Z"

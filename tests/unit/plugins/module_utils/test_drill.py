@@ -122,7 +122,7 @@ def test_a_database_drill_restores_beside_verifies_checks_and_drops_the_copy():
     job = FakeJob.instances[0].params
     assert (job["as_database"], job["as_table"], job["verify"], job["safety_snapshot"], job["force"]) == \
         (COPY, None, True, False, False)
-    assert record["verified"] and record["why"] == "" and warnings == []
+    assert record["verified"] and record["why"] == "" and warnings == [] and record["copy_name"] == COPY
     assert record["compared"] == "sys: content" and record["point_time"] == "2026-12-05T04:00:00Z"
     assert record["seconds"] is not None and record["removed"] and record["checks"][0]["passed"]
     assert mo.texts("check-login") == ["USE `%s`" % COPY, "SELECT count(*) AS n FROM orders"]
