@@ -125,6 +125,10 @@ options:
       - Admin user of the account restored into when that is not the login account (O(to_account), or an in-place
         restore of another account by sys). Used to create O(to_account) when missing, and to log in to the target
         to preview and verify the restore.
+      - A restore of account O(account) into O(to_account) brings O(account)'s users, so the module then sets this
+        user's password to O(to_account_admin_password) (C(ALTER ACCOUNT ... ADMIN_NAME ... IDENTIFIED BY), masked in
+        C(queries)). The name must be one of O(account)'s users at the snapshot (its admin); another is refused
+        before anything is sent.
     type: str
   to_account_admin_password:
     description:
