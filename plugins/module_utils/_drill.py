@@ -20,7 +20,7 @@ __metaclass__ = type
 
 import time
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _rehearse, _sql, _time
+from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _rehearse, _restore, _sql, _time
 from ansible_collections.matrixone.backup.plugins.module_utils._restore_job import RestoreJob
 
 DEFAULT_PREFIX = "mo_drill_"
@@ -88,12 +88,10 @@ class Drill:
     def restore_params(self):
         """mo_restore's options for the copy: beside the live data, verified, nothing else."""
         p = self.params
-        restore = dict(snapshot=p["snapshot"], snapshot_prefix=None, pitr=p["pitr"], timestamp=p["timestamp"],
-                       timezone=p["timezone"], server_timezone=p["server_timezone"], level=self.level,
-                       account=None, database=p["database"], table=p["table"], to_account=None,
-                       to_account_admin_name=None, to_account_admin_password=None, verify=True, safety_snapshot=False,
-                       safety_snapshot_name=None, force=False, diff_rows=0, content_max_rows=p["content_max_rows"],
-                       method="auto", as_database=None, as_table=None, account_logins=None)
+        restore = dict((name, spec.get("default")) for name, spec in _restore.argument_spec().items())
+        restore.update((name, p[name]) for name in ("snapshot", "pitr", "timestamp", "timezone", "server_timezone",
+                                                    "database", "table", "content_max_rows"))
+        restore.update(level=self.level, verify=True, diff_rows=0)
         if self.level == "account":
             restore.update(account=p["account"] or self.mo.login_account, database=None, to_account=self.copy,
                            to_account_admin_name=_rehearse.SCRATCH_ADMIN, to_account_admin_password=self.password)
@@ -112,10 +110,7 @@ class Drill:
                 mo.query(_sql.drop_database(name))
                 self.record["leftovers_removed"].append("database " + name)
         if mo.login_account == "sys":
-            for row in mo.query(_sql.accounts_with_prefix(prefix), record=False):
-                if _rehearse.is_scratch_name(row["account_name"], prefix):
-                    mo.query(_sql.drop_account(row["account_name"]))
-                    self.record["leftovers_removed"].append("account " + row["account_name"])
+            self.record["leftovers_removed"] += _rehearse.drop_leftover_accounts(mo, prefix)
 
     def restore(self):
         """Make the copy with mo_restore's job and verify it against the point; the job raises what fails."""
@@ -173,9 +168,7 @@ class Drill:
     def empty_account(self):
         """Drop the copy account's databases through its admin first: faster than DROP ACCOUNT alone on v3.0.18
         (see _rehearse.Rehearsal.empty_scratch); a failure here is left to DROP ACCOUNT."""
-        if not self.mo.query(_sql.account_exists(self.copy), record=False):
-            return
-        try:
+        try:  # fails when the restore stopped before CREATE ACCOUNT: then there is nothing to empty
             conn = self.mo.connect_as(self.copy, _rehearse.SCRATCH_ADMIN, self.password)
         except _errors.MoError:
             return
@@ -188,9 +181,7 @@ class Drill:
 
     def failure(self):
         bad = [c for c in self.record["checks"] if not c["passed"]]
-        return "%d check(s) failed on the copy: %s" % (len(bad), "; ".join(
-            "%s: %s" % (c["name"], c.get("error") or "expected %s, got %s" % (c.get("expect"), c["rows"]))
-            for c in bad))
+        return "%d check(s) failed on the copy: %s" % (len(bad), _rehearse.failed_checks(bad))
 
     # -- the whole ---------------------------------------------------------------------------------------
     def run(self):
@@ -209,7 +200,7 @@ class Drill:
             if not passed:
                 record["why"] = self.failure()
         except _errors.SqlError as exc:
-            record["why"] = "%s failed: MatrixOne error %s: %s" % (self.mo.doing, exc.code, exc.text)
+            record["why"] = exc.during(self.mo.doing)
         except _errors.MoError as exc:
             record["why"] = str(exc)
         finally:

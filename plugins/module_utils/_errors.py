@@ -43,6 +43,10 @@ class SqlError(MoError):
         self.text = text
         self.statement = statement
 
+    def during(self, doing):
+        """The message of a task that failed on this error while `doing` something."""
+        return "%s failed: MatrixOne error %s: %s" % (doing, self.code, self.text)
+
 
 class ConnectionLost(MoError):
     """The connection broke or timed out while a statement ran: its outcome is unknown."""

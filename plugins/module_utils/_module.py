@@ -211,7 +211,7 @@ class MoModule:
         message (any other _errors.MoError)."""
         if isinstance(exc, _errors.SqlError):
             result.setdefault("error_code", exc.code)
-            self.fail("%s failed: MatrixOne error %s: %s" % (doing, exc.code, exc.text), **result)
+            self.fail(exc.during(doing), **result)
         if isinstance(exc, _errors.ConnectionLost):
             if "timed out" in str(exc.text):
                 self.fail("%s: MatrixOne did not answer within read_timeout=%ss while running %s; the outcome is "

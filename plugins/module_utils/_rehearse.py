@@ -138,6 +138,23 @@ def run_checks(mo, conn, checks, doing):
     return entries
 
 
+def failed_checks(bad):
+    """'name: why; ...' of the checks that did not pass (their error, or what they expected and got)."""
+    return "; ".join("%s: %s" % (c["name"], c.get("error") or "expected %s, got %s" % (c.get("expect"), c["rows"]))
+                     for c in bad)
+
+
+def drop_leftover_accounts(mo, prefix):
+    """Drop the accounts an interrupted run with this prefix left (only names scratch_name() gives; sys only);
+    returns what was dropped, as 'account <name>'."""
+    dropped = []
+    for row in mo.query(_sql.accounts_with_prefix(prefix), record=False):
+        if is_scratch_name(row["account_name"], prefix):
+            mo.query(_sql.drop_account(row["account_name"]))
+            dropped.append("account " + row["account_name"])
+    return dropped
+
+
 def drop_user_databases(mo, conn):
     """Drop every non-system database the login of conn sees (a scratch account's, before DROP ACCOUNT)."""
     for row in mo.query(_sql.show_databases(), record=False, conn=conn):
@@ -173,10 +190,7 @@ class Rehearsal:
         this prefix (a name that only starts with the prefix is not ours and is left alone)."""
         mo, prefix = self.mo, self.params["scratch_prefix"]
         mo.doing = "removing what an earlier rehearsal left (scratch_prefix %s)" % prefix
-        for row in mo.query(_sql.accounts_with_prefix(prefix), record=False):
-            if is_scratch_name(row["account_name"], prefix):
-                mo.query(_sql.drop_account(row["account_name"]))
-                self.report["leftovers_removed"].append("account " + row["account_name"])
+        self.report["leftovers_removed"] += drop_leftover_accounts(mo, prefix)
         for row in mo.query(_sql.show_snapshots(prefix=prefix), record=False):
             snap = _snapshots.from_row(row)
             if is_scratch_name(snap["name"], prefix):
@@ -360,9 +374,7 @@ class Rehearsal:
         bad = [c for c in report["checks"] if not c["passed"]]
         if bad:
             return "rehearsal: the change ran but %d check(s) failed: %s. Production was not changed (the change ran " \
-                "in %s); what the change did: %s" % (len(bad), "; ".join(
-                    "%s: %s" % (c["name"], c.get("error") or "expected %s, got %s" % (c["expect"], c["rows"]))
-                    for c in bad), where, report["summary"])
+                "in %s); what the change did: %s" % (len(bad), failed_checks(bad), where, report["summary"])
         return None
 
     def diff(self):

@@ -45,10 +45,9 @@ def parse_version(text):
 
 def parse_version_option(text):
     """A version a user gives (4.1.4, v4.1.4, v3.0 or version()'s '8.0.30-MatrixOne-v4.1.4') -> (4, 1, 4), or None."""
-    found = parse_version(text) or re.match(r"^v?(\d+)\.(\d+)(?:\.(\d+))?$", (text or "").strip())
-    if found is None or isinstance(found, tuple):
-        return found
-    return int(found.group(1)), int(found.group(2)), int(found.group(3) or 0)
+    if re.match(r"^v?\d+\.\d+(?:\.\d+)?$", (text or "").strip()):
+        text = "MatrixOne-v" + text.strip().lstrip("v")
+    return parse_version(text)
 
 
 def version_text(version):

@@ -627,36 +627,10 @@ def validate(params):
 
 
 def main():
-    mo = MoModule(dict(
-        snapshot=dict(type="str"),
-        snapshot_prefix=dict(type="str"),
-        pitr=dict(type="str"),
-        timestamp=dict(type="str"),
-        timezone=dict(type="str"),
-        server_timezone=dict(type="str"),
-        level=dict(type="str", choices=list(_sql.LEVELS)),
-        account=dict(type="str"),
-        database=dict(type="str"),
-        table=dict(type="str"),
-        to_account=dict(type="str"),
-        to_account_admin_name=dict(type="str"),
-        to_account_admin_password=dict(type="str", no_log=True),
-        verify=dict(type="bool", default=True),
-        safety_snapshot=dict(type="bool", default=False),
-        safety_snapshot_name=dict(type="str"),
-        force=dict(type="bool", default=False),
-        diff_rows=dict(type="int", default=20),
-        content_max_rows=dict(type="int", default=1000000),
-        method=dict(type="str", choices=list(_restore.METHODS), default="auto"),
-        as_database=dict(type="str"),
-        as_table=dict(type="str"),
-        account_logins=dict(type="list", elements="dict", no_log=False, options=dict(
-            account=dict(type="str", required=True),
-            user=dict(type="str", required=True),
-            password=dict(type="str", required=True, no_log=True),
-        )),
-    ), required_together=[("to_account_admin_name", "to_account_admin_password"), ("pitr", "timestamp")],
-        mutually_exclusive=[("snapshot", "pitr", "snapshot_prefix")], required_one_of=[("snapshot", "pitr", "snapshot_prefix")])
+    mo = MoModule(_restore.argument_spec(),
+                  required_together=[("to_account_admin_name", "to_account_admin_password"), ("pitr", "timestamp")],
+                  mutually_exclusive=[("snapshot", "pitr", "snapshot_prefix")],
+                  required_one_of=[("snapshot", "pitr", "snapshot_prefix")])
     mo.run(lambda: run(mo))
 
 
