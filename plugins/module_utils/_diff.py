@@ -88,9 +88,9 @@ def compare_points(query, before, after, scope, content_max_rows, sample_rows, s
     changed = dict((k, v) for k, v in content.items() if v[0] or v[1])
     report["rows"] = [row_report(k, changed[k], keys.get(k), counts.get(k)) for k in sorted(changed)]
     if sample_rows > 0:
-        sampled = sorted(changed)[:SAMPLE_TABLES]
-        for entry, found in zip(report["rows"], samples(query, before, after, [(k, keys.get(k)) for k in sampled],
-                                                        sample_rows)):
+        sampled = [(k, entry, keys.get(k), old["columns"].get(k))
+                   for k, entry in zip(sorted(changed), report["rows"])][:SAMPLE_TABLES]
+        for (_k, entry, _key, _columns), found in zip(sampled, samples(query, before, after, sampled, sample_rows)):
             entry["samples"] = found
     report["content_not_compared"] = [_state.table_name(k) for k in too_big]
     differing = set(report["tables_added"]) | set(report["tables_removed"]) | \
@@ -152,24 +152,58 @@ def row_report(key, content, primary_key, counts):
 
 
 def samples(query, before, after, tables, limit):
-    """Sample rows of each of `tables` ([((db, table), primary key or None)]), its statements run together
-    (_state.run_all): by key (inserted, deleted, updated as before/after pairs), else only_after and only_before."""
-    statements = []
-    for (db, table), key in tables:
+    """Sample rows of each of `tables` ([((db, table), its row_report entry, primary key or None, columns)]), in two
+    rounds of statements run together (_state.run_all). With a key: first the keys of each kind that has rows
+    (inserted, deleted, updated; in key order), then those keys' rows on each side, looked up by key (real v4.1.4, a
+    10^6-row table with 10,000 rows updated: 0.45 s for the keys and 0.001 s for the rows, where joining EXCEPT
+    with the keys took 1.1 s per kind). Without a key: rows only after and only before, for each side that has
+    some."""
+    first, plans = [], []
+    for (db, table), entry, key, columns in tables:
+        key = key if columns and "inserted" in entry else None  # counted by key in the comparison
         if key:
-            statements += [_sql.key_sample(db, table, key, kind, before, after, limit) for kind in _sql.KEY_SAMPLE_KINDS]
+            kinds = [kind for kind in _sql.KEY_SAMPLE_KINDS if entry[kind]]
+            first += [_sql.sample_keys(db, table, columns, key, kind, before, after, limit) for kind in kinds]
         else:
-            statements += [_sql.content_sample(before, db, table, side, limit, current=after) for side in ("now", "snap")]
-    answers = iter([[_state.plain_row(r) for r in rows] for rows in _state.run_all(query, statements)])
+            kinds = [side for side, count in (("now", entry["rows_only_after"]), ("snap", entry["rows_only_before"]))
+                     if count]
+            first += [_sql.content_sample(before, db, table, side, limit, current=after) for side in kinds]
+        plans.append((db, table, key, kinds))
+    answers = iter(_state.run_all(query, first))
+    found = [dict((kind, next(answers)) for kind in kinds) for _db, _t, _key, kinds in plans]
+    second = []
+    for (db, table, key, _kinds), rows in zip(plans, found):
+        if key:
+            wanted = {"after": rows.get("inserted", []) + rows.get("updated", []),
+                      "before": rows.get("deleted", []) + rows.get("updated", [])}
+            for side, point in (("after", after), ("before", before)):
+                stmt = _sql.rows_by_key(db, table, key, point, [_key_of(r, key) for r in wanted[side]])
+                if stmt is not None:
+                    second.append(stmt)
+    looked_up = iter(_state.run_all(query, second))
     out = []
-    for _table, key in tables:
+    for (db, table, key, _kinds), rows in zip(plans, found):
         if not key:
-            out.append({"only_after": next(answers), "only_before": next(answers)})
+            out.append({"only_after": [_state.plain_row(r) for r in rows.get("now", [])],
+                        "only_before": [_state.plain_row(r) for r in rows.get("snap", [])]})
             continue
-        rows = dict((kind, next(answers)) for kind in _sql.KEY_SAMPLE_KINDS)
-        out.append({"inserted": rows["inserted"], "deleted": rows["deleted"],
-                    "updated": [{"before": b, "after": a} for b, a in zip(rows["updated_before"], rows["updated_after"])]})
+        by_key = {}
+        for side, kinds in (("after", ("inserted", "updated")), ("before", ("deleted", "updated"))):
+            if any(rows.get(kind) for kind in kinds):
+                by_key[side] = dict((_key_of(r, key), _state.plain_row(r)) for r in next(looked_up))
+            else:
+                by_key[side] = {}
+        keys = dict((kind, [_key_of(r, key) for r in rows.get(kind, [])]) for kind in _sql.KEY_SAMPLE_KINDS)
+        out.append({"inserted": [by_key["after"][k] for k in keys["inserted"] if k in by_key["after"]],
+                    "deleted": [by_key["before"][k] for k in keys["deleted"] if k in by_key["before"]],
+                    "updated": [{"before": by_key["before"][k], "after": by_key["after"][k]} for k in keys["updated"]
+                                if k in by_key["before"] and k in by_key["after"]]})
     return out
+
+
+def _key_of(row, key):
+    """A row's primary key as a tuple (result labels are lower case)."""
+    return tuple(row[column] if column in row else row[column.lower()] for column in key)
 
 
 def summary(report):

@@ -137,7 +137,7 @@ class MoModule:
             self.queries.append(statement.display)
         cursor = (conn or self.conn).cursor()
         try:
-            cursor.execute(statement.sql, statement.params or None)
+            cursor.execute(statement.sql, statement.params)  # () too: the text is a format string
             self.last_rowcount = max(cursor.rowcount, 0)
             if cursor.description is None:
                 return []

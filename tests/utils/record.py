@@ -216,8 +216,13 @@ def flows(brace):
                                 {("it_rec_x", "e"): ["w"], ("it_rec_x", "l"): ["a", "b", "q"],
                                  ("it_rec_x", "o"): ["id", "s"]},
                                 {("it_rec_x", "l"): ["b", "a"], ("it_rec_x", "o"): ["id"]}),
-        *[sql.key_sample("it_rec_x", "o", ["id"], kind, at1, NOW, 5) for kind in sql.KEY_SAMPLE_KINDS],
-        *[sql.key_sample("it_rec_x", "l", ["b", "a"], kind, at1, NOW, 5) for kind in sql.KEY_SAMPLE_KINDS],
+        *[sql.sample_keys("it_rec_x", "o", ["id", "s"], ["id"], kind, at1, NOW, 5) for kind in sql.KEY_SAMPLE_KINDS],
+        *[sql.sample_keys("it_rec_x", "l", ["a", "b", "q"], ["b", "a"], kind, at1, NOW, 5)
+          for kind in sql.KEY_SAMPLE_KINDS],
+        sql.rows_by_key("it_rec_x", "o", ["id"], NOW, [(2,), (9,)]),
+        sql.rows_by_key("it_rec_x", "o", ["id"], at1, [(2,), (3,)]),
+        sql.rows_by_key("it_rec_x", "l", ["b", "a"], at1, [(2, 1), (1, 1)]),
+        "SELECT 7 % 3 AS m, 'a%b' AS p",  # a percent sign, as the collection sends it: once
         sql.content_sample(at1, "it_rec_x", "e", "now", 5),
         "SELECT (SELECT count(*) FROM it_rec_x.o%s) a, (SELECT count(*) FROM it_rec_x.o%s) b"
         % (sql.at(at1), sql.at(at2)),

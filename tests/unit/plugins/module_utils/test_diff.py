@@ -67,38 +67,91 @@ def test_key_statements_quote_names_and_order_by_the_key():
     assert "0 AS inserted, 0 AS deleted" in keyless and stmt.params == ("d", "t`x", "d", "nokey")
     unkeyed = _sql.content_differences(SNAP, [("d", "t")], _time.NOW, None, {("d", "t"): ["a"]})
     assert "inserted" not in unkeyed.sql  # the restore preview asks for no key counts
-    updated = _sql.key_sample("d", "t", ["id"], "updated_before", SNAP, _time.NOW, 5)
-    assert updated.sql == ("SELECT r.* FROM (SELECT DISTINCT * FROM (SELECT * FROM `d`.`t` {SNAPSHOT = `s`} EXCEPT "
-                           "SELECT * FROM `d`.`t`) e) r JOIN (SELECT `id` FROM `d`.`t`) k ON r.`id` = k.`id` "
-                           "ORDER BY r.`id` LIMIT 5")
+    updated = _sql.sample_keys("d", "t", ["id", "v"], ["id"], "updated", SNAP, _time.NOW, 5)
+    assert updated.sql == ("SELECT `id` FROM (SELECT `id`, count(*) AS `mo_sides`, min(`mo_side`) AS `mo_side` FROM "
+                           "(SELECT `id`, min(`mo_side`) AS `mo_side` FROM (SELECT `id`, `v`, 'n' AS `mo_side` FROM "
+                           "`d`.`t` UNION ALL SELECT `id`, `v`, 's' AS `mo_side` FROM `d`.`t` {SNAPSHOT = `s`}) u "
+                           "GROUP BY `id`, `v` HAVING min(`mo_side`) = max(`mo_side`)) g GROUP BY `id`) k "
+                           "WHERE `mo_sides` = 2 ORDER BY `id` LIMIT 5")
+    inserted = _sql.sample_keys("d", "t", ["id", "v"], ["id"], "inserted", SNAP, _time.NOW, 5)
+    assert "WHERE `mo_sides` = 1 AND `mo_side` = 'n' ORDER BY" in inserted.sql
 
 
-def test_key_counts_come_with_the_content_and_samples_run_together():
+def test_rows_are_looked_up_by_bound_key_values():
+    single = _sql.rows_by_key("d", "t", ["id"], SNAP, [(7,), ("x'y",)])
+    assert single.sql == "SELECT * FROM `d`.`t` {SNAPSHOT = `s`} WHERE `id` IN (%s, %s)" and single.params == (7, "x'y")
+    pair = _sql.rows_by_key("d", "t", ["b", "a"], _time.NOW, [(1, 2), (3, 4)])
+    assert pair.sql == "SELECT * FROM `d`.`t` WHERE (`b` = %s AND `a` = %s) OR (`b` = %s AND `a` = %s)"
+    assert pair.params == (1, 2, 3, 4)
+    assert _sql.rows_by_key("d", "t", ["id"], SNAP, []) is None
+
+
+STATE = {"databases": {"d"}, "tables": {("d", "t"): "id int; v int", ("d", "e"): "v int"}, "views": {},
+         "sequences": set(), "rows": {("d", "t"): 5, ("d", "e"): 1},
+         "columns": {("d", "t"): ["id", "v"], ("d", "e"): ["v"]}}
+
+
+def fake_server(counts, keys, rows):
+    """A query function answering the comparison with `counts`, sample keys by kind from `keys` and rows by key
+    from `rows` ({'after'|'before': {id: v}}); it logs the statements."""
+    log = []
+
     def query(stmt):
+        log.append(stmt)
         if "mo_indexes" in stmt.sql:
             return [{"side": s, "db": "d", "tbl": "t", "col": "id", "pos": 1} for s in ("before", "after")]
         if "only_now" in stmt.sql:
-            return [{"db": "d", "tbl": "t", "only_now": 3, "only_snap": 2, "inserted": 1, "deleted": 0},
-                    {"db": "d", "tbl": "e", "only_now": 1, "only_snap": 1, "inserted": 0, "deleted": 0}]
-        return [{"id": 7}]
-    state = {"databases": {"d"}, "tables": {("d", "t"): "id int", ("d", "e"): "v int"}, "views": {},
-             "sequences": set(), "rows": {("d", "t"): 5, ("d", "e"): 1},
-             "columns": {("d", "t"): ["id"], ("d", "e"): ["v"]}}
+            return counts
+        if "count(*) AS `mo_sides`" in stmt.sql:
+            kind = ("updated" if "= 2 ORDER" in stmt.sql else "inserted" if "'n' ORDER" in stmt.sql else "deleted")
+            return [{"id": k} for k in keys[kind]]
+        if " IN (" in stmt.sql:
+            side = rows["before" if "{SNAPSHOT" in stmt.sql else "after"]
+            return [{"id": k, "v": side[k]} for k in stmt.params if k in side]
+        return [{"v": 9}]  # a keyless table's rows only on one side
+    return query, log
+
+
+def test_key_counts_come_with_the_content_and_samples_are_looked_up_by_key():
+    query, log = fake_server([{"db": "d", "tbl": "t", "only_now": 3, "only_snap": 2, "inserted": 1, "deleted": 0},
+                              {"db": "d", "tbl": "e", "only_now": 1, "only_snap": 0, "inserted": 0, "deleted": 0}],
+                             {"inserted": [9], "updated": [1, 2]},
+                             {"after": {1: 10, 2: 20, 9: 90}, "before": {1: 11, 2: 21}})
     counts = {}
     content = _state.content_changes(query, SNAP, [("d", "t"), ("d", "e")], current=_time.NOW,
-                                     columns=state["columns"], keys={("d", "t"): ["id"]}, key_counts=counts)
-    assert content == {("d", "t"): (3, 2), ("d", "e"): (1, 1)} and counts == {("d", "t"): (1, 0)}
-    found = _diff.samples(query, SNAP, _time.NOW, [(("d", "e"), None), (("d", "t"), ["id"])], 5)
-    updated = [{"before": {"id": 7}, "after": {"id": 7}}]
-    assert found == [{"only_after": [{"id": 7}], "only_before": [{"id": 7}]},
-                     {"inserted": [{"id": 7}], "deleted": [{"id": 7}], "updated": updated}]
+                                     columns=STATE["columns"], keys={("d", "t"): ["id"]}, key_counts=counts)
+    assert content == {("d", "t"): (3, 2), ("d", "e"): (1, 0)} and counts == {("d", "t"): (1, 0)}
+    entries = [_diff.row_report(k, content[k], key, counts.get(k)) for k, key in ((("d", "e"), None),
+                                                                                   (("d", "t"), ["id"]))]
+    del log[:]
+    found = _diff.samples(query, SNAP, _time.NOW, [(("d", "e"), entries[0], None, ["v"]),
+                                                   (("d", "t"), entries[1], ["id"], ["id", "v"])], 5)
+    assert found == [{"only_after": [{"v": 9}], "only_before": []},
+                     {"inserted": [{"id": 9, "v": 90}], "deleted": [],
+                      "updated": [{"before": {"id": 1, "v": 11}, "after": {"id": 1, "v": 10}},
+                                  {"before": {"id": 2, "v": 21}, "after": {"id": 2, "v": 20}}]}]
+    # a kind or side without rows costs no statement: one keyless sample, two kinds' keys, two lookups
+    assert len(log) == 5 and sum("EXCEPT" in s.sql for s in log) == 1
+    assert [s.params for s in log if " IN (" in s.sql] == [(9, 1, 2), (1, 2)]
+
+
+def test_the_change_report_carries_samples_by_key(monkeypatch):
+    query, _log = fake_server([{"db": "d", "tbl": "t", "only_now": 1, "only_snap": 1, "inserted": 0, "deleted": 0}],
+                              {"updated": [4]}, {"after": {4: 5}, "before": {4: 6}})
+    sides = dict((side, dict(STATE, tables={("d", "t"): "id int; v int"}, rows={("d", "t"): 5})) for side in
+                 ("before", "after"))
+    monkeypatch.setattr(_diff._state, "read", lambda readers, databases, table: sides)
+    report = _diff.compare_points(query, SNAP, _time.NOW, {"level": "database", "database": "d", "table": None}, 0, 3)
+    assert report["rows"] == [{"table": "d.t", "key": ["id"], "rows_only_after": 1, "rows_only_before": 1,
+                               "inserted": 0, "deleted": 0, "updated": 1,
+                               "samples": {"inserted": [], "deleted": [],
+                                           "updated": [{"before": {"id": 4, "v": 6}, "after": {"id": 4, "v": 5}}]}}]
+    assert report["changes"] == 1 and report["identical"] is False
 
 
 def test_every_set_difference_is_made_distinct():
     """Real v4.1.4 returned 20,000 rows for an EXCEPT of 10,000 changed rows of a 10^6-row table."""
-    stmts = [_sql.content_differences(SNAP, [("d", "t")]),
-             _sql.content_sample(SNAP, "d", "t", "now", 5)] + \
-        [_sql.key_sample("d", "t", ["id"], kind, SNAP, _time.NOW, 5) for kind in _sql.KEY_SAMPLE_KINDS]
+    stmts = [_sql.content_differences(SNAP, [("d", "t")]), _sql.content_sample(SNAP, "d", "t", "now", 5)]
     for stmt in stmts:
         assert stmt.sql.count("EXCEPT") == stmt.sql.count("SELECT DISTINCT * FROM (SELECT"), stmt.sql
     keys = _sql.primary_keys({"before": SNAP, "after": _time.NOW}, ["d"])

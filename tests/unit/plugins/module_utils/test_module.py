@@ -116,3 +116,37 @@ def test_bad_connection_options_fail_before_any_connection(shell):
     with pytest.raises(Exited) as exited:
         shell(read_timeout=0)
     assert exited.value.result["msg"] == "read_timeout=0 is out of range: give at least 1 second"
+
+
+class RecordingConnection:
+    """A connection whose cursor formats the text as PyMySQL's Cursor.mogrify does, and keeps what it would send."""
+
+    def __init__(self):
+        self.sent = []
+
+    def cursor(self):
+        conn = self
+
+        class Cursor:
+            description, rowcount = None, 0
+
+            def execute(self, sql, args=None):
+                conn.sent.append(sql % tuple(repr(a) for a in args) if args is not None else sql)
+
+            def close(self):
+                pass
+
+        return Cursor()
+
+
+def test_a_percent_sign_reaches_the_server_once(shell):
+    """Real v4.1.4 got `SELECT 7 %% 3` from mo_sql (1064 near "% 3") before the shell formatted every statement."""
+    mo = shell()
+    mo.conn = RecordingConnection()
+    mo.query(_sql.user_statement("SELECT 7 % 3"))
+    mo.query(_sql.content_sample(None, "d", "t%x", "now", 5))
+    mo.query(_sql.rows_by_key("d", "100%", ["id"], None, [(1,)]))
+    assert mo.conn.sent == ["SELECT 7 % 3",
+                            "SELECT DISTINCT * FROM (SELECT * FROM `d`.`t%x` EXCEPT SELECT * FROM `d`.`t%x`) e LIMIT 5",
+                            "SELECT * FROM `d`.`100%` WHERE `id` IN (1)"]
+    assert mo.queries[1:] == mo.conn.sent[1:]  # what the task shows is what was sent
