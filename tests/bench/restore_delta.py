@@ -1,11 +1,16 @@
 # Copyright (c) matrixone.backup contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""A database restore that restores only what differs, against the whole-database statement, side by side.
+"""A database restore that restores only what differs, against the whole-database statement, side by side; and
+one big table compared against MatrixOne's own floor.
 
 One database of --tables tables x 10 rows, a database snapshot, then one row updated in --changed tables (spread
 evenly). For each count of changed tables, measured in one run: mo_restore in check mode, mo_restore method=delta
 and method=full for real (verification included), MatrixOne's RESTORE DATABASE alone and the changed tables'
 RESTORE TABLE statements alone, and `ansible -m ping` as the floor. The changes are made again before each restore.
+
+Then one table of --rows rows, 1 % of them updated after a database snapshot: the floor (MatrixOne's EXCEPT both
+ways, made distinct, plus `ansible -m ping`), `mo_restore --check --diff`, `mo_snapshot_diff` (20 sample rows) and
+a real mo_restore, each --runs times (medians kept, every run listed).
 
     python tests/bench/restore_delta.py --port 6001 --password PW --label "real v4.1.4"   # a real MatrixOne
     python tests/bench/restore_delta.py --label "test server"            # starts the test server (make bench)
@@ -31,6 +36,7 @@ sys.path.insert(0, HERE)
 from bench import BIN, OUT, REPO, collections_dir, machine  # noqa: E402  pylint: disable=wrong-import-position
 
 DB, SNAPSHOT = "it_perf", "perf_sp"
+BIG_DB, BIG_SNAPSHOT = "it_big", "big_sp"
 
 
 class Target:
@@ -84,12 +90,15 @@ def change(target, names):
     target.sql(*["UPDATE %s.%s SET v = 'changed' WHERE id = 1" % (DB, n) for n in names])
 
 
-def module(target, colls, args, check=False):
-    """Wall seconds of one ad-hoc mo_restore, and its result (written by `ansible -t`)."""
+def module(target, colls, args, check=False, name="mo_restore", diff=False):
+    """Wall seconds of one ad-hoc module run (mo_restore of DB by default), and its result (written by `ansible
+    -t`)."""
     tree = tempfile.mkdtemp(prefix="mo-bench-tree-")
-    cmd = [os.path.join(BIN, "ansible"), "localhost", "-m", "matrixone.backup.mo_restore", "-a",
-           "snapshot=%s level=database database=%s content_max_rows=0 %s" % (SNAPSHOT, DB, args), "-e",
-           "ansible_python_interpreter=" + sys.executable, "-t", tree] + (["--check"] if check else [])
+    if name == "mo_restore" and "database=" not in args:
+        args = "snapshot=%s level=database database=%s content_max_rows=0 %s" % (SNAPSHOT, DB, args)
+    cmd = [os.path.join(BIN, "ansible"), "localhost", "-m", "matrixone.backup." + name, "-a", args, "-e",
+           "ansible_python_interpreter=" + sys.executable, "-t", tree] + (["--check"] if check else []) + \
+        (["--diff"] if diff else [])
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=colls, PATH=BIN + os.pathsep + os.environ.get("PATH", ""),
                MO_PORT=str(target.port), MO_PASSWORD=target.password)
     start = time.perf_counter()
@@ -99,10 +108,10 @@ def module(target, colls, args, check=False):
         with open(os.path.join(tree, "localhost")) as f:
             result = json.load(f)
     except (OSError, ValueError):
-        raise RuntimeError("mo_restore %s: no result: %s %s" % (args, proc.stdout[-500:], proc.stderr[-500:]))
+        raise RuntimeError("%s %s: no result: %s %s" % (name, args, proc.stdout[-500:], proc.stderr[-500:]))
     shutil.rmtree(tree)
     if result.get("failed"):
-        raise RuntimeError("mo_restore %s failed: %s" % (args, result.get("msg")))
+        raise RuntimeError("%s %s failed: %s" % (name, args, result.get("msg")))
     return wall, result
 
 
@@ -148,6 +157,50 @@ def measure(target, colls, tables, counts):
     return rows
 
 
+def big_table(target, colls, rows, runs):
+    """One table of `rows` rows, 1 % updated after a database snapshot: the floor and the modules, `runs` times."""
+    target.sql("DROP SNAPSHOT IF EXISTS %s" % BIG_SNAPSHOT, "DROP DATABASE IF EXISTS %s" % BIG_DB,
+               "CREATE DATABASE %s" % BIG_DB,
+               "CREATE TABLE %s.orders (id INT PRIMARY KEY, v VARCHAR(20), q INT)" % BIG_DB)
+    for start in range(0, rows, 10000):
+        target.sql("INSERT INTO %s.orders VALUES %s" % (BIG_DB, ", ".join(
+            "(%d, 'v%d', %d)" % (i, i, i % 97) for i in range(start, min(rows, start + 10000)))))
+    target.sql("CREATE SNAPSHOT %s FOR DATABASE %s" % (BIG_SNAPSHOT, BIG_DB))
+
+    def update():
+        target.sql("UPDATE %s.orders SET q = q + 1 WHERE id %% 100 = 7" % BIG_DB)
+    update()
+    table, snap = "%s.orders" % BIG_DB, "%s.orders {SNAPSHOT = '%s'}" % (BIG_DB, BIG_SNAPSHOT)
+    restore = "snapshot=%s level=database database=%s content_max_rows=0" % (BIG_SNAPSHOT, BIG_DB)
+    measured = {"rows": rows, "updated": len(range(7, rows, 100)), "runs": []}
+    for _run in range(runs):
+        # the differing rows themselves, as a client would fetch them
+        except_now = target.timed_sql(["SELECT DISTINCT * FROM (SELECT * FROM %s EXCEPT SELECT * FROM %s) e"
+                                       % (table, snap)])
+        except_snap = target.timed_sql(["SELECT DISTINCT * FROM (SELECT * FROM %s EXCEPT SELECT * FROM %s) e"
+                                        % (snap, table)])
+        floor_ping = ping(colls)
+        check_wall, check = module(target, colls, restore, check=True, diff=True)
+        diff_wall, diff = module(target, colls, "snapshot=%s" % BIG_SNAPSHOT, name="mo_snapshot_diff")
+        assert diff["rows"][0]["updated"] == measured["updated"], diff["rows"]
+        assert len(diff["rows"][0]["samples"]["updated"]) == 20
+        restore_wall, restored = module(target, colls, restore)
+        assert restored["verified"], restored
+        update()
+        run = {"except_now": except_now, "except_snap": except_snap, "ping": floor_ping,
+               "floor": except_now + except_snap + floor_ping, "check_diff": check_wall, "snapshot_diff": diff_wall,
+               "restore": restore_wall}
+        measured["runs"].append(run)
+        print("%d rows: floor %.2f s (EXCEPT %.2f + %.2f, ping %.2f), mo_restore --check --diff %.2f s, "
+              "mo_snapshot_diff %.2f s, mo_restore %.2f s" % (rows, run["floor"], except_now, except_snap,
+                                                                 floor_ping, check_wall, diff_wall, restore_wall),
+              flush=True)
+    for key in ("floor", "check_diff", "snapshot_diff", "restore"):
+        measured[key] = sorted(r[key] for r in measured["runs"])[len(measured["runs"]) // 2]
+    target.sql("DROP SNAPSHOT IF EXISTS %s" % BIG_SNAPSHOT, "DROP DATABASE IF EXISTS %s" % BIG_DB)
+    return measured
+
+
 def plot(results):
     import matplotlib  # pylint: disable=import-outside-toplevel
     matplotlib.use("Agg")
@@ -175,16 +228,25 @@ def main():
     parser.add_argument("--password", default=os.environ.get("MO_BENCH_PASSWORD", "111"))
     parser.add_argument("--version", default="4.1.4", help="the test server's version")
     parser.add_argument("--label", default="test server")
-    parser.add_argument("--tables", type=int, default=1000)
+    parser.add_argument("--tables", type=int, default=1000, help="tables of the delta restore (0: skip it)")
     parser.add_argument("--changed", default="1,100,1000")
+    parser.add_argument("--rows", type=int, help="rows of the big table (default: 10^6 on a real server, 10^4 on "
+                        "the test server; 0: skip it)")
+    parser.add_argument("--runs", type=int, default=3, help="runs of the big table's measurements")
     args = parser.parse_args()
+    rows = args.rows if args.rows is not None else (1000000 if args.port else 10000)
     os.makedirs(OUT, exist_ok=True)
     path = os.path.join(OUT, "restore_delta.json")
     results = json.load(open(path)) if os.path.exists(path) else {"runs": {}}
     colls = collections_dir()
     target = Target(args.port, args.password, args.version)
     try:
-        run = measure(target, colls, args.tables, [int(x) for x in args.changed.split(",")])
+        if args.tables:
+            run = measure(target, colls, args.tables, [int(x) for x in args.changed.split(",")])
+        else:  # the big table only
+            run = {"version": target.sql("SELECT version()")[0][0], "tables": 0, "counts": []}
+        if rows:
+            run["big_table"] = big_table(target, colls, rows, args.runs)
     finally:
         target.stop()
     run["machine"] = machine()
