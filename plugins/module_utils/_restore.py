@@ -11,6 +11,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from collections import namedtuple
+
 from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _sql, _state
 
 
@@ -252,7 +254,20 @@ def safety_definition(scope, login_account, server):
     return dict(level=scope["level"], account=login_account, database=scope["database"], table=scope["table"])
 
 
-def plan(params, scope, login_account, server, facts):
+class Options(namedtuple("Options", "snapshot pitr admin_name admin_password verify safety_snapshot "
+                                   "safety_snapshot_name")):
+    """What plan and the restore statements take from mo_restore's options: the source (snapshot or pitr), the
+    admin of an account restored into, verify, and the safety snapshot."""
+
+
+def options(params):
+    """Options from mo_restore's params (the module's, or the drill's built from them)."""
+    return Options(params.get("snapshot"), params.get("pitr"), params.get("to_account_admin_name"),
+                   params.get("to_account_admin_password"), params.get("verify", True), params.get("safety_snapshot"),
+                   params.get("safety_snapshot_name"))
+
+
+def plan(options, scope, login_account, server, facts):
     """What a restore prepares and needs, refused (_errors.RestoreRefused, FeatureUnavailable) before anything is read
     or sent. Pure: the server's answers it depends on come in `facts`: source_name (snapshot or PITR), target_exists
     (the account restored into), copy_database_exists (the database a table is restored beside live data into), now
@@ -264,7 +279,7 @@ def plan(params, scope, login_account, server, facts):
     """
     level, target = scope["level"], scope["target"]
     other = target is not None and target != login_account
-    has_admin = params.get("to_account_admin_name") is not None
+    has_admin = options.admin_name is not None
     if level == "cluster":
         server.require("restore_cluster")
     if scope.get("copy"):
@@ -275,22 +290,20 @@ def plan(params, scope, login_account, server, facts):
     prepare = []
     if other and not facts["target_exists"]:
         if scope["to_account"] and has_admin:
-            prepare.append(_sql.create_account(target, params["to_account_admin_name"],
-                                               params["to_account_admin_password"]))
+            prepare.append(_sql.create_account(target, options.admin_name, options.admin_password))
         elif scope["to_account"]:
             raise _errors.RestoreRefused("to_account %s does not exist; give to_account_admin_name and "
                                          "to_account_admin_password to create it first" % target)
         else:
             server.require("restore_dropped_account", "restoring a dropped account (%s)" % target)
-    if params.get("verify", True) and other and not has_admin:
+    if options.verify and other and not has_admin:
         raise _errors.RestoreRefused("verify=true needs to read account %s after the restore: give "
                                      "to_account_admin_name and to_account_admin_password (its admin), or set "
                                      "verify=false" % target)
     safety = safety_statement = None
-    if params.get("safety_snapshot") and (level == "cluster" or facts["target_exists"]):
+    if options.safety_snapshot and (level == "cluster" or facts["target_exists"]):
         safety = dict(safety_definition(scope, login_account, server),
-                      name=params.get("safety_snapshot_name") or safety_snapshot_name(facts["source_name"],
-                                                                                      facts["now"]))
+                      name=options.safety_snapshot_name or safety_snapshot_name(facts["source_name"], facts["now"]))
         safety_statement = _sql.create_snapshot(safety["name"], safety["level"], safety["account"]
                                                 if safety["level"] == "account" else None, safety["database"],
                                                 safety["table"])
@@ -465,24 +478,24 @@ def delta_plan(method, refusal, level, now, snap, content, system_differences=No
     return plan
 
 
-def _restore_one(params, server, server_time, level, account, database=None, table=None, to_account=None):
+def _restore_one(options, server, server_time, level, account, database=None, table=None, to_account=None):
     """One RESTORE from the restore's source: a PITR at server_time, else the snapshot in the server's grammar."""
     if server_time is not None:
-        return _sql.restore_pitr(level, params["pitr"], server_time, account, database, table)
-    return _sql.restore(server.has("brace_restore"), level, params["snapshot"], account, database, table, to_account)
+        return _sql.restore_pitr(level, options.pitr, server_time, account, database, table)
+    return _sql.restore(server.has("brace_restore"), level, options.snapshot, account, database, table, to_account)
 
 
-def delta_statements(plan, params, scope, server, server_time):
+def delta_statements(plan, options, scope, server, server_time):
     """The statements of a delta plan: each database and table restored from the restore's source, then the tables
     and databases created since are dropped."""
     account = scope["account"]
-    return [_restore_one(params, server, server_time, "database", account, db) for db in plan["restore_databases"]] + \
-        [_restore_one(params, server, server_time, "table", account, db, t) for db, t in plan["restore_tables"]] + \
+    return [_restore_one(options, server, server_time, "database", account, db) for db in plan["restore_databases"]] + \
+        [_restore_one(options, server, server_time, "table", account, db, t) for db, t in plan["restore_tables"]] + \
         [_sql.drop_table(db, t) for db, t in plan["drop_tables"]] + \
         [_sql.drop_database(db) for db in plan["drop_databases"]]
 
 
-def restore_statements(params, scope, server, facts):
+def restore_statements(options, scope, server, facts):
     """The restore itself: RESTORE in the server's grammar, RESTORE ... FROM PITR, CREATE ... CLONE beside live
     data, or one CREATE DATABASE ... CLONE ... TO ACCOUNT per database (sys into another account: facts
     databases_to_copy), or only what differs (facts delta: a delta_plan of method delta). facts: point (the restore
@@ -495,14 +508,13 @@ def restore_statements(params, scope, server, facts):
         return [_sql.clone("database", facts["point"], db, None, db, to_account=scope["to_account"])
                 for db in facts["databases_to_copy"]]
     if facts.get("delta") and facts["delta"]["method"] == "delta":
-        return delta_statements(facts["delta"], params, scope, server, facts.get("server_time"))
-    restore = [_restore_one(params, server, facts.get("server_time"), scope["level"], scope["account"],
+        return delta_statements(facts["delta"], options, scope, server, facts.get("server_time"))
+    restore = [_restore_one(options, server, facts.get("server_time"), scope["level"], scope["account"],
                             scope["database"], scope["table"], scope["to_account"])]
-    if scope["to_account"] and params.get("to_account_admin_name") is not None:
+    if scope["to_account"] and options.admin_name is not None:
         # the restore brings the source account's users, so the new account's admin would log in with the source
         # admin's password (measured on real v4.1.4): give it the password the task names
-        restore.append(_sql.reset_account_admin(scope["to_account"], params["to_account_admin_name"],
-                                                params["to_account_admin_password"]))
+        restore.append(_sql.reset_account_admin(scope["to_account"], options.admin_name, options.admin_password))
     return restore
 
 

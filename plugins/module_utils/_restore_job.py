@@ -126,7 +126,7 @@ class RestoreJob:
             self.target_id = int(rows[0]["account_id"]) if rows else None
         copy_db = clone is not None and self.scope["level"] == "table" and target == self.login and \
             bool(mo.query(_sql.count_databases(clone["database"]), record=False)[0]["count(*)"])
-        self.plan = _restore.plan(p, self.scope, self.login, mo.server, dict(
+        self.plan = _restore.plan(_restore.options(p), self.scope, self.login, mo.server, dict(
             source_name=self.source_name, target_exists=self.target_exists, copy_database_exists=copy_db,
             now=datetime.datetime.now(_time.UTC)))
         if scope_brings_users(self.scope, self.snap) and p["to_account_admin_name"] is not None:
@@ -162,7 +162,7 @@ class RestoreJob:
         return plan["prepare"] + ([plan["safety_statement"]] if plan["safety"] else []) + self.restore_statements()
 
     def restore_statements(self):
-        return _restore.restore_statements(self.p, self.scope, self.mo.server, dict(
+        return _restore.restore_statements(_restore.options(self.p), self.scope, self.mo.server, dict(
             point=self.restore_point(), server_time=self.server_time, databases_to_copy=self.databases_to_copy,
             delta=self.delta))
 

@@ -138,14 +138,14 @@ def test_delta_restores_each_table_not_proven_equal_and_drops_the_new_ones():
     assert plan["method"] == "delta" and plan["restore_databases"] == [] and plan["drop_databases"] == []
     assert plan["restore_tables"] == [("d", "big"), ("d", "count"), ("d", "gone"), ("d", "index"), ("d", "rows")]
     assert plan["drop_tables"] == [("d", "new")]
-    brace = _restore.delta_statements(plan, {"snapshot": "sp"}, {"account": "sys"}, FakeServer(True), None)
+    brace = _restore.delta_statements(plan, _restore.options({"snapshot": "sp"}), {"account": "sys"}, FakeServer(True), None)
     assert [s.display for s in brace] == [
         "RESTORE TABLE `d`.`big` {SNAPSHOT = `sp`}", "RESTORE TABLE `d`.`count` {SNAPSHOT = `sp`}",
         "RESTORE TABLE `d`.`gone` {SNAPSHOT = `sp`}", "RESTORE TABLE `d`.`index` {SNAPSHOT = `sp`}",
         "RESTORE TABLE `d`.`rows` {SNAPSHOT = `sp`}", "DROP TABLE IF EXISTS `d`.`new`"]
-    legacy = _restore.delta_statements(plan, {"snapshot": "sp"}, {"account": "acc1"}, FakeServer(False), None)
+    legacy = _restore.delta_statements(plan, _restore.options({"snapshot": "sp"}), {"account": "acc1"}, FakeServer(False), None)
     assert legacy[0].display == "RESTORE ACCOUNT `acc1` DATABASE `d` TABLE `big` FROM SNAPSHOT `sp`"
-    pitr = _restore.delta_statements(plan, {"pitr": "p"}, {"account": "acc1"}, FakeServer(True), "2026-01-01 08:00:00")
+    pitr = _restore.delta_statements(plan, _restore.options({"pitr": "p"}), {"account": "acc1"}, FakeServer(True), "2026-01-01 08:00:00")
     assert pitr[0].display == "RESTORE DATABASE `d` TABLE `big` FROM PITR `p` '2026-01-01 08:00:00'"
 
 
@@ -175,7 +175,7 @@ def test_an_account_delta_restores_and_drops_whole_databases_and_needs_equal_use
     snap_state = dict(SNAP_STATE, databases={"d", "dropped"})
     plan = _restore.delta_plan("auto", None, "account", now, snap_state, CONTENT, system_differences=[])
     assert plan["restore_databases"] == ["dropped"] and plan["drop_databases"] == ["later"]
-    statements = _restore.delta_statements(plan, {"snapshot": "sp"}, {"account": "acc1"}, FakeServer(True), None)
+    statements = _restore.delta_statements(plan, _restore.options({"snapshot": "sp"}), {"account": "acc1"}, FakeServer(True), None)
     assert statements[0].display == "RESTORE DATABASE `dropped` {SNAPSHOT = `sp`}"
     assert statements[-1].display == "DROP DATABASE IF EXISTS `later`"
     plan = _restore.delta_plan("auto", None, "account", now, snap_state, CONTENT, system_differences=["mo_user"])

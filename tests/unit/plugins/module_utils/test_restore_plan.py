@@ -28,8 +28,8 @@ def plan(params, snapshot, server=V4, login="sys", **facts):
         scope = _restore.resolve_scope(params, snapshot, login)
     facts = dict(dict(source_name="sp", point=_time.Point(snapshot="sp"), server_time=None, target_exists=True,
                       copy_database_exists=True, now=NOW, databases_to_copy=[]), **facts)
-    result = _restore.plan(params, scope, login, server, facts)
-    result["restore"] = _restore.restore_statements(params, scope, server, facts)
+    result = _restore.plan(_restore.options(params), scope, login, server, facts)
+    result["restore"] = _restore.restore_statements(_restore.options(params), scope, server, facts)
     return result
 
 
