@@ -178,17 +178,8 @@ server:
 '''
 
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _pitr, _scope, _sql, _time
+from ansible_collections.matrixone.backup.plugins.module_utils import _pitr_task, _sql
 from ansible_collections.matrixone.backup.plugins.module_utils._module import MoModule
-
-
-def validate(params, login_account):
-    _sql.validate_name(params["name"], "pitr", "name")
-    _time.zone(params["server_timezone"], "server_timezone")
-    if params["state"] == "absent":
-        return None
-    _pitr.validate_range(params["range_value"], params["range_unit"])
-    return _scope.target_definition(params, params["level"] or "account", login_account, "PITR", "cover")
 
 
 def main():
@@ -208,72 +199,10 @@ def main():
 
 
 def run(mo):
-    params = mo.params
-    desired = validate(params, mo.login_account)
+    desired = _pitr_task.validate(mo.params, mo.login_account)
     mo.connect()
-    mo.doing = "PITR %s" % params["name"]
-    mo.server.require("pitr")
-    clock = mo.server_clock(params["server_timezone"])
-    pitrs = [_pitr.from_row(r, clock.shown_zone, clock.now) for r in mo.query(_sql.show_pitr(), record=False)]
-    existing = next((p for p in pitrs if p["name"] == params["name"]), None)
-    if params["state"] == "absent":
-        run_absent(mo, existing)
-    else:
-        run_present(mo, params, desired, existing, pitrs, clock)
-
-
-def run_absent(mo, existing):
-    if existing is None:
-        mo.exit(False, diff={"before": {}, "after": {}})
-    mo.change(_sql.drop_pitr(existing["name"], if_exists=True))
-    mo.exit(True, diff={"before": existing, "after": {}})
-
-
-def run_present(mo, params, desired, existing, pitrs, clock):
-    name, value, unit = params["name"], params["range_value"], params["range_unit"]
-    statements = []
-    if existing is not None and _scope.definition(existing) != desired:
-        if not params["replace"]:
-            diffs = _scope.differences(_scope.definition(existing), desired)
-            raise _errors.MoError("PITR %s already covers something else (%s); set replace=true to drop and recreate "
-                                  "it (its history is lost), or choose another name" % (name, "; ".join(diffs)),
-                                  pitr=existing)
-        statements.append(_sql.drop_pitr(name))
-        existing_for_range = None
-    else:
-        existing_for_range = existing
-    if existing_for_range is None:
-        rival = next((p for p in pitrs if p["name"] != name and _scope.definition(p) == desired), None)
-        if rival is not None:
-            raise _errors.MoError("%s already has a PITR (%s); MatrixOne allows one PITR per object, change that "
-                                  "one instead" % (describe(desired), rival["name"]), pitr=rival)
-        statements.append(_sql.create_pitr(name, desired["level"], value, unit, desired["account"],
-                                           desired["database"], desired["table"]))
-    elif (existing["range_value"], existing["range_unit"]) != (value, unit):
-        statements.append(_sql.alter_pitr(name, value, unit))
-    predicted = dict(existing_for_range or {}, **desired)
-    predicted.update(name=name, range_value=value, range_unit=unit)
-    if existing_for_range is None:
-        predicted.update(created=None, modified=None)
-    if not statements:
-        mo.exit(False, pitr=existing, diff={"before": existing, "after": existing})
-    mo.check_mode_exit(statements, pitr=predicted, diff={"before": existing or {}, "after": predicted})
-    for stmt in statements:
-        mo.query(stmt)
-    rows = mo.query(_sql.show_pitr(name), record=False)
-    after = _pitr.from_row(rows[0], clock.shown_zone, mo.server_clock(params["server_timezone"]).now) if rows \
-        else predicted
-    mo.exit(True, pitr=after, diff={"before": existing or {}, "after": after})
-
-
-def describe(definition):
-    if definition["level"] == "cluster":
-        return "the cluster"
-    if definition["level"] == "account":
-        return "account %s" % definition["account"]
-    if definition["level"] == "database":
-        return "database %s" % definition["database"]
-    return "table %s.%s" % (definition["database"], definition["table"])
+    changed, result = _pitr_task.ensure(mo, desired)
+    mo.exit(changed, **result)
 
 
 if __name__ == "__main__":
