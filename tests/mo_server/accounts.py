@@ -4,20 +4,19 @@ import re
 
 from mysql_mimic.auth import NativePasswordAuthPlugin
 
-from .common import NO_PRIVILEGE, like, result, statement
+from .common import NO_PRIVILEGE, Statements, like, ns_to_mo_timestamp, result, statement
 from .errors import internal
 from .lexer import Parser
-from .storage import SYS_ACCOUNT_ID, ns_to_mo_timestamp
+from .storage import SYS_ACCOUNT_ID
 
 
-class AccountStatements:
-    """Mixin for engine.Session."""
+class AccountStatements(Statements):
+    """CREATE/DROP/ALTER ACCOUNT, SHOW ACCOUNTS, users, roles and grants."""
 
-    # pylint: disable=no-member
     # -- accounts and users ---------------------------------------------------------------------------------
     @statement("CREATE ACCOUNT", own_txn=True)
     def create_account(self, sql):
-        self._refuse_in_txn()
+        self.session.refuse_in_txn()
         p = Parser.after(sql, "CREATE", "ACCOUNT")
         if_not_exists = p.if_not_exists()
         name = p.ident().lower()
@@ -29,7 +28,7 @@ class AccountStatements:
         password = p.string()
         comment = p.string() if p.accept("COMMENT") else ""
         p.end()
-        if not self.is_sys or self.role != "moadmin":
+        if not self.session.is_sys or self.session.role != "moadmin":
             raise internal(NO_PRIVILEGE)
         if self.cluster.account_by_name(name):
             if if_not_exists:
@@ -45,12 +44,12 @@ class AccountStatements:
 
     @statement("DROP ACCOUNT", own_txn=True)
     def drop_account(self, sql):
-        self._refuse_in_txn()
+        self.session.refuse_in_txn()
         p = Parser.after(sql, "DROP", "ACCOUNT")
         if_exists = p.if_exists()
         name = p.ident().lower()
         p.end()
-        if not self.is_sys or self.role != "moadmin":
+        if not self.session.is_sys or self.session.role != "moadmin":
             raise internal(NO_PRIVILEGE)
         acc = self.cluster.account_by_name(name)
         if acc is None:
@@ -67,7 +66,7 @@ class AccountStatements:
         p = Parser.after(sql, "ALTER", "ACCOUNT")
         p.if_exists()
         name = p.ident().lower()
-        if not self.is_sys or self.role != "moadmin":
+        if not self.session.is_sys or self.session.role != "moadmin":
             raise internal(NO_PRIVILEGE)
         acc = self.cluster.account_by_name(name)
         if acc is None:
@@ -98,7 +97,7 @@ class AccountStatements:
         p = Parser.after(sql, "SHOW", "ACCOUNTS")
         pattern = p.string() if p.accept("LIKE") else None
         p.end()
-        if not self.is_sys:
+        if not self.session.is_sys:
             raise internal(NO_PRIVILEGE)
         rows = []
         for acc_id, name, admin, status, created, comment in self.cluster.catalog.execute(
@@ -124,12 +123,12 @@ class AccountStatements:
             p.expect("ROLE")
             role = p.ident()
         p.end()
-        self._require_admin()
-        if self.conn.execute("SELECT 1 FROM __mo_users WHERE name = ?", (name,)).fetchone():
+        self.session.require_admin()
+        if self.session.conn.execute("SELECT 1 FROM __mo_users WHERE name = ?", (name,)).fetchone():
             if if_not_exists:
                 return None
             raise internal("the user %s exists" % name)
-        self.conn.execute("INSERT INTO __mo_users(name, auth, role) VALUES (?,?,?)", (name, auth, role))
+        self.session.conn.execute("INSERT INTO __mo_users(name, auth, role) VALUES (?,?,?)", (name, auth, role))
         return None
 
     @statement("ALTER USER", changes=True)
@@ -141,9 +140,9 @@ class AccountStatements:
         p.expect("BY")
         auth = NativePasswordAuthPlugin.create_auth_string(p.string())
         p.end()
-        if name != self.user:
-            self._require_admin()
-        cur = self.conn.execute("UPDATE __mo_users SET auth = ? WHERE name = ?", (auth, name))
+        if name != self.session.user:
+            self.session.require_admin()
+        cur = self.session.conn.execute("UPDATE __mo_users SET auth = ? WHERE name = ?", (auth, name))
         if cur.rowcount == 0:
             raise internal("Operation ALTER USER failed for '%s'@'%%', user does't exist" % name)
         return None
@@ -154,8 +153,8 @@ class AccountStatements:
         if_exists = p.if_exists()
         name = p.ident_or_string()
         p.end()
-        self._require_admin()
-        cur = self.conn.execute("DELETE FROM __mo_users WHERE name = ? AND role NOT IN ('moadmin','accountadmin')",
+        self.session.require_admin()
+        cur = self.session.conn.execute("DELETE FROM __mo_users WHERE name = ? AND role NOT IN ('moadmin','accountadmin')",
                                 (name,))
         if cur.rowcount == 0 and not if_exists:
             raise internal("there is no user %s" % name)
@@ -166,6 +165,6 @@ class AccountStatements:
         """GRANT <role> TO <user>: the user's active role; privilege grants are accepted and ignored."""
         m = re.match(r"\s*grant\s+(\w+)\s+to\s+['`]?(\w+)['`]?\s*;?\s*$", sql, re.I)
         if m and m.group(1).lower() in ("accountadmin", "moadmin", "public"):
-            self._require_admin()
-            self.conn.execute("UPDATE __mo_users SET role = ? WHERE name = ?", (m.group(1).lower(), m.group(2)))
+            self.session.require_admin()
+            self.session.conn.execute("UPDATE __mo_users SET role = ? WHERE name = ?", (m.group(1).lower(), m.group(2)))
         return None

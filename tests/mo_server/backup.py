@@ -18,10 +18,9 @@ import uuid
 from zoneinfo import ZoneInfo
 
 from . import errors
-from .common import NO_PRIVILEGE, result, statement
+from .common import NO_PRIVILEGE, Statements, now_ns, result, statement
 from .errors import internal
 from .lexer import Parser
-from . import storage  # storage.Cluster mixes in BackupWriter: import the module, not its names
 
 FORMAT_VERSION = "0823"
 BLOCK = 2048
@@ -98,10 +97,9 @@ class S3Target:
             raise errors.MoError(errors.UNKNOWN, str(exc))
 
 
-class BackupStatements:
-    """Mixin for engine.Session."""
+class BackupStatements(Statements):
+    """BACKUP ... TO (a directory or S3): the cluster written as MatrixOne lays a physical backup out."""
 
-    # pylint: disable=no-member
     @statement("BACKUP", own_txn=True)
     def backup(self, sql):
         p = Parser.after(sql, "BACKUP")
@@ -129,7 +127,7 @@ class BackupStatements:
         if p.accept("TIMESTAMP"):
             backup_ts = p.string()
         p.end()
-        if not self.is_sys:
+        if not self.session.is_sys:
             raise internal(NO_PRIVILEGE)
         if options is None:
             if not parallelism.isdigit() or int(parallelism) > 65535:
@@ -147,7 +145,7 @@ class BackupStatements:
             if len(parts) != 2 or not all(x.isdigit() for x in parts):
                 raise errors.MoError(errors.UNKNOWN, "internal error: panic format of ts must be physical-logical: ")
             base = (int(parts[0]), int(parts[1]))
-        self.cluster.write_backup(target, backup_type, base, self.fault == "fail_midway")
+        self.cluster.write_backup(target, backup_type, base, self.session.fault == "fail_midway")
         return result([], [])
 
 
@@ -186,7 +184,7 @@ class BackupWriter:
         return [(name, content, created) for name, created, content in current.values()]
 
     def write_backup(self, target, backup_type, base, fail_midway=False):
-        ts = (storage.now_ns(), 1)
+        ts = (now_ns(), 1)
         ts_text = "%d-%d" % ts
         metas = [["version", FORMAT_VERSION, ""],
                  ["buildinfo", "GoVersion: go version go1.26.8 linux/amd64|BranchName: HEAD|CommitID: test-server|"

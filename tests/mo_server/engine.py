@@ -11,14 +11,19 @@ import sqlite3
 from . import errors
 from .accounts import AccountStatements
 from .backup import BackupStatements
-from .common import NO_PRIVILEGE, UNCOMMITTED, handler_name, like, result, statement
+from .common import NO_PRIVILEGE, UNCOMMITTED, handler_for, like, result, statement
 from .errors import internal
 from .lexer import Parser, tokenize
 from .pitr import PitrStatements
 from .queries import QueryStatements
+from .restore import RestoreStatements
 from .schema import SchemaStatements
 from .snapshots import SnapshotStatements
 from .storage import SYS_ACCOUNT_ID, SYSTEM_DATABASES
+
+# the statement groups a session hands each statement to, by the attribute it keeps them under
+GROUPS = {"accounts": AccountStatements, "schema": SchemaStatements, "snapshots": SnapshotStatements,
+          "restores": RestoreStatements, "queries": QueryStatements, "pitr": PitrStatements, "backups": BackupStatements}
 
 
 def parse_login(login):
@@ -33,9 +38,9 @@ def parse_login(login):
     return parts[0].lower(), parts[1], sep.join(parts[2:])
 
 
-class Session(AccountStatements, SchemaStatements, SnapshotStatements, QueryStatements, PitrStatements,
-              BackupStatements):
-    """State of one connection: who is logged in, current database, transaction."""
+class Session:  # pylint: disable=too-many-instance-attributes
+    """State of one connection: who is logged in, current database, transaction; it runs each statement through the
+    handler registered for it (its own, or one of a statement group's, common.Statements)."""
 
     def __init__(self, cluster):
         self.cluster = cluster
@@ -49,14 +54,18 @@ class Session(AccountStatements, SchemaStatements, SnapshotStatements, QueryStat
         self.affected_rows = 0
         self.last_insert_id = 0
         self.fault = None  # the test-only fault armed for the running statement (server.py)
-        self._read_specs = {}  # attached schema -> snapshot-read spec, for virtual tables at a snapshot
-        self._opened = []  # connections to other accounts' snapshot copies opened for one statement
+        self.read_specs = {}  # attached schema -> snapshot-read spec, for virtual tables at a snapshot
+        self.opened = []  # connections to other accounts' snapshot copies opened for one statement
         self.variables = {"time_zone": "SYSTEM", "sql_mode": "", "autocommit": 1,
                           "version_comment": "MatrixOne", "lower_case_table_names": 1,
                           "transaction_isolation": "REPEATABLE-READ", "max_allowed_packet": 67108864,
                           "character_set_client": "utf8mb4", "character_set_results": "utf8mb4",
                           "collation_connection": "utf8mb4_bin", "interactive_timeout": 28800,
                           "wait_timeout": 28800, "net_write_timeout": 60, "system_time_zone": "UTC"}
+        for attribute, group in GROUPS.items():
+            setattr(self, attribute, group(self))
+        self._owners = dict((group.__name__, getattr(self, attribute)) for attribute, group in GROUPS.items())
+        self._owners[type(self).__name__] = self
 
     # -- helpers ------------------------------------------------------------------------------------
     @property
@@ -91,24 +100,24 @@ class Session(AccountStatements, SchemaStatements, SnapshotStatements, QueryStat
             return None
         return row[0]
 
-    def _require_admin(self):
+    def require_admin(self):
         if self.role not in ("moadmin", "accountadmin"):
             raise internal(NO_PRIVILEGE)
 
-    def _refuse_in_txn(self):
+    def refuse_in_txn(self):
         if self.in_txn:
             raise internal(UNCOMMITTED)
 
-    def _db(self, db):
+    def db_or_current(self, db):
         db = db or self.database
         if not db:
             raise errors.MoError(errors.NO_DB, "No database selected")
         return db
 
-    def _db_exists(self, conn, db, schema="main"):
+    def db_exists(self, conn, db, schema="main"):
         return conn.execute("SELECT 1 FROM %s.__mo_databases WHERE name = ?" % schema, (db,)).fetchone() is not None
 
-    def _table_def(self, conn, db, name, schema="main"):
+    def table_def(self, conn, db, name, schema="main"):
         row = conn.execute("SELECT columns FROM %s.__mo_tables WHERE db = ? AND name = ?" % schema,
                            (db, name)).fetchone()
         return json.loads(row[0]) if row else None
@@ -123,15 +132,17 @@ class Session(AccountStatements, SchemaStatements, SnapshotStatements, QueryStat
             return None
         first = tokens[0].value.upper() if tokens[0].kind == "word" else tokens[0].text
         second = tokens[1].value.upper() if len(tokens) > 1 and tokens[1].kind == "word" else ""
-        handler = getattr(self, handler_name(first, second))
+        owner, function = handler_for(first, second)
+        handler = function.__get__(self._owners[owner])
         if not self.autocommit and first not in ("COMMIT", "ROLLBACK", "SET", "BEGIN", "START"):
             if not self.in_txn and not handler.own_txn:  # own_txn: its own background transaction on MatrixOne
                 self._begin()
         result = handler(sql)
-        if handler.__name__ == "restore":
+        if handler.changes_data == "every_account":
             for (account_id,) in self.cluster.catalog.execute("SELECT id FROM accounts").fetchall():
                 self.cluster.record_history(account_id)
-        elif not self.in_txn and (handler.changes_data or (handler.__name__ == "run_dml" and result is None)):
+        elif not self.in_txn and (handler.changes_data is True
+                                  or (handler.changes_data == "without_rows" and result is None)):
             self.cluster.record_history(self.account_id)
         return result
 
@@ -187,11 +198,11 @@ class Session(AccountStatements, SchemaStatements, SnapshotStatements, QueryStat
         p = Parser.after(sql, "USE")
         db = p.ident()
         p.end()
-        self._use(db)
+        self.use_database(db)
         return None
 
-    def _use(self, db):
-        if db.lower() not in SYSTEM_DATABASES and not self._db_exists(self.conn, db):
+    def use_database(self, db):
+        if db.lower() not in SYSTEM_DATABASES and not self.db_exists(self.conn, db):
             raise errors.MoError(errors.BAD_DB, "Unknown database %s" % db)
         self.database = db
 

@@ -1,18 +1,16 @@
-"""PITR statements (MatrixOne 2.0+): CREATE/ALTER/DROP/SHOW PITR and RESTORE ... FROM PITR.
+"""PITR statements (MatrixOne 2.0+): CREATE/ALTER/DROP/SHOW PITR (RESTORE ... FROM PITR: restore.py).
 
 History is kept coarsely: a page copy of an account after every change while a PITR covers it
 (storage.Cluster.record_history); a restore to time T uses the latest copy at or before T.
 """
 
-import datetime
-import re
 import uuid
 
 from . import errors
 from .errors import internal
 from .lexer import Parser
-from .common import statement
-from .storage import CLUSTER_OBJ_ID, SYSTEM_DATABASES, now_ns
+from .common import Statements, local_text, now_ns, statement
+from .storage import CLUSTER_OBJ_ID, SYSTEM_DATABASES
 
 UNIT_SECONDS = {"h": 3600, "d": 86400, "mo": 30 * 86400, "y": 365 * 86400}
 _COLUMNS = ("PITR_NAME", "CREATED_TIME", "MODIFIED_TIME", "PITR_LEVEL", "ACCOUNT_NAME", "DATABASE_NAME",
@@ -24,18 +22,8 @@ def range_in_hours(value, unit):
     return int(value) * {"h": 1, "d": 24, "mo": 24 * 30, "y": 24 * 365}[str(unit).lower()]
 
 
-def _zone(name):
-    from zoneinfo import ZoneInfo  # pylint: disable=import-outside-toplevel
-    return ZoneInfo(name)
-
-
-class PitrStatements:
-    """Mixin for engine.Session."""
-
-    # pylint: disable=no-member
-    def _local_text(self, ns):
-        dt = datetime.datetime.fromtimestamp(ns / 1e9, _zone(self.cluster.timezone))
-        return dt.strftime("%Y-%m-%d %H:%M:%S")
+class PitrStatements(Statements):
+    """CREATE/ALTER/DROP/SHOW PITR (RESTORE ... FROM PITR is in restore.py)."""
 
     def _parse_range(self, p):
         p.expect("RANGE")
@@ -56,13 +44,13 @@ class PitrStatements:
 
     @statement("CREATE PITR", own_txn=True)
     def create_pitr(self, sql):
-        self._refuse_in_txn()
+        self.session.refuse_in_txn()
         p = Parser.after(sql, "CREATE")
         self._require_pitr_grammar(p)
         p.expect("PITR")
         if_not_exists = p.if_not_exists()
         name = p.ident()
-        level, account, database, table = "account", self.account_name, "", ""
+        level, account, database, table = "account", self.session.account_name, "", ""
         named_account = False
         if p.accept("FOR"):
             kind = p.expect("CLUSTER", "ACCOUNT", "DATABASE", "TABLE")
@@ -84,33 +72,33 @@ class PitrStatements:
                 level, database, table = "table", p.ident(), p.ident()
         value, unit = self._parse_range(p)
         p.end()
-        self._require_admin()
+        self.session.require_admin()
         if name == "sys_mo_catalog_pitr":
             raise internal("pitr name is reserved")
-        if level == "cluster" and not self.is_sys:
+        if level == "cluster" and not self.session.is_sys:
             raise internal("only sys tenant can create cluster level pitr")
-        if level == "account" and named_account and not self.is_sys:  # even when it names itself (BVT pitr_basic)
+        if level == "account" and named_account and not self.session.is_sys:  # even when it names itself (BVT pitr_basic)
             raise internal("only sys tenant can create tenant level pitr for other tenant")
         catalog = self.cluster.catalog
-        if catalog.execute("SELECT 1 FROM pitrs WHERE creator = ? AND name = ?", (self.account_id, name)).fetchone():
+        if catalog.execute("SELECT 1 FROM pitrs WHERE creator = ? AND name = ?", (self.session.account_id, name)).fetchone():
             if if_not_exists:
                 return None
             raise internal("pitr %s already exists" % name)
-        account_id = self.account_id
+        account_id = self.session.account_id
         if level == "account":
             acc = self.cluster.account_by_name(account)
             if acc is None:
                 raise internal("account %s does not exist" % account)
             account_id = acc[0]
         if level in ("database", "table"):
-            if database.lower() in SYSTEM_DATABASES or not self._db_exists(self.conn, database):
+            if database.lower() in SYSTEM_DATABASES or not self.session.db_exists(self.session.conn, database):
                 raise internal("database %s does not exist" % database)
-            if level == "table" and self._table_def(self.conn, database, table) is None:
+            if level == "table" and self.session.table_def(self.session.conn, database, table) is None:
                 raise internal("table %s.%s does not exist" % (database, table))
-            account = self.account_name
+            account = self.session.account_name
         same = catalog.execute("SELECT 1 FROM pitrs WHERE creator = ? AND level = ? AND account_name = ? AND "
                                "database_name = ? AND table_name = ?",
-                               (self.account_id, level, account, database, table)).fetchone()
+                               (self.session.account_id, level, account, database, table)).fetchone()
         if same:
             raise internal({"cluster": "cluster level pitr already exists",
                             "account": "account `%s` already has a pitr" % account,
@@ -118,7 +106,7 @@ class PitrStatements:
                             "table": "database `%s` table `%s` already has a pitr" % (database, table)}[level])
         ts = now_ns()
         catalog.execute("INSERT INTO pitrs VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                        (self.account_id, name, str(uuid.uuid4()), ts, ts, level, account, database, table,
+                        (self.session.account_id, name, str(uuid.uuid4()), ts, ts, level, account, database, table,
                          value, unit))
         covered = [r[0] for r in catalog.execute("SELECT id FROM accounts")] if level == "cluster" else [account_id]
         for acc_id in covered:
@@ -127,7 +115,7 @@ class PitrStatements:
 
     @statement("ALTER PITR", own_txn=True)
     def alter_pitr(self, sql):
-        self._refuse_in_txn()
+        self.session.refuse_in_txn()
         p = Parser.after(sql, "ALTER")
         self._require_pitr_grammar(p)
         p.expect("PITR")
@@ -135,17 +123,17 @@ class PitrStatements:
         name = p.ident()
         value, unit = self._parse_range(p)
         p.end()
-        self._require_admin()
+        self.session.require_admin()
         cur = self.cluster.catalog.execute(
             "UPDATE pitrs SET length = ?, unit = ?, modified_ns = ? WHERE creator = ? AND name = ?",
-            (value, unit, now_ns(), self.account_id, name))
+            (value, unit, now_ns(), self.session.account_id, name))
         if cur.rowcount == 0 and not if_exists:
             raise internal("pitr %s does not exist" % name)
         return None
 
     @statement("DROP PITR", own_txn=True)
     def drop_pitr(self, sql):
-        self._refuse_in_txn()
+        self.session.refuse_in_txn()
         p = Parser.after(sql, "DROP")
         self._require_pitr_grammar(p)
         p.expect("PITR")
@@ -153,15 +141,15 @@ class PitrStatements:
         name = p.ident()
         p.accept("INTERNAL")
         p.end()
-        self._require_admin()
-        cur = self.cluster.catalog.execute("DELETE FROM pitrs WHERE creator = ? AND name = ?", (self.account_id, name))
+        self.session.require_admin()
+        cur = self.cluster.catalog.execute("DELETE FROM pitrs WHERE creator = ? AND name = ?", (self.session.account_id, name))
         if cur.rowcount == 0 and not if_exists:
             raise internal("pitr %s does not exist" % name)
         return None
 
     def _v_mo_pitr(self, conn, schema):  # pylint: disable=unused-argument
         """mo_catalog.mo_pitr (sys only): every PITR of the cluster, oldest first."""
-        if not self.is_sys:
+        if not self.session.is_sys:
             raise errors.parse('table "mo_pitr" does not exist')
         rows = []
         for creator, name, pitr_id, created, modified, level, account, database, table, length, unit in \
@@ -169,7 +157,7 @@ class PitrStatements:
                                              "database_name, table_name, length, unit FROM pitrs ORDER BY created_ns"):
             acc = self.cluster.account_by_name(account) if account else None
             obj_id = CLUSTER_OBJ_ID if level == "cluster" else (acc[0] if acc and level == "account" else 0)
-            rows.append((pitr_id, name, creator, self._local_text(created), self._local_text(modified), level,
+            rows.append((pitr_id, name, creator, local_text(self.cluster.timezone, created), local_text(self.cluster.timezone, modified), level,
                          acc[0] if acc else 0, account, database, table, obj_id, length, unit))
         return ("pitr_id", "pitr_name", "create_account", "create_time", "modified_time", "level", "account_id",
                 "account_name", "database_name", "table_name", "obj_id", "pitr_length", "pitr_unit"), rows
@@ -179,103 +167,14 @@ class PitrStatements:
         if not self.version.pitr:
             p = Parser.after(sql, "SHOW")
             raise p.error()
-        self._refuse_in_txn()
-        self.cluster.catalog.create_function("mo_local", 1, self._local_text)
+        self.session.refuse_in_txn()
+        self.cluster.catalog.create_function("mo_local", 1, lambda ns: local_text(self.cluster.timezone, ns))
         self.cluster.catalog.create_function("cast_range_value_unit", 2, range_in_hours, deterministic=True)
         base = ("SELECT name AS pitr_name, mo_local(created_ns) AS created_time, mo_local(modified_ns) AS "
                 "modified_time, level AS pitr_level, CASE WHEN account_name = '' THEN '*' ELSE account_name END AS "
                 "account_name, CASE WHEN database_name = '' THEN '*' ELSE database_name END AS database_name, "
                 "CASE WHEN table_name = '' THEN '*' ELSE table_name END AS table_name, length AS pitr_length, "
                 "unit AS pitr_unit, created_ns AS __ts FROM pitrs WHERE creator = ?")
-        return self._show_catalog(sql, "pitr", base, _COLUMNS)
+        return self.session.snapshots.show_catalog(sql, "pitr", base, _COLUMNS)
 
     # -- RESTORE ... FROM PITR ------------------------------------------------------------------------
-    def restore_pitr(self, p):
-        """After RESTORE: [CLUSTER | ACCOUNT a [DATABASE d [TABLE t]] | DATABASE d [TABLE t]] FROM PITR p 'ts'."""
-        level, account, database, table, source = "account", self.account_name, None, None, None
-        if p.accept("CLUSTER"):
-            level, account = "cluster", None
-        elif p.accept("ACCOUNT"):
-            account = p.ident().lower()
-            if p.accept("DATABASE"):
-                if not self.version.pitr_account_db_restore:
-                    p.i -= 1
-                    raise p.error()
-                level, database = "database", p.ident()
-                if p.accept("TABLE"):
-                    level, table = "table", p.ident()
-        elif p.accept("DATABASE"):
-            level, database = "database", p.ident()
-            if p.accept("TABLE"):
-                level, table = "table", p.ident()
-        p.expect("FROM")
-        p.expect("PITR")
-        name = p.ident()
-        text = p.string()
-        if level == "account" and p.peek() is not None and p.peek().text != ";":
-            p.accept("AS")
-            source = p.ident_or_string().lower()
-        p.end()
-        self._require_admin()
-        pitr = self.cluster.catalog.execute(
-            "SELECT level, account_name, database_name, table_name, length, unit, modified_ns FROM pitrs "
-            "WHERE creator = ? AND name = ?", (self.account_id, name)).fetchone()
-        if pitr is None:
-            raise internal("pitr %s does not exist" % name)
-        ts = self._pitr_timestamp(text, pitr)
-        p_level, p_account, p_database, p_table = pitr[:4]
-        if level == "cluster":
-            if not self.is_sys:
-                raise internal("non-sys account can't restore cluster level snapshot")
-            if p_level != "cluster":
-                raise internal("restore level cluster is not allowed for %s level pitr" % p_level)
-            ids = [r[0] for r in self.cluster.catalog.execute("SELECT id FROM accounts")]
-            for acc_id, acc_name in self.cluster.catalog.execute("SELECT id, name FROM accounts").fetchall():
-                self._restore_account_at(acc_name, acc_id, ts, None, None)
-            return ids
-        if account != self.account_name and not self.is_sys:
-            raise internal("account %s is not allowed to restore other account %s" % (self.account_name, account))
-        if p_level == "cluster" and level in ("database", "table"):
-            raise internal("cluster level pitr `%s` is not allowed for database restore" % name)
-        if p_level in ("database", "table") and level == "account":
-            raise internal("restore level account is not allowed for %s level pitr" % p_level)
-        if p_level == "account" and p_account != (source or account):
-            raise internal("account %s is not allowed to restore other account %s" % (p_account, source or account))
-        if p_level in ("database", "table") and database != p_database:
-            raise internal("database '%s' does not match pitr database '%s'" % (database, p_database))
-        if p_level == "table" and table != p_table:
-            raise internal("table '%s' does not match pitr table '%s'" % (table, p_table))
-        target = self.cluster.account_by_name(account)
-        if target is None:
-            raise internal("no such account, account name: %s" % account)
-        self._restore_account_at(source or account, target[0], ts, database, table, same=source in (None, account))
-        return None
-
-    def _restore_account_at(self, source_name, target_id, ts, database, table, same=True):
-        from .snapshots import clone_at, copy_scope  # pylint: disable=import-outside-toplevel
-        uri = self.cluster.copy_at(ts, source_name)
-        if uri is None:
-            raise internal("account `%s` does not exists at timestamp: %d" % (source_name, ts))
-        copy_scope(self.cluster.account_conn(target_id), uri, databases=[database] if database else None,
-                   table=table, with_users=same and database is None, snapshot_name="pitr",
-                   clone_source=clone_at(mo_ts=ts), view_security=not self.version.at_least(4, 0))
-
-    def _pitr_timestamp(self, text, pitr):
-        """Parse 'YYYY-MM-DD HH:MM:SS[.frac]' in the server's zone and check the PITR window."""
-        m = re.fullmatch(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)(?:\.(\d{1,9}))?", text.strip())
-        if not m:
-            raise internal("invalid timestamp %s" % text)
-        local = datetime.datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S").replace(
-            tzinfo=_zone(self.cluster.timezone))
-        ts = int(local.timestamp()) * 1_000_000_000 + int(((m.group(2) or "") + "000000000")[:9])
-        now = now_ns()
-        length, unit, modified = pitr[4], pitr[5], pitr[6]
-        if ts > now:
-            raise internal("input timestamp %s is bigger than now timestamp %s" % (text, self._local_text(now)))
-        if ts < modified:
-            raise internal("input timestamp %s is less than the pitr valid time %s" % (text, self._local_text(modified)))
-        earliest = now - length * UNIT_SECONDS[unit] * 1_000_000_000
-        if ts < earliest:
-            raise internal("input timestamp %s is less than the pitr range minest timestamp %s"
-                           % (text, self._local_text(earliest)))
-        return ts

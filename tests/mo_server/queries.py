@@ -7,32 +7,31 @@ import sqlite3
 from sqlglot import exp
 
 from . import ddl, errors, sqlrun
-from .common import NO_PRIVILEGE, ns_datetime, result, statement
+from .common import NO_PRIVILEGE, Statements, ns_datetime, result, statement
 from .errors import internal
 from .storage import SYSTEM_DATABASES, SYSTEM_DATABASES_SYS, SYSTEM_DATABASES_TENANT
 
 
-class QueryStatements:
-    """Mixin for engine.Session."""
+class QueryStatements(Statements):
+    """Queries and DML (sqlglot -> SQLite), and the system tables built for a statement."""
 
-    # pylint: disable=no-member
     # -- DML and queries ------------------------------------------------------------------------------------
-    @statement("SELECT", "WITH", "(", "INSERT", "UPDATE", "DELETE", "REPLACE")
+    @statement("SELECT", "WITH", "(", "INSERT", "UPDATE", "DELETE", "REPLACE", changes="without_rows")
     def run_dml(self, sql):
         m = re.match(r"\s*select\s+mo_feature_limit_upsert\s*\(\s*(\d+)\s*,\s*'snapshot'\s*,\s*'(\w+)'\s*,"
                      r"\s*(-?\d+)\s*\)\s*;?\s*$", sql, re.I)
         if m:
-            if not self.is_sys:
+            if not self.session.is_sys:
                 raise internal(NO_PRIVILEGE)
             self.cluster.catalog.execute("INSERT OR REPLACE INTO feature_limits VALUES (?, ?, ?)",
                                          (int(m.group(1)), m.group(2).lower(), int(m.group(3))))
             return result(("mo_feature_limit_upsert",), [(0,)])
         fast = sqlrun.fast_insert(sql)
-        conn = self.conn
+        conn = self.session.conn
         if fast is not None:
             ref, cols, values, ignore = fast
             parts = [x.strip().strip("`") for x in ref.split(".")]
-            db, name = (parts[0], parts[1]) if len(parts) == 2 else (self._db(None), parts[0])
+            db, name = (parts[0], parts[1]) if len(parts) == 2 else (self.session.db_or_current(None), parts[0])
             self._check_table(conn, "main", db, name, is_target=True)
             text = "INSERT %sINTO %s %s VALUES %s" % (
                 "OR IGNORE " if ignore else "", ddl.sqlite_name(db, name), cols.replace("`", '"'), values)
@@ -47,14 +46,14 @@ class QueryStatements:
                 # where the statement names another point later (sp2 EXCEPT sp1 comes back empty)
                 spec = past_reads.setdefault(((db or "").lower(), name.lower()),
                                              specs[int(catalog[len(sqlrun.SNAP_CATALOG):])])
-                uri = self._snapshot_copy_uri(spec)
+                uri = self.session.schema.snapshot_copy_uri(spec)
                 if uri not in attached:  # SQLite attaches a database once: one schema per copy
                     attached[uri] = "snap%d" % len(attached)
                     conn.execute("ATTACH DATABASE ? AS %s" % attached[uri], (uri,))
-                    self._read_specs[attached[uri]] = spec
+                    self.session.read_specs[attached[uri]] = spec
                 schema = attached[uri]
             if db == sqlrun.CURRENT_DB or not db:
-                db = self._db(None)
+                db = self.session.db_or_current(None)
             return self._resolve_in(conn, schema, db, name, is_target, virtual)
 
         try:
@@ -66,8 +65,8 @@ class QueryStatements:
                 conn.execute("DROP TABLE IF EXISTS temp.%s" % table)
             for schema in attached.values():
                 conn.execute("DETACH DATABASE %s" % schema)
-            while self._opened:  # snapshot copies of other accounts opened for a catalog read
-                self._opened.pop().close()
+            while self.session.opened:  # snapshot copies of other accounts opened for a catalog read
+                self.session.opened.pop().close()
 
     def _resolve_in(self, conn, schema, db, name, is_target, virtual):
         """(schema, SQLite table) of db.name read in a schema (main or a snapshot copy): a table, a system table or a
@@ -76,13 +75,13 @@ class QueryStatements:
             if is_target:
                 raise internal("do not have privilege to execute the statement")
             return "temp", self._materialize(conn, schema, db.lower(), name.lower(), virtual)
-        query = self._view(conn, schema, db, name)
+        query = self.session.schema.view(conn, schema, db, name)
         if query is not None and not is_target:
-            return "temp", self._materialize_view(conn, schema, db, query, virtual)
+            return "temp", self.materialize_view(conn, schema, db, query, virtual)
         self._check_table(conn, schema, db, name, is_target)
         return schema, "%s.%s" % (db, name)
 
-    def _materialize_view(self, conn, schema, db, query, created):
+    def materialize_view(self, conn, schema, db, query, created):
         """A view's rows for this statement: its query run with its tables read in the same schema (at the same
         point in time, as real v4.1.4 reads a view at a snapshot)."""
         def resolve(_catalog, inner_db, name, is_target):
@@ -104,10 +103,10 @@ class QueryStatements:
             for node in tree.find_all(exp.Sum):
                 if isinstance(node.this, _BOOLEAN_EXPRESSIONS):
                     raise errors.MoError(20203, "invalid argument aggregate function sum, bad value [BOOL]")
-        session_values = {"VERSION": self.version.version_string, "DATABASE": self.database,
-                          "CURRENT_USER": "%s@%%" % self.user}
+        session_values = {"VERSION": self.version.version_string, "DATABASE": self.session.database,
+                          "CURRENT_USER": "%s@%%" % self.session.user}
         for param in list(tree.find_all(exp.SessionParameter)):
-            value = self.variables.get(param.name.lower(), None)
+            value = self.session.variables.get(param.name.lower(), None)
             param.replace(exp.Literal.number(value) if isinstance(value, int) else
                           (exp.Literal.string(str(value)) if value is not None else exp.Null()))
         for node_type, key in ((exp.CurrentVersion, "VERSION"), (exp.CurrentSchema, "DATABASE"),
@@ -122,7 +121,7 @@ class QueryStatements:
         if schema == "temp" or "." not in table:
             return {}
         db, name = table.split(".", 1)
-        row = self.conn.execute("SELECT columns FROM %s.__mo_tables WHERE db = ? AND name = ?" % schema,
+        row = self.session.conn.execute("SELECT columns FROM %s.__mo_tables WHERE db = ? AND name = ?" % schema,
                                 (db, name)).fetchone()
         return dict((c["name"], c["type"]) for c in json.loads(row[0])["columns"]) if row else {}
 
@@ -132,7 +131,7 @@ class QueryStatements:
             raise errors.parse('table "%s" does not exist' % name)
         if conn.execute("SELECT 1 FROM %s.__mo_tables WHERE db = ? AND name = ?" % schema,
                         (db, name)).fetchone() is None:
-            if not self._db_exists(conn, db, schema):
+            if not self.session.db_exists(conn, db, schema):
                 raise errors.MoError(errors.BAD_DB, "Unknown database %s" % db)
             if is_target:
                 raise errors.no_such_table(db, name)
@@ -153,8 +152,8 @@ class QueryStatements:
         if cur.description:
             columns = [d[0] for d in cur.description]
             return result(columns, cur.fetchall())
-        self.affected_rows = max(cur.rowcount, 0)
-        self.last_insert_id = cur.lastrowid or 0
+        self.session.affected_rows = max(cur.rowcount, 0)
+        self.session.last_insert_id = cur.lastrowid or 0
         return None
 
     # -- virtual system tables ------------------------------------------------------------------------------
@@ -163,7 +162,8 @@ class QueryStatements:
         builder = _VIRTUAL.get((db, name))
         if builder is None:
             raise errors.parse('table "%s" does not exist' % name)
-        columns, rows = getattr(self, builder)(conn, schema)
+        group, method = builder
+        columns, rows = getattr(getattr(self.session, group), method)(conn, schema)
         tname = "v%d_%s_%s" % (len(created), db, name)
         conn.execute("CREATE TEMP TABLE %s (%s)" % (tname, ", ".join('"%s"' % c for c in columns)))
         if rows:
@@ -196,7 +196,7 @@ class QueryStatements:
         primary key marked on its column when it has one; a composite key (columns marked 'n') and a table without
         a key get a hidden key column instead (__mo_cpkey_col, __mo_fake_pk_col)."""
         rows = []
-        for account_id, source, at in self._catalog_sources(conn, schema):
+        for account_id, source, at in self.session.schema.catalog_sources(conn, schema):
             for db, name, cols in source.execute("SELECT db, name, columns FROM %s.__mo_tables" % at).fetchall():
                 table = json.loads(cols)
                 single = table["primary_key"] if len(table["primary_key"]) == 1 else []
@@ -252,20 +252,20 @@ class QueryStatements:
                 "on_delete", "on_update"), rows
 
     def _v_schemata(self, conn, schema):
-        system = SYSTEM_DATABASES_SYS if self.is_sys else SYSTEM_DATABASES_TENANT
+        system = SYSTEM_DATABASES_SYS if self.session.is_sys else SYSTEM_DATABASES_TENANT
         names = sorted(set(system) | {r[0] for r in conn.execute("SELECT name FROM %s.__mo_databases" % schema)})
         return ("CATALOG_NAME", "SCHEMA_NAME"), [("def", n) for n in names]
 
     def _v_mo_database(self, conn, schema):
         rows = []
-        for account_id, source, at in self._catalog_sources(conn, schema):
+        for account_id, source, at in self.session.schema.catalog_sources(conn, schema):
             names = source.execute("SELECT name FROM %s.__mo_databases ORDER BY name" % at)
             rows += [(n, i, "create database `%s`" % n, account_id) for i, (n,) in enumerate(names, 1)]
         return ("datname", "dat_id", "dat_createsql", "account_id"), rows
 
     def _v_mo_tables(self, conn, schema):
         rows = []
-        for account_id, source, at in self._catalog_sources(conn, schema):
+        for account_id, source, at in self.session.schema.catalog_sources(conn, schema):
             rows += [(rel_id, name, db, kind, ddl_text, account_id)
                      for rel_id, db, name, kind, ddl_text in source.execute(
                          "SELECT rowid, db, name, 'r', coalesce(catalog_sql, ddl) FROM %s.__mo_tables UNION ALL "
@@ -277,16 +277,16 @@ class QueryStatements:
         if self.version.quota:
             cols += ("kind",)
         rows = self.cluster.catalog.execute("SELECT %s FROM snapshots WHERE creator = ?" % ", ".join(cols),
-                                            (self.account_id,)).fetchall()
+                                            (self.session.account_id,)).fetchall()
         return cols, rows
 
     def _v_mo_account(self, conn, schema):  # pylint: disable=unused-argument
-        if not self.is_sys:
+        if not self.session.is_sys:
             raise errors.parse('table "mo_account" does not exist')
         catalog = self.cluster.catalog
         if schema != "main":  # accounts at the snapshot: the accounts a cluster snapshot copied
-            kind, value = self._read_specs[schema]
-            snap = self.cluster.snapshot(self.account_id, value) if kind == "SNAPSHOT" else None
+            kind, value = self.session.read_specs[schema]
+            snap = self.cluster.snapshot(self.session.account_id, value) if kind == "SNAPSHOT" else None
             sid = snap["snapshot_id"] if snap else ""
             rows = [(i, n, "open", "", "") for i, n, _admin, _store in self.cluster.snapshot_copies(sid)]
             return ("account_id", "account_name", "status", "created_time", "comments"), rows
@@ -297,7 +297,7 @@ class QueryStatements:
 
     def _v_mo_version(self, conn, schema):  # pylint: disable=unused-argument
         """mo_catalog.mo_version: the catalog version of each upgrade (one row: this server never upgrades)."""
-        if not self.is_sys or self.version.catalog_version is None:
+        if not self.session.is_sys or self.version.catalog_version is None:
             raise errors.parse('table "mo_version" does not exist')
         created = ns_datetime(self.cluster.created_ns)
         return ("version", "version_offset", "state", "create_at", "update_at"), [
@@ -316,7 +316,7 @@ class QueryStatements:
     def _v_mo_role(self, conn, schema):  # pylint: disable=unused-argument
         """The built-in roles of the account (this server creates no others; a new user changes no role: real
         v4.1.4)."""
-        return ("role_name",), [("moadmin",), ("public",)] if self.is_sys else [("accountadmin",), ("public",)]
+        return ("role_name",), [("moadmin",), ("public",)] if self.session.is_sys else [("accountadmin",), ("public",)]
 
     def _empty_system_table(self, conn, schema):  # pylint: disable=unused-argument
         """mo_catalog tables of things this server cannot create (its own roles, grants of privileges, functions,
@@ -353,25 +353,25 @@ _BOOLEAN_EXPRESSIONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.L
 
 
 _VIRTUAL = {
-    ("information_schema", "tables"): "_v_tables",
-    ("information_schema", "columns"): "_v_columns",
-    ("mo_catalog", "mo_columns"): "_v_mo_columns",
-    ("mo_catalog", "mo_indexes"): "_v_mo_indexes",
-    ("mo_catalog", "mo_foreign_keys"): "_v_mo_foreign_keys",
-    ("mo_catalog", "mo_pitr"): "_v_mo_pitr",
-    ("information_schema", "schemata"): "_v_schemata",
-    ("mo_catalog", "mo_database"): "_v_mo_database",
-    ("mo_catalog", "mo_tables"): "_v_mo_tables",
-    ("mo_catalog", "mo_snapshots"): "_v_mo_snapshots",
-    ("mo_catalog", "mo_account"): "_v_mo_account",
-    ("mo_catalog", "mo_user"): "_v_mo_user",
-    ("mo_catalog", "mo_user_grant"): "_v_mo_user_grant",
-    ("mo_catalog", "mo_role"): "_v_mo_role",
+    ("information_schema", "tables"): ("queries", "_v_tables"),
+    ("information_schema", "columns"): ("queries", "_v_columns"),
+    ("mo_catalog", "mo_columns"): ("queries", "_v_mo_columns"),
+    ("mo_catalog", "mo_indexes"): ("queries", "_v_mo_indexes"),
+    ("mo_catalog", "mo_foreign_keys"): ("queries", "_v_mo_foreign_keys"),
+    ("mo_catalog", "mo_pitr"): ("pitr", "_v_mo_pitr"),
+    ("information_schema", "schemata"): ("queries", "_v_schemata"),
+    ("mo_catalog", "mo_database"): ("queries", "_v_mo_database"),
+    ("mo_catalog", "mo_tables"): ("queries", "_v_mo_tables"),
+    ("mo_catalog", "mo_snapshots"): ("queries", "_v_mo_snapshots"),
+    ("mo_catalog", "mo_account"): ("queries", "_v_mo_account"),
+    ("mo_catalog", "mo_user"): ("queries", "_v_mo_user"),
+    ("mo_catalog", "mo_user_grant"): ("queries", "_v_mo_user_grant"),
+    ("mo_catalog", "mo_role"): ("queries", "_v_mo_role"),
     ("mo_catalog", "mo_role_grant"): "_empty_system_table",
     ("mo_catalog", "mo_role_privs"): "_empty_system_table",
     ("mo_catalog", "mo_role_rule"): "_empty_system_table",
     ("mo_catalog", "mo_user_defined_function"): "_empty_system_table",
     ("mo_catalog", "mo_stored_procedure"): "_empty_system_table",
     ("mo_catalog", "mo_stages"): "_empty_system_table",
-    ("mo_catalog", "mo_version"): "_v_mo_version",
+    ("mo_catalog", "mo_version"): ("queries", "_v_mo_version"),
 }

@@ -5,16 +5,15 @@ import json
 import sqlite3
 
 from . import ddl, errors
-from .common import error_at, like, result, statement
+from .common import Statements, like, now_ns, result, statement
 from .errors import internal
 from .lexer import Parser
-from .storage import SYSTEM_DATABASES, SYSTEM_DATABASES_SYS, SYSTEM_DATABASES_TENANT, now_ns
+from .storage import SYSTEM_DATABASES, SYSTEM_DATABASES_SYS, SYSTEM_DATABASES_TENANT
 
 
-class SchemaStatements:
-    """Mixin for engine.Session."""
+class SchemaStatements(Statements):
+    """Databases, tables, views and indexes (CLONE is in restore.py), and the catalog a statement reads."""
 
-    # pylint: disable=no-member
     # -- databases and tables ----------------------------------------------------------------------------------
     @statement("CREATE DATABASE", "CREATE SCHEMA", changes=True)
     def create_database(self, sql):
@@ -23,15 +22,15 @@ class SchemaStatements:
         if_not_exists = p.if_not_exists()
         db = p.ident()
         if p.accept("CLONE"):
-            return self._clone(p, db, None)
+            return self.session.restores.clone(p, db, None)
         while not p.at_end():  # DEFAULT CHARACTER SET ... options
             p.i += 1
-        if db.lower() in SYSTEM_DATABASES or self._db_exists(self.conn, db):
+        if db.lower() in SYSTEM_DATABASES or self.session.db_exists(self.session.conn, db):
             if if_not_exists:
                 return None
             raise errors.MoError(errors.DB_EXISTS, "Can't create database '%s'; database exists" % db)
-        self.conn.execute("INSERT INTO __mo_databases(name, created_ns) VALUES (?, ?)", (db, now_ns()))
-        self.affected_rows = 1
+        self.session.conn.execute("INSERT INTO __mo_databases(name, created_ns) VALUES (?, ?)", (db, now_ns()))
+        self.session.affected_rows = 1
         return None
 
     @statement("DROP DATABASE", "DROP SCHEMA", changes=True)
@@ -43,126 +42,56 @@ class SchemaStatements:
         p.end()
         if db.lower() in SYSTEM_DATABASES:
             raise internal("can not drop database '%s' which is system database" % db)
-        if not self._db_exists(self.conn, db):
+        if not self.session.db_exists(self.session.conn, db):
             if if_exists:
                 return None
             raise errors.MoError(1008, "Can't drop database '%s'; database doesn't exist" % db)
-        conn = self.conn
+        conn = self.session.conn
         tables = [r[0] for r in conn.execute("SELECT name FROM __mo_tables WHERE db = ?", (db,))]
         for name in tables:
             conn.execute("DROP TABLE IF EXISTS %s" % ddl.sqlite_name(db, name))
         conn.execute("DELETE FROM __mo_tables WHERE db = ?", (db,))
         conn.execute("DELETE FROM __mo_views WHERE db = ?", (db,))
         conn.execute("DELETE FROM __mo_databases WHERE name = ?", (db,))
-        if self.database == db:
-            self.database = None
-        self.affected_rows = len(tables)
+        if self.session.database == db:
+            self.session.database = None
+        self.session.affected_rows = len(tables)
         return None
 
-    def _table_ref(self, p):
+    def table_ref(self, p):
         first = p.ident()
         if p.accept_punct("."):
             return first, p.ident()
-        return self._db(None), first
+        return self.session.db_or_current(None), first
 
     @statement("CREATE TABLE", changes=True)
     def create_table(self, sql):
         p = Parser.after(sql, "CREATE", "TABLE")
         if_not_exists = p.if_not_exists()
-        db, name = self._table_ref(p)
+        db, name = self.table_ref(p)
         if db.lower() in SYSTEM_DATABASES:
             raise internal("can not create table in system database %s" % db)
-        if not self._db_exists(self.conn, db):
+        if not self.session.db_exists(self.session.conn, db):
             raise errors.MoError(errors.BAD_DB, "Unknown database %s" % db)
         if p.accept("CLONE"):
-            return self._clone(p, db, name)
+            return self.session.restores.clone(p, db, name)
         if p.accept("LIKE"):
-            src_db, src = self._table_ref(p)
+            src_db, src = self.table_ref(p)
             p.end()
-            table = self._table_def(self.conn, src_db, src)
+            table = self.session.table_def(self.session.conn, src_db, src)
             if table is None:
                 raise errors.parse('table "%s" does not exist' % src)
         else:
             table = ddl.parse_create_body(p)
-        if self._table_def(self.conn, db, name) is not None:
+        if self.session.table_def(self.session.conn, db, name) is not None:
             if if_not_exists:
                 return None
             raise errors.MoError(errors.TABLE_EXISTS, "table %s already exists" % name)
         self._write_table(db, name, table)
         return None
 
-    def _clone(self, p, db, name):
-        """CREATE DATABASE db CLONE src{point} / CREATE TABLE db.name CLONE src_db.src{point} [TO ACCOUNT a]: the
-        source as it was at the point (a snapshot or MO_TS; now without one), copied under the new name (3.0+)."""
-        if not self.version.clone:
-            raise error_at(p, p.tokens[p.i - 1])
-        if name is None:
-            src_db, src = p.ident(), None
-        else:
-            src_db, src = self._table_ref(p)
-        spec = self._snapshot_suffix(p)
-        target = None
-        if p.accept("TO"):
-            p.expect("ACCOUNT")
-            target = p.ident().lower()
-        p.end()
-        conn = self.conn
-        if target is not None:
-            self._require_admin()
-            row = self.cluster.account_by_name(target)
-            if row is None:
-                raise internal("no such account, account name: %s" % target)
-            # real v4.1.4 asks a tenant first for the snapshot, then refuses it the other account (recorded, flow
-            # rehearsal, and measured with a snapshot)
-            if spec is None and row[0] != self.account_id:
-                raise internal("clone %s between different accounts need a snapshot"
-                               % ("database" if name is None else "table"))
-            if not self.is_sys:
-                raise internal("only sys can clone table to another account")
-            conn = self.cluster.account_conn(row[0])
-        if name is None and self._db_exists(conn, db):
-            raise errors.MoError(errors.DB_EXISTS, "database %s already exists" % db)
-        if name is not None and self._table_def(conn, db, name) is not None:
-            raise errors.MoError(errors.TABLE_EXISTS, "table %s already exists" % name)
-
-        def copy(source, schema):
-            tables = source.execute("SELECT name, columns FROM %s.__mo_tables WHERE db = ?%s" % (
-                schema, "" if src is None else " AND name = ?"), (src_db,) if src is None else (src_db, src)).fetchall()
-            if src is not None and not tables:
-                raise errors.parse("table %s-%s does not exist" % (src_db, src))
-            if src is None and not self._db_exists(source, src_db, schema):
-                # at a point in time real v4.1.4 clones a database that did not exist as an empty one, and real
-                # v3.0.18 answers 1046
-                if spec is None:
-                    raise errors.MoError(errors.BAD_DB, "Unknown database %s" % src_db)
-                if not self.version.at_least(4, 0):
-                    raise errors.MoError(1046, "No database selected")
-            return [(t, json.loads(cols), source.execute("SELECT * FROM %s.%s" % (schema, ddl.sqlite_name(src_db, t)))
-                     .fetchall()) for t, cols in tables]
-        copied = self._with_source(spec, copy)
-        if name is None:
-            conn.execute("INSERT INTO __mo_databases(name, created_ns) VALUES (?, ?)", (db, now_ns()))
-            views = self._with_source(spec, lambda source, schema: source.execute(
-                "SELECT name, query, ddl, columns FROM %s.__mo_views WHERE db = ?" % schema, (src_db,)).fetchall())
-            conn.executemany("INSERT INTO __mo_views(db, name, query, ddl, created_ns, columns) VALUES (?,?,?,?,?,?)",
-                             [(db, v, query, text, now_ns(), cols) for v, query, text, cols in views])
-        for table_name, table, rows in copied:
-            new = name or table_name
-            for stmt in ddl.sqlite_statements(db, new, table):
-                conn.execute(stmt)
-            if rows:
-                conn.executemany("INSERT INTO %s VALUES (%s)" % (ddl.sqlite_name(db, new), ", ".join("?" * len(rows[0]))),
-                                 rows)
-            # as real v3.0.18 keeps it: create table `cl_copy`.`t` clone `cl`.`t`{snapshot = 'cls'}
-            value = "'%s'" % spec[1] if spec and spec[0] == "SNAPSHOT" else (spec[1] if spec else "")
-            point = "" if spec is None else "{%s = %s}" % (spec[0].lower(), value)
-            catalog = "create table `%s`.`%s` clone `%s`.`%s`%s" % (db, new, src_db, table_name, point)
-            conn.execute("INSERT INTO __mo_tables(db, name, columns, ddl, created_ns, catalog_sql) VALUES (?,?,?,?,?,?)",
-                         (db, new, json.dumps(table), ddl.render_mysql(new, table), now_ns(), catalog))
-        return None
-
     def _write_table(self, db, name, table, replace=False):
-        conn = self.conn
+        conn = self.session.conn
         if replace:
             conn.execute("DELETE FROM __mo_tables WHERE db = ? AND name = ?", (db, name))
         for stmt in ddl.sqlite_statements(db, name, table):
@@ -180,18 +109,18 @@ class SchemaStatements:
         if replace:
             p.expect("REPLACE")
         p.expect("VIEW")
-        db, name = self._table_ref(p)
+        db, name = self.table_ref(p)
         p.expect("AS")
         query = sql[p.tokens[p.i].start:].strip().rstrip(";")
         if db.lower() in SYSTEM_DATABASES:
             raise internal("can not create view in system database %s" % db)
-        if not self._db_exists(self.conn, db):
+        if not self.session.db_exists(self.session.conn, db):
             raise errors.MoError(errors.BAD_DB, "Unknown database %s" % db)
-        exists = self._view(self.conn, "main", db, name) is not None
-        if self._table_def(self.conn, db, name) is not None or (exists and not replace):
+        exists = self.view(self.session.conn, "main", db, name) is not None
+        if self.session.table_def(self.session.conn, db, name) is not None or (exists and not replace):
             raise errors.MoError(errors.TABLE_EXISTS, "table %s already exists" % name)
         columns = self._view_columns(db, query)
-        self.conn.execute("INSERT OR REPLACE INTO __mo_views(db, name, query, ddl, created_ns, columns) "
+        self.session.conn.execute("INSERT OR REPLACE INTO __mo_views(db, name, query, ddl, created_ns, columns) "
                           "VALUES (?,?,?,?,?,?)", (db, name, query, sql.strip().rstrip(";"), now_ns(),
                                                    json.dumps(columns)))
         return None
@@ -200,27 +129,27 @@ class SchemaStatements:
         """The column names of a view's query, fixed when it is created (mo_columns lists them, as MatrixOne does)."""
         created = []
         try:
-            table = self._materialize_view(self.conn, "main", db, query, created)
-            return [r[1] for r in self.conn.execute("PRAGMA temp.table_info(%s)" % table)]
+            table = self.session.queries.materialize_view(self.session.conn, "main", db, query, created)
+            return [r[1] for r in self.session.conn.execute("PRAGMA temp.table_info(%s)" % table)]
         finally:
             for name in created:
-                self.conn.execute("DROP TABLE IF EXISTS temp.%s" % name)
+                self.session.conn.execute("DROP TABLE IF EXISTS temp.%s" % name)
 
     @statement("DROP VIEW", changes=True)
     def drop_view(self, sql):
         p = Parser.after(sql, "DROP", "VIEW")
         if_exists = p.if_exists()
-        db, name = self._table_ref(p)
+        db, name = self.table_ref(p)
         p.end()
-        if self._view(self.conn, "main", db, name) is None:
+        if self.view(self.session.conn, "main", db, name) is None:
             if if_exists:
                 return None
             raise errors.parse('table "%s" does not exist' % name)
-        self.conn.execute("DELETE FROM __mo_views WHERE db = ? AND name = ?", (db, name))
+        self.session.conn.execute("DELETE FROM __mo_views WHERE db = ? AND name = ?", (db, name))
         return None
 
     @staticmethod
-    def _view(conn, schema, db, name):
+    def view(conn, schema, db, name):
         """The query of view db.name in a schema (main or a snapshot copy), or None."""
         row = conn.execute("SELECT query FROM %s.__mo_views WHERE db = ? AND name = ?" % schema, (db, name)).fetchone()
         return row[0] if row else None
@@ -229,24 +158,24 @@ class SchemaStatements:
     def drop_table(self, sql):
         p = Parser.after(sql, "DROP", "TABLE")
         if_exists = p.if_exists()
-        refs = [self._table_ref(p)]
+        refs = [self.table_ref(p)]
         while p.accept_punct(","):
-            refs.append(self._table_ref(p))
+            refs.append(self.table_ref(p))
         p.end()
         for db, name in refs:
-            if self._table_def(self.conn, db, name) is None:
+            if self.session.table_def(self.session.conn, db, name) is None:
                 if if_exists:
                     continue
                 raise errors.no_such_table(db, name)
-            self.conn.execute("DROP TABLE %s" % ddl.sqlite_name(db, name))
-            self.conn.execute("DELETE FROM __mo_tables WHERE db = ? AND name = ?", (db, name))
+            self.session.conn.execute("DROP TABLE %s" % ddl.sqlite_name(db, name))
+            self.session.conn.execute("DELETE FROM __mo_tables WHERE db = ? AND name = ?", (db, name))
         return None
 
     @statement("ALTER TABLE", changes=True)
     def alter_table(self, sql):
         db, name, p = ddl.parse_alter(sql)
-        db = self._db(db)
-        table = self._table_def(self.conn, db, name)
+        db = self.session.db_or_current(db)
+        table = self.session.table_def(self.session.conn, db, name)
         if table is None:
             raise errors.no_such_table(db, name)
         new, rename_to, mapping = ddl.apply_alter(p, name, table)
@@ -255,7 +184,7 @@ class SchemaStatements:
 
     def _rebuild(self, db, name, new, mapping, new_name):
         """Recreate a table with a new definition, copying the columns that survive."""
-        conn = self.conn
+        conn = self.session.conn
         tmp = ddl.sqlite_name(db, name + ".__rebuild")
         stmts = ddl.sqlite_statements(db, name, new, target=tmp)
         conn.execute("SAVEPOINT alter_table")
@@ -286,10 +215,10 @@ class SchemaStatements:
         p.expect("INDEX")
         ix = p.ident()
         p.expect("ON")
-        db, name = self._table_ref(p)
+        db, name = self.table_ref(p)
         cols = ddl._ident_list(p)  # pylint: disable=protected-access
         p.end()
-        table = self._table_def(self.conn, db, name)
+        table = self.session.table_def(self.session.conn, db, name)
         if table is None:
             raise errors.parse('table "%s" does not exist' % name)
         new = json.loads(json.dumps(table))
@@ -303,9 +232,9 @@ class SchemaStatements:
         p.expect("INDEX")
         ix = p.ident()
         p.expect("ON")
-        db, name = self._table_ref(p)
+        db, name = self.table_ref(p)
         p.end()
-        table = self._table_def(self.conn, db, name)
+        table = self.session.table_def(self.session.conn, db, name)
         if table is None:
             raise errors.no_such_table(db, name)
         new = json.loads(json.dumps(table))
@@ -319,15 +248,15 @@ class SchemaStatements:
     def truncate(self, sql):
         p = Parser.after(sql, "TRUNCATE")
         p.accept("TABLE")
-        db, name = self._table_ref(p)
+        db, name = self.table_ref(p)
         p.end()
-        if self._table_def(self.conn, db, name) is None:
+        if self.session.table_def(self.session.conn, db, name) is None:
             raise errors.no_such_table(db, name)
-        self.conn.execute("DELETE FROM %s" % ddl.sqlite_name(db, name))
+        self.session.conn.execute("DELETE FROM %s" % ddl.sqlite_name(db, name))
         return None
 
     # -- SHOW for schema objects (optionally at a snapshot) --------------------------------------------------
-    def _snapshot_suffix(self, p):
+    def snapshot_suffix(self, p):
         """Optional `{SNAPSHOT = 'sp'}` at the end of SHOW DATABASES/TABLES/CREATE TABLE."""
         if p.accept_punct("{"):
             if not self.version.show_with_snapshot:
@@ -341,31 +270,31 @@ class SchemaStatements:
             return kind, value
         return None
 
-    def _with_source(self, spec, fn):
+    def with_source(self, spec, fn):
         """Run fn(conn, schema) against live data or an attached snapshot copy."""
         if spec is None:
-            return fn(self.conn, "main")
-        uri = self._snapshot_copy_uri(spec)
-        conn = self.conn
+            return fn(self.session.conn, "main")
+        uri = self.snapshot_copy_uri(spec)
+        conn = self.session.conn
         conn.execute("ATTACH DATABASE ? AS snapsrc", (uri,))
         try:
             return fn(conn, "snapsrc")
         finally:
             conn.execute("DETACH DATABASE snapsrc")
 
-    def _snapshot_copy_uri(self, spec):
+    def snapshot_copy_uri(self, spec):
         kind, value = spec
         if kind == "MO_TS":
             if int(value) <= 0:
                 raise errors.MoError(20203, "invalid argument invalid timestamp value, bad value %s" % value)
-            uri = self.cluster.copy_at(int(value), self.account_name)
+            uri = self.cluster.copy_at(int(value), self.session.account_name)
             if uri is None:  # this server keeps history only at snapshot timestamps
                 raise internal("the test server has no data of account %s at mo_ts %s (it keeps history only at "
-                               "snapshot timestamps)" % (self.account_name, value))
+                               "snapshot timestamps)" % (self.session.account_name, value))
             return uri
         if kind != "SNAPSHOT":
             raise internal("time-travel reads by %s are not supported by this server" % kind.lower())
-        snap = self.cluster.snapshot(self.account_id, value)
+        snap = self.cluster.snapshot(self.session.account_id, value)
         if snap is None:
             raise internal("find 0 snapshot records by name(%s), expect only 1" % value)
         owner = self._snapshot_tenant(snap)[1]
@@ -377,33 +306,33 @@ class SchemaStatements:
     def _snapshot_tenant(self, snap):
         """(id, name) of the account a read at this snapshot sees: sys reading at a tenant's account snapshot
         sees that tenant (real v4.1.4), everyone else their own account."""
-        if snap["level"] == "account" and snap["account_name"] != self.account_name:
+        if snap["level"] == "account" and snap["account_name"] != self.session.account_name:
             return int(snap["obj_id"]), snap["account_name"]
-        return self.account_id, self.account_name
+        return self.session.account_id, self.session.account_name
 
     def _catalog_account(self, schema):
         """account_id of the catalog rows read from this schema (an attached snapshot copy or main)."""
-        kind, value = self._read_specs.get(schema, (None, None))
-        snap = self.cluster.snapshot(self.account_id, value) if kind == "SNAPSHOT" else None
-        return self._snapshot_tenant(snap)[0] if snap else self.account_id
+        kind, value = self.session.read_specs.get(schema, (None, None))
+        snap = self.cluster.snapshot(self.session.account_id, value) if kind == "SNAPSHOT" else None
+        return self._snapshot_tenant(snap)[0] if snap else self.session.account_id
 
-    def _catalog_sources(self, conn, schema):
+    def catalog_sources(self, conn, schema):
         """[(account_id, connection, schema)] whose catalog rows mo_database, mo_tables and mo_columns show. sys sees
         every account's, now and at a cluster snapshot (real v4.1.4 and v3.0.18: the rows carry account_id); anyone
         else, and sys at another point, the one account read."""
-        kind, value = self._read_specs.get(schema, (None, None))
-        if not self.is_sys or kind not in (None, "SNAPSHOT"):
+        kind, value = self.session.read_specs.get(schema, (None, None))
+        if not self.session.is_sys or kind not in (None, "SNAPSHOT"):
             return [(self._catalog_account(schema), conn, schema)]
         if kind is None:
             ids = [r[0] for r in self.cluster.catalog.execute("SELECT id FROM accounts ORDER BY id")]
-            return [(i, conn if i == self.account_id else self.cluster.account_conn(i), "main") for i in ids]
-        snap = self.cluster.snapshot(self.account_id, value)
+            return [(i, conn if i == self.session.account_id else self.cluster.account_conn(i), "main") for i in ids]
+        snap = self.cluster.snapshot(self.session.account_id, value)
         if snap is None or snap["level"] != "cluster":
             return [(self._catalog_account(schema), conn, schema)]
         out = []
         for account_id, _name, _admin, store in self.cluster.snapshot_copies(snap["snapshot_id"]):
             copy = sqlite3.connect(self.cluster.store.uri(store), uri=True, check_same_thread=False)
-            self._opened.append(copy)
+            self.session.opened.append(copy)
             out.append((account_id, copy, "main"))
         return out
 
@@ -412,13 +341,13 @@ class SchemaStatements:
         p = Parser.after(sql, "SHOW")
         p.expect("DATABASES", "SCHEMAS")
         pattern = p.string() if p.accept("LIKE") else None
-        spec = self._snapshot_suffix(p)
+        spec = self.snapshot_suffix(p)
         p.end()
-        system = SYSTEM_DATABASES_SYS if self.is_sys else SYSTEM_DATABASES_TENANT
+        system = SYSTEM_DATABASES_SYS if self.session.is_sys else SYSTEM_DATABASES_TENANT
 
         def fetch(conn, schema):
             return [r[0] for r in conn.execute("SELECT name FROM %s.__mo_databases" % schema)]
-        names = sorted(set(system) | set(self._with_source(spec, fetch)))
+        names = sorted(set(system) | set(self.with_source(spec, fetch)))
         return result(("Database",), [(n,) for n in names if pattern is None or like(pattern, n)])
 
     @statement("SHOW TABLES", "SHOW FULL")
@@ -430,17 +359,17 @@ class SchemaStatements:
         if p.accept("FROM", "IN"):
             db = p.ident()
         pattern = p.string() if p.accept("LIKE") else None
-        spec = self._snapshot_suffix(p)
+        spec = self.snapshot_suffix(p)
         p.end()
-        db = self._db(db)
+        db = self.session.db_or_current(db)
 
         def fetch(conn, schema):
-            if db.lower() not in SYSTEM_DATABASES and not self._db_exists(conn, db, schema):
+            if db.lower() not in SYSTEM_DATABASES and not self.session.db_exists(conn, db, schema):
                 raise errors.MoError(errors.BAD_DB, "Unknown database %s" % db)
             return conn.execute("SELECT name, 'BASE TABLE' FROM %s.__mo_tables WHERE db = ? UNION ALL "
                                 "SELECT name, 'VIEW' FROM %s.__mo_views WHERE db = ? ORDER BY 1" % (schema, schema),
                                 (db, db)).fetchall()
-        rows = [r for r in self._with_source(spec, fetch) if pattern is None or like(pattern, r[0])]
+        rows = [r for r in self.with_source(spec, fetch) if pattern is None or like(pattern, r[0])]
         if full:
             return result(("Tables_in_%s" % db, "Table_type"), rows)
         return result(("Tables_in_%s" % db,), [(n,) for n, _kind in rows])
@@ -450,17 +379,17 @@ class SchemaStatements:
         p = Parser.after(sql, "SHOW", "CREATE")
         if p.accept("DATABASE", "SCHEMA"):
             db = p.ident()
-            spec = self._snapshot_suffix(p)
+            spec = self.snapshot_suffix(p)
             p.end()
 
             def fetch_db(conn, schema):
-                if db.lower() not in SYSTEM_DATABASES and not self._db_exists(conn, db, schema):
+                if db.lower() not in SYSTEM_DATABASES and not self.session.db_exists(conn, db, schema):
                     raise errors.MoError(errors.BAD_DB, "Unknown database %s" % db)
                 return [(db, "CREATE DATABASE `%s`" % db)]
-            return result(("Database", "Create Database"), self._with_source(spec, fetch_db))
+            return result(("Database", "Create Database"), self.with_source(spec, fetch_db))
         p.expect("TABLE")
-        db, name = self._table_ref(p)
-        spec = self._snapshot_suffix(p)
+        db, name = self.table_ref(p)
+        spec = self.snapshot_suffix(p)
         p.end()
 
         def fetch(conn, schema):
@@ -469,7 +398,7 @@ class SchemaStatements:
             if row is None:
                 raise errors.parse('table "%s" does not exist' % name)
             return [(name, row[0])]
-        return result(("Table", "Create Table"), self._with_source(spec, fetch))
+        return result(("Table", "Create Table"), self.with_source(spec, fetch))
 
     @statement("SHOW COLUMNS", "SHOW FIELDS", "DESC", "DESCRIBE")
     def show_columns(self, sql):
@@ -479,11 +408,11 @@ class SchemaStatements:
             p.accept("FULL")
             p.expect("COLUMNS", "FIELDS")
             p.expect("FROM", "IN")
-        db, name = self._table_ref(p)
+        db, name = self.table_ref(p)
         if first == "SHOW" and p.accept("FROM", "IN"):
             db = p.ident()
         p.end()
-        table = self._table_def(self.conn, db, name)
+        table = self.session.table_def(self.session.conn, db, name)
         if table is None:
             raise errors.parse('table "%s" does not exist' % name)
         rows = []

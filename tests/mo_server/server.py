@@ -186,7 +186,7 @@ class MoSession(BaseSession):
         self.engine = Session(self.cluster)
         self.engine.login(self.username)
         if self.database:
-            self.engine._use(self.database)  # pylint: disable=protected-access
+            self.engine.use_database(self.database)
         connection.status_flags |= ServerStatus.SERVER_STATUS_AUTOCOMMIT
 
     async def close(self):
@@ -194,7 +194,7 @@ class MoSession(BaseSession):
             self.engine.abort_txn()
 
     async def use(self, database):
-        self.engine._use(database)  # pylint: disable=protected-access
+        self.engine.use_database(database)
         self.database = database
 
     async def handle_query(self, sql, attrs):

@@ -19,11 +19,11 @@ import itertools
 import json
 import os
 import sqlite3
-import threading
 import time
 import uuid
 
 from .backup import BackupWriter
+from .common import now_ns, zone
 
 SYSTEM_DATABASES_SYS = (
     "information_schema", "mo_catalog", "mo_debug", "mo_task", "mysql", "system", "system_metrics",
@@ -62,34 +62,13 @@ CREATE INDEX IF NOT EXISTS history_ts ON history(account_id, ts);
 SYS_ACCOUNT_ID = 0
 CLUSTER_OBJ_ID = 18446744073709551615
 
-_last_ns = 0
-_ns_lock = threading.Lock()
-
-
-def now_ns():
-    """Strictly increasing wall-clock nanoseconds (two snapshots never share a timestamp)."""
-    global _last_ns  # pylint: disable=global-statement
-    with _ns_lock:
-        t = max(time.time_ns(), _last_ns + 1000)
-        _last_ns = t
-        return t
-
-
-def ns_to_mo_timestamp(ns):
-    """MatrixOne's CAST_NANO_TO_TIMESTAMP: UTC, 0-9 fraction digits, trailing zeros dropped."""
-    secs, frac = divmod(ns, 1_000_000_000)
-    text = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(secs))
-    digits = ("%09d" % frac).rstrip("0")
-    return text + ("." + digits if digits else "")
-
 
 def _clock(timezone):
     """NOW() as MatrixOne answers it under time_zone SYSTEM: the server's local time, with microseconds."""
-    from zoneinfo import ZoneInfo  # pylint: disable=import-outside-toplevel
-    zone = ZoneInfo(timezone)
+    local = zone(timezone)
 
     def now_text(*_precision):
-        return datetime.datetime.now(zone).strftime("%Y-%m-%d %H:%M:%S.%f")
+        return datetime.datetime.now(local).strftime("%Y-%m-%d %H:%M:%S.%f")
     return now_text
 
 
