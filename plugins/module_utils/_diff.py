@@ -154,10 +154,9 @@ def row_report(key, content, primary_key, counts):
 def samples(query, before, after, tables, limit):
     """Sample rows of each of `tables` ([((db, table), its row_report entry, primary key or None, columns)]), in two
     rounds of statements run together (_state.run_all). With a key: first the keys of each kind that has rows
-    (inserted, deleted, updated; in key order), then those keys' rows on each side, looked up by key (real v4.1.4, a
-    10^6-row table with 10,000 rows updated: 0.45 s for the keys and 0.001 s for the rows, where joining EXCEPT
-    with the keys took 1.1 s per kind). Without a key: rows only after and only before, for each side that has
-    some."""
+    (inserted, deleted, updated; in key order; _sql.sample_keys), then those keys' rows on each side, looked up by
+    key (real v4.1.4, a 10^6-row table with 10,000 rows updated: 0.15 s and 0.001 s, where joining EXCEPT with the
+    keys took 1.1 s per kind). Without a key: rows only after and only before, for each side that has some."""
     first, plans = [], []
     for (db, table), entry, key, columns in tables:
         key = key if columns and "inserted" in entry else None  # counted by key in the comparison

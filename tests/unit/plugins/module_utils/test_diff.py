@@ -67,14 +67,14 @@ def test_key_statements_quote_names_and_order_by_the_key():
     assert "0 AS inserted, 0 AS deleted" in keyless and stmt.params == ("d", "t`x", "d", "nokey")
     unkeyed = _sql.content_differences(SNAP, [("d", "t")], _time.NOW, None, {("d", "t"): ["a"]})
     assert "inserted" not in unkeyed.sql  # the restore preview asks for no key counts
-    updated = _sql.sample_keys("d", "t", ["id", "v"], ["id"], "updated", SNAP, _time.NOW, 5)
-    assert updated.sql == ("SELECT `id` FROM (SELECT `id`, count(*) AS `mo_sides`, min(`mo_side`) AS `mo_side` FROM "
-                           "(SELECT `id`, min(`mo_side`) AS `mo_side` FROM (SELECT `id`, `v`, 'n' AS `mo_side` FROM "
-                           "`d`.`t` UNION ALL SELECT `id`, `v`, 's' AS `mo_side` FROM `d`.`t` {SNAPSHOT = `s`}) u "
-                           "GROUP BY `id`, `v` HAVING min(`mo_side`) = max(`mo_side`)) g GROUP BY `id`) k "
-                           "WHERE `mo_sides` = 2 ORDER BY `id` LIMIT 5")
-    inserted = _sql.sample_keys("d", "t", ["id", "v"], ["id"], "inserted", SNAP, _time.NOW, 5)
-    assert "WHERE `mo_sides` = 1 AND `mo_side` = 'n' ORDER BY" in inserted.sql
+    updated = _sql.sample_keys("d", "t", ["id", "v", "w"], ["id"], "updated", SNAP, _time.NOW, 5)
+    assert updated.sql == ("SELECT t.`id` FROM `d`.`t` t JOIN `d`.`t` {SNAPSHOT = `s`} o ON t.`id` = o.`id` "
+                           "WHERE NOT (t.`v` <=> o.`v` AND t.`w` <=> o.`w`) ORDER BY t.`id` LIMIT 5")
+    deleted = _sql.sample_keys("d", "t", ["a", "b", "v"], ["b", "a"], "deleted", SNAP, _time.NOW, 5)
+    assert deleted.sql == ("SELECT t.`b`, t.`a` FROM `d`.`t` {SNAPSHOT = `s`} t LEFT JOIN `d`.`t` o ON t.`b` = o.`b` "
+                           "AND t.`a` = o.`a` WHERE o.`b` IS NULL ORDER BY t.`b`, t.`a` LIMIT 5")
+    only_keys = _sql.sample_keys("d", "t", ["id"], ["id"], "updated", SNAP, _time.NOW, 5)
+    assert "WHERE NOT (TRUE)" in only_keys.sql  # a table of key columns only has no updates
 
 
 def test_rows_are_looked_up_by_bound_key_values():
@@ -102,8 +102,8 @@ def fake_server(counts, keys, rows):
             return [{"side": s, "db": "d", "tbl": "t", "col": "id", "pos": 1} for s in ("before", "after")]
         if "only_now" in stmt.sql:
             return counts
-        if "count(*) AS `mo_sides`" in stmt.sql:
-            kind = ("updated" if "= 2 ORDER" in stmt.sql else "inserted" if "'n' ORDER" in stmt.sql else "deleted")
+        if "ORDER BY t." in stmt.sql:
+            kind = ("updated" if "<=>" in stmt.sql else "deleted" if "{SNAPSHOT = `s`} t" in stmt.sql else "inserted")
             return [{"id": k} for k in keys[kind]]
         if " IN (" in stmt.sql:
             side = rows["before" if "{SNAPSHOT" in stmt.sql else "after"]
