@@ -12,7 +12,7 @@ import datetime
 
 import pytest
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _pitr_task, _time
+from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _module, _pitr_task, _time
 
 NOW = datetime.datetime(2026, 12, 5, 12, 0, tzinfo=_time.UTC)
 
@@ -52,12 +52,7 @@ class FakeMo:
     def would_run(self, statement):
         self.recorded.append(statement.display)
 
-    def change(self, statement):
-        if self.check_mode:
-            self.would_run(statement)
-            return False
-        self.query(statement)
-        return True
+    change = _module.MoModule.change  # the shell's own gate: recorded in check mode, else sent
 
 
 def run(mo):

@@ -9,7 +9,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _snapshot_task, _snapshots, _sql
+from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _module, _snapshot_task, _snapshots, _sql
 
 DESIRED = {"level": "account", "account": "sys", "database": None, "table": None}
 EXISTING = dict(DESIRED, name="nightly_1", timestamp="2026-12-05 01:00:00", timestamp_utc="2026-12-05T01:00:00Z")
@@ -34,12 +34,7 @@ class FakeMo:
     def would_run(self, statement):
         self.recorded.append(statement.display)
 
-    def change(self, statement):
-        if self.check_mode:
-            self.would_run(statement)
-            return False
-        self.query(statement)
-        return True
+    change = _module.MoModule.change  # the shell's own gate: recorded in check mode, else sent
 
 
 @pytest.fixture(autouse=True)
