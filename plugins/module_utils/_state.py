@@ -236,10 +236,11 @@ def _parts(members):
     return parts, owners
 
 
-def run_all(query, statements):
+def run_all(query, statements, min_parallel=3):
     """The rows of each statement, in order. A query function with parallel() (_module.ReadQuery) runs them spread
-    over that many connections of its login at once, from 3 statements on; any other runs them one by one."""
-    if len(statements) < 3 or not hasattr(query, "parallel"):
+    over that many connections of its login at once, from `min_parallel` statements on (two light statements are
+    not worth a second login); any other runs them one by one."""
+    if len(statements) < min_parallel or not hasattr(query, "parallel"):
         return [query(stmt) for stmt in statements]
     pool = query.parallel()
     results, errors = [None] * len(statements), []
@@ -332,11 +333,13 @@ def content_samples(query, point, changes, limit, max_tables=20, now_names=None)
     out = {"now": {}, "snap": {}}
     if limit <= 0:
         return out
-    for key in sorted(k for k, (a, b) in changes.items() if a or b)[:max_tables]:
-        for side, count in zip(("now", "snap"), changes[key]):
-            if count:
-                rows = query(_sql.content_sample(point, key[0], key[1], side, limit, now_names=now_names))
-                out[side][table_name(key)] = [plain_row(row) for row in rows]
+    wanted = [(key, side) for key in sorted(k for k, (a, b) in changes.items() if a or b)[:max_tables]
+              for side, count in zip(("now", "snap"), changes[key]) if count]
+    # each reads its whole table, so even two run at once (real v3.0.18, 10^6 rows: 0.35 to 0.6 s each)
+    found = run_all(query, [_sql.content_sample(point, key[0], key[1], side, limit, now_names=now_names)
+                            for key, side in wanted], min_parallel=2)
+    for (key, side), rows in zip(wanted, found):
+        out[side][table_name(key)] = [plain_row(row) for row in rows]
     return out
 
 

@@ -240,6 +240,26 @@ def test_content_samples_only_for_changed_tables_and_as_plain_values():
     assert _state.content_samples(query, SNAP, changes, 0) == {"now": {}, "snap": {}}
 
 
+def test_the_two_sides_of_a_changed_table_are_sampled_at_once():
+    query = ParallelQuery()
+    samples = _state.content_samples(RowsOf(query), SNAP, {("d", "a"): (2, 1)}, 5)
+    assert [len(ran) for ran in query.ran.values()] == [1, 1]  # one statement per connection
+    assert samples == {"now": {"d.a": [{"n": 1}]}, "snap": {"d.a": [{"n": 1}]}}
+
+
+class RowsOf:
+    """A ParallelQuery whose connections answer one row."""
+
+    def __init__(self, login):
+        self.login = login
+
+    def __call__(self, stmt):
+        return [{"n": len(self.login(stmt))}]
+
+    def parallel(self):
+        return [lambda stmt, run=run: [{"n": len(run(stmt))}] for run in self.login.parallel()]
+
+
 def test_a_cluster_report_names_each_account():
     one = _state.compare(state(["d"], {("d", "t"): "A"}), state([], {}), "account")
     two = _state.compare(state([], {}), state(["e"], {("e", "u"): "B"}), "account")
