@@ -485,14 +485,24 @@ def _restore_one(options, server, server_time, level, account, database=None, ta
     return _sql.restore(server.has("brace_restore"), level, options.snapshot, account, database, table, to_account)
 
 
-def delta_statements(plan, options, scope, server, server_time):
-    """The statements of a delta plan: each database and table restored from the restore's source, then the tables
-    and databases created since are dropped."""
+def delta_steps(plan, options, scope, server, server_time):
+    """The steps of a delta plan, each (statements, at_once): the databases restored whole from the restore's source
+    one after another; then the tables restored one by one, which may be sent at once (a database that holds or is
+    referenced by a foreign key, or whose views differ, is restored whole, so these tables are independent); then
+    the tables and databases created since dropped."""
     account = scope["account"]
-    return [_restore_one(options, server, server_time, "database", account, db) for db in plan["restore_databases"]] + \
-        [_restore_one(options, server, server_time, "table", account, db, t) for db, t in plan["restore_tables"]] + \
-        [_sql.drop_table(db, t) for db, t in plan["drop_tables"]] + \
-        [_sql.drop_database(db) for db in plan["drop_databases"]]
+    return [([_restore_one(options, server, server_time, "database", account, db)
+              for db in plan["restore_databases"]], False),
+            ([_restore_one(options, server, server_time, "table", account, db, t)
+              for db, t in plan["restore_tables"]], True),
+            ([_sql.drop_table(db, t) for db, t in plan["drop_tables"]] +
+             [_sql.drop_database(db) for db in plan["drop_databases"]], False)]
+
+
+def delta_statements(plan, options, scope, server, server_time):
+    """The statements of a delta plan in the order they are listed and sent (delta_steps)."""
+    return [stmt for statements, _at_once in delta_steps(plan, options, scope, server, server_time)
+            for stmt in statements]
 
 
 def restore_statements(options, scope, server, facts):

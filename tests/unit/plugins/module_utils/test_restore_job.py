@@ -60,3 +60,50 @@ def test_an_admin_name_the_restore_would_remove_is_refused_before_anything():
                                     _errors.SqlError(1049, "Unknown database", _sql.Statement("x"))])
 def test_the_source_admin_or_users_that_cannot_be_read_pass(answer):
     job(answer).refuse_an_admin_the_restore_removes()
+
+
+class PooledMo(FakeMo):
+    """A login with two connections: each statement is answered on the connection it names."""
+
+    def __init__(self, fail_on=None):
+        super(PooledMo, self).__init__({"pitr": None, "snapshot": "s"}, [])
+        self.queries, self.on, self.fail_on = [], {}, fail_on
+
+    def query(self, statement, record=True, conn=None):
+        if record:
+            self.queries.append(statement.display)
+        self.on.setdefault(conn, []).append(statement.display)
+        if statement.display == self.fail_on:
+            raise _errors.SqlError(20101, "boom", statement)
+        return []
+
+    def reads(self):
+        class Reads:
+            conn = "main"
+
+            def parallel(self):
+                return [self, type("Extra", (), {"conn": "extra"})()]
+        return Reads()
+
+
+def tables(n):
+    return [_sql.Statement("RESTORE TABLE d.t%d {SNAPSHOT = 's'}" % i) for i in range(n)]
+
+
+def test_tables_restored_one_by_one_are_sent_over_both_connections_and_listed_in_order():
+    mo = PooledMo()
+    one = _restore_job.RestoreJob(mo)
+    one.send_at_once(tables(5))
+    assert mo.queries == [s.display for s in tables(5)]  # as check mode lists them
+    assert len(mo.on["main"]) == 3 and len(mo.on["extra"]) == 2
+    single = PooledMo()
+    _restore_job.RestoreJob(single).send_at_once(tables(1))
+    assert list(single.on) == [None] and single.queries == [tables(1)[0].display]  # one: no second login
+
+
+def test_a_failed_table_stops_its_connection_and_only_what_was_sent_is_listed():
+    mo = PooledMo(fail_on=tables(5)[2].display)
+    with pytest.raises(_errors.SqlError, match="boom"):
+        _restore_job.RestoreJob(mo).send_at_once(tables(5))
+    assert tables(5)[4].display not in mo.queries  # after the failure, on the same connection: not sent
+    assert mo.queries == [s.display for s in tables(5) if s.display in mo.on["main"] + mo.on["extra"]]
