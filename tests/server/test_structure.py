@@ -49,3 +49,10 @@ def test_statement_groups_are_handed_the_session_and_keep_no_state(tmp_path):
     restore = common.handler_for("RESTORE", "DATABASE")
     assert restore[0] == "RestoreStatements" and restore[1].changes_data == "every_account"
     assert common.handler_for("EXPLAIN", "")[1].changes_data == "without_rows"  # anything else runs as a query
+
+
+def test_every_system_table_is_built_by_a_method_of_its_group():
+    from tests.mo_server import queries  # pylint: disable=import-outside-toplevel
+    virtual = queries._VIRTUAL  # pylint: disable=protected-access
+    for (db, name), (group, method) in virtual.items():
+        assert callable(getattr(engine.GROUPS[group], method, None)), (db, name, group, method)
