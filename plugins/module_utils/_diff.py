@@ -81,7 +81,7 @@ def compare_points(query, before, after, scope, content_max_rows, sample_rows, s
         states.update(before=old, after=new)
     report = objects_report(old, new, scope)
     compared, too_big = _state.content_scope(new, old, content_max_rows)
-    keys = primary_keys(query, before, after, sorted(compared))
+    keys = _state.primary_keys(query, before, after, sorted(compared))
     counts = {}
     content = _state.content_changes(query, before, compared, current=after, columns=old["columns"], keys=keys,
                                      key_counts=counts)
@@ -90,7 +90,7 @@ def compare_points(query, before, after, scope, content_max_rows, sample_rows, s
     if sample_rows > 0:
         sampled = [(k, entry, keys.get(k), old["columns"].get(k))
                    for k, entry in zip(sorted(changed), report["rows"])][:SAMPLE_TABLES]
-        for (_k, entry, _key, _columns), found in zip(sampled, samples(query, before, after, sampled, sample_rows)):
+        for (_k, entry, _key, _columns), found in zip(sampled, _state.samples(query, before, after, sampled, sample_rows)):
             entry["samples"] = found
     report["content_not_compared"] = [_state.table_name(k) for k in too_big]
     differing = set(report["tables_added"]) | set(report["tables_removed"]) | \
@@ -124,21 +124,6 @@ def objects_report(old, new, scope):
     }
 
 
-def primary_keys(query, before, after, tables):
-    """{(db, table): [key columns]} for tables whose primary key is the same on both sides (one statement)."""
-    if not tables:
-        return {}
-    found = {"before": {}, "after": {}}
-    for row in query(_sql.primary_keys({"before": before, "after": after}, sorted(set(db for db, _t in tables)))):
-        found[row["side"]].setdefault((row["db"], row["tbl"]), []).append((int(row["pos"]), row["col"]))
-    keys = {}
-    for key in tables:
-        old, new = sorted(found["before"].get(key, [])), sorted(found["after"].get(key, []))
-        if old and old == new:
-            keys[key] = [col for _pos, col in new]
-    return keys
-
-
 def row_report(key, content, primary_key, counts):
     """One table's changed rows. With a primary key: inserted, deleted and updated rows by key; without one the
     set difference only (rows only after, rows only before: an update shows on both sides)."""
@@ -149,60 +134,6 @@ def row_report(key, content, primary_key, counts):
         inserted, deleted = counts
         entry.update(inserted=inserted, deleted=deleted, updated=only_after - inserted)
     return entry
-
-
-def samples(query, before, after, tables, limit):
-    """Sample rows of each of `tables` ([((db, table), its row_report entry, primary key or None, columns)]), in two
-    rounds of statements run together (_state.run_all). With a key: first the keys of each kind that has rows
-    (inserted, deleted, updated; in key order; _sql.sample_keys), then those keys' rows on each side, looked up by
-    key (real v4.1.4, a 10^6-row table with 10,000 rows updated: 0.15 s and 0.001 s, where joining EXCEPT with the
-    keys took 1.1 s per kind). Without a key: rows only after and only before, for each side that has some."""
-    first, plans = [], []
-    for (db, table), entry, key, columns in tables:
-        key = key if columns and "inserted" in entry else None  # counted by key in the comparison
-        if key:
-            kinds = [kind for kind in _sql.KEY_SAMPLE_KINDS if entry[kind]]
-            first += [_sql.sample_keys(db, table, columns, key, kind, before, after, limit) for kind in kinds]
-        else:
-            kinds = [side for side, count in (("now", entry["rows_only_after"]), ("snap", entry["rows_only_before"]))
-                     if count]
-            first += [_sql.content_sample(before, db, table, side, limit, current=after) for side in kinds]
-        plans.append((db, table, key, kinds))
-    answers = iter(_state.run_all(query, first))
-    found = [dict((kind, next(answers)) for kind in kinds) for _db, _t, _key, kinds in plans]
-    second = []
-    for (db, table, key, _kinds), rows in zip(plans, found):
-        if key:
-            wanted = {"after": rows.get("inserted", []) + rows.get("updated", []),
-                      "before": rows.get("deleted", []) + rows.get("updated", [])}
-            for side, point in (("after", after), ("before", before)):
-                stmt = _sql.rows_by_key(db, table, key, point, [_key_of(r, key) for r in wanted[side]])
-                if stmt is not None:
-                    second.append(stmt)
-    looked_up = iter(_state.run_all(query, second))
-    out = []
-    for (db, table, key, _kinds), rows in zip(plans, found):
-        if not key:
-            out.append({"only_after": [_state.plain_row(r) for r in rows.get("now", [])],
-                        "only_before": [_state.plain_row(r) for r in rows.get("snap", [])]})
-            continue
-        by_key = {}
-        for side, kinds in (("after", ("inserted", "updated")), ("before", ("deleted", "updated"))):
-            if any(rows.get(kind) for kind in kinds):
-                by_key[side] = dict((_key_of(r, key), _state.plain_row(r)) for r in next(looked_up))
-            else:
-                by_key[side] = {}
-        keys = dict((kind, [_key_of(r, key) for r in rows.get(kind, [])]) for kind in _sql.KEY_SAMPLE_KINDS)
-        out.append({"inserted": [by_key["after"][k] for k in keys["inserted"] if k in by_key["after"]],
-                    "deleted": [by_key["before"][k] for k in keys["deleted"] if k in by_key["before"]],
-                    "updated": [{"before": by_key["before"][k], "after": by_key["after"][k]} for k in keys["updated"]
-                                if k in by_key["before"] and k in by_key["after"]]})
-    return out
-
-
-def _key_of(row, key):
-    """A row's primary key as a tuple (result labels are lower case)."""
-    return tuple(row[column] if column in row else row[column.lower()] for column in key)
 
 
 def summary(report):

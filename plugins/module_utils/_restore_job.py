@@ -283,8 +283,12 @@ class RestoreJob:
             view.content = _state.content_changes(view.now.query, view.snap.point, tables, current=view.now.point,
                                                   now_names=self.now_names, columns=view.snap_state["columns"])
             if samples:
+                changed = [k for k, (a, b) in view.content.items() if a or b]
+                keys = _state.primary_keys(view.now.query, view.snap.point, view.now.point, changed) \
+                    if changed and self.now_names is None else {}
                 view.samples = _state.content_samples(view.now.query, view.snap.point, view.content,
-                                                      self.p["diff_rows"], now_names=self.now_names)
+                                                      self.p["diff_rows"], now_names=self.now_names, keys=keys,
+                                                      columns=view.snap_state["columns"], current=view.now.point)
         else:
             if view.snap_checksums is None:
                 view.snap_checksums = _state.checksums(view.snap, view.snap_state, _state.content_scope(

@@ -50,9 +50,9 @@ def test_a_key_that_changed_between_the_points_is_not_used():
     def query(stmt):
         calls.append(stmt)
         return rows
-    keys = _diff.primary_keys(query, SNAP, _time.NOW, [("d", "t"), ("d", "c"), ("d", "n")])
+    keys = _state.primary_keys(query, SNAP, _time.NOW, [("d", "t"), ("d", "c"), ("d", "n")])
     assert keys == {("d", "t"): ["id"]} and len(calls) == 1
-    assert _diff.primary_keys(query, _time.NOW, _time.NOW, []) == {} and len(calls) == 1
+    assert _state.primary_keys(query, _time.NOW, _time.NOW, []) == {} and len(calls) == 1
 
 
 def test_key_statements_quote_names_and_order_by_the_key():
@@ -124,7 +124,7 @@ def test_key_counts_come_with_the_content_and_samples_are_looked_up_by_key():
     entries = [_diff.row_report(k, content[k], key, counts.get(k)) for k, key in ((("d", "e"), None),
                                                                                    (("d", "t"), ["id"]))]
     del log[:]
-    found = _diff.samples(query, SNAP, _time.NOW, [(("d", "e"), entries[0], None, ["v"]),
+    found = _state.samples(query, SNAP, _time.NOW, [(("d", "e"), entries[0], None, ["v"]),
                                                    (("d", "t"), entries[1], ["id"], ["id", "v"])], 5)
     assert found == [{"only_after": [{"v": 9}], "only_before": []},
                      {"inserted": [{"id": 9, "v": 90}], "deleted": [],

@@ -240,24 +240,23 @@ def test_content_samples_only_for_changed_tables_and_as_plain_values():
     assert _state.content_samples(query, SNAP, changes, 0) == {"now": {}, "snap": {}}
 
 
-def test_the_two_sides_of_a_changed_table_are_sampled_at_once():
-    query = ParallelQuery()
-    samples = _state.content_samples(RowsOf(query), SNAP, {("d", "a"): (2, 1)}, 5)
-    assert [len(ran) for ran in query.ran.values()] == [1, 1]  # one statement per connection
-    assert samples == {"now": {"d.a": [{"n": 1}]}, "snap": {"d.a": [{"n": 1}]}}
+def test_a_table_with_a_key_is_sampled_by_key_both_ways():
+    """Rows only now: the inserted and the updated ones; only at the snapshot: the deleted and the updated ones."""
+    asked = []
 
-
-class RowsOf:
-    """A ParallelQuery whose connections answer one row."""
-
-    def __init__(self, login):
-        self.login = login
-
-    def __call__(self, stmt):
-        return [{"n": len(self.login(stmt))}]
-
-    def parallel(self):
-        return [lambda stmt, run=run: [{"n": len(run(stmt))}] for run in self.login.parallel()]
+    def query(stmt):
+        asked.append(stmt.sql)
+        if "LEFT JOIN" in stmt.sql:  # inserted (read now) or deleted (read at the snapshot)
+            return [{"id": 9}] if stmt.sql.startswith("SELECT t.`id` FROM `d`.`a` t") else [{"id": 3}]
+        if "<=>" in stmt.sql:
+            return [{"id": 2}]
+        side = "snap" if "{SNAPSHOT" in stmt.sql else "now"
+        return [{"id": k, "v": "%s%d" % (side, k)} for k in stmt.params]
+    samples = _state.content_samples(query, SNAP, {("d", "a"): (2, 2), ("d", "same"): (0, 0)}, 5,
+                                     keys={("d", "a"): ["id"]}, columns={("d", "a"): ["id", "v"]})
+    assert samples == {"now": {"d.a": [{"id": 9, "v": "now9"}, {"id": 2, "v": "now2"}]},
+                       "snap": {"d.a": [{"id": 3, "v": "snap3"}, {"id": 2, "v": "snap2"}]}}
+    assert not any("EXCEPT" in sql for sql in asked) and len(asked) == 5  # three kinds, then each side by key
 
 
 def test_a_cluster_report_names_each_account():
