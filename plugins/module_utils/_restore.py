@@ -254,8 +254,10 @@ def safety_definition(scope, login_account, server):
     return dict(level=scope["level"], account=login_account, database=scope["database"], table=scope["table"])
 
 
-class Options(namedtuple("Options", "snapshot pitr admin_name admin_password verify safety_snapshot "
-                                   "safety_snapshot_name")):
+_OPTION_FIELDS = "snapshot pitr admin_name admin_password verify safety_snapshot safety_snapshot_name"
+
+
+class Options(namedtuple("Options", _OPTION_FIELDS)):
     """What plan and the restore statements take from mo_restore's options: the source (snapshot or pitr), the
     admin of an account restored into, verify, and the safety snapshot."""
 

@@ -481,8 +481,9 @@ class RestoreJob:
             self.connect_target()  # the account was just created: log in before its data is replaced
         mo.doing = "restore from %s %s" % (self.kind, self.source_name)
         if self.delta is not None and self.delta["method"] == "delta":
-            for statements, at_once in _restore.delta_steps(self.delta, _restore.options(self.p), self.scope,
-                                                             mo.server, self.server_time):
+            steps = _restore.delta_steps(self.delta, _restore.options(self.p), self.scope, mo.server,
+                                         self.server_time)
+            for statements, at_once in steps:
                 if at_once:
                     self.send_at_once(statements)
                 else:

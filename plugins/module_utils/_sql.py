@@ -513,8 +513,8 @@ def sample_keys(db, table, columns, key, kind, before, after, limit):
     on = " AND ".join("t.%s = o.%s" % (server_ident(c), server_ident(c)) for c in key)
     if kind == "updated":
         same = " AND ".join("t.%s <=> o.%s" % (server_ident(c), server_ident(c)) for c in columns if c not in key)
-        sql = "SELECT %s FROM %s t JOIN %s o ON %s WHERE NOT (%s)" % (cols, _ref(db, table, after),
-                                                                  _ref(db, table, before), on, same or "TRUE")
+        sql = "SELECT %s FROM %s t JOIN %s o ON %s WHERE NOT (%s)" % (
+            cols, _ref(db, table, after), _ref(db, table, before), on, same or "TRUE")
     else:
         this, other = (after, before) if kind == "inserted" else (before, after)
         sql = "SELECT %s FROM %s t LEFT JOIN %s o ON %s WHERE o.%s IS NULL" % (

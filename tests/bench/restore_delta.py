@@ -192,8 +192,8 @@ def big_table(target, colls, rows, runs):
                "restore": restore_wall}
         measured["runs"].append(run)
         print("%d rows: floor %.2f s (EXCEPT %.2f + %.2f, ping %.2f), mo_restore --check --diff %.2f s, "
-              "mo_snapshot_diff %.2f s, mo_restore %.2f s" % (rows, run["floor"], except_now, except_snap,
-                                                                 floor_ping, check_wall, diff_wall, restore_wall),
+              "mo_snapshot_diff %.2f s, mo_restore %.2f s"
+              % (rows, run["floor"], except_now, except_snap, floor_ping, check_wall, diff_wall, restore_wall),
               flush=True)
     for key in ("floor", "check_diff", "snapshot_diff", "restore"):
         measured[key] = sorted(r[key] for r in measured["runs"])[len(measured["runs"]) // 2]

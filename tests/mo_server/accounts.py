@@ -154,8 +154,8 @@ class AccountStatements(Statements):
         name = p.ident_or_string()
         p.end()
         self.session.require_admin()
-        cur = self.session.conn.execute("DELETE FROM __mo_users WHERE name = ? AND role NOT IN ('moadmin','accountadmin')",
-                                (name,))
+        cur = self.session.conn.execute(
+            "DELETE FROM __mo_users WHERE name = ? AND role NOT IN ('moadmin','accountadmin')", (name,))
         if cur.rowcount == 0 and not if_exists:
             raise internal("there is no user %s" % name)
         return None

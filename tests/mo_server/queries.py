@@ -122,7 +122,7 @@ class QueryStatements(Statements):
             return {}
         db, name = table.split(".", 1)
         row = self.session.conn.execute("SELECT columns FROM %s.__mo_tables WHERE db = ? AND name = ?" % schema,
-                                (db, name)).fetchone()
+                                        (db, name)).fetchone()
         return dict((c["name"], c["type"]) for c in json.loads(row[0])["columns"]) if row else {}
 
     def _check_table(self, conn, schema, db, name, is_target=False):

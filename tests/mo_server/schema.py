@@ -121,8 +121,8 @@ class SchemaStatements(Statements):
             raise errors.MoError(errors.TABLE_EXISTS, "table %s already exists" % name)
         columns = self._view_columns(db, query)
         self.session.conn.execute("INSERT OR REPLACE INTO __mo_views(db, name, query, ddl, created_ns, columns) "
-                          "VALUES (?,?,?,?,?,?)", (db, name, query, sql.strip().rstrip(";"), now_ns(),
-                                                   json.dumps(columns)))
+                                  "VALUES (?,?,?,?,?,?)", (db, name, query, sql.strip().rstrip(";"), now_ns(),
+                                                           json.dumps(columns)))
         return None
 
     def _view_columns(self, db, query):

@@ -121,11 +121,11 @@ def test_key_counts_come_with_the_content_and_samples_are_looked_up_by_key():
     content = _state.content_changes(query, SNAP, [("d", "t"), ("d", "e")], current=_time.NOW,
                                      columns=STATE["columns"], keys={("d", "t"): ["id"]}, key_counts=counts)
     assert content == {("d", "t"): (3, 2), ("d", "e"): (1, 0)} and counts == {("d", "t"): (1, 0)}
-    entries = [_diff.row_report(k, content[k], key, counts.get(k)) for k, key in ((("d", "e"), None),
-                                                                                   (("d", "t"), ["id"]))]
+    entries = [_diff.row_report(k, content[k], key, counts.get(k))
+               for k, key in ((("d", "e"), None), (("d", "t"), ["id"]))]
     del log[:]
     found = _state.samples(query, SNAP, _time.NOW, [(("d", "e"), entries[0], None, ["v"]),
-                                                   (("d", "t"), entries[1], ["id"], ["id", "v"])], 5)
+                                                    (("d", "t"), entries[1], ["id"], ["id", "v"])], 5)
     assert found == [{"only_after": [{"v": 9}], "only_before": []},
                      {"inserted": [{"id": 9, "v": 90}], "deleted": [],
                       "updated": [{"before": {"id": 1, "v": 11}, "after": {"id": 1, "v": 10}},
