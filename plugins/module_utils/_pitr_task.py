@@ -59,7 +59,7 @@ def present(mo, desired, existing, pitrs, clock):
         rival = next((p for p in pitrs if p["name"] != name and _scope.definition(p) == desired), None)
         if rival is not None:
             raise _errors.MoError("%s already has a PITR (%s); MatrixOne allows one PITR per object, change that "
-                                  "one instead" % (describe(desired), rival["name"]), pitr=rival)
+                                  "one instead" % (_scope.describe(desired), rival["name"]), pitr=rival)
         statements.append(_sql.create_pitr(name, desired["level"], value, unit, desired["account"],
                                            desired["database"], desired["table"]))
     elif (kept["range_value"], kept["range_unit"]) != (value, unit):
@@ -80,13 +80,3 @@ def present(mo, desired, existing, pitrs, clock):
     after = _pitr.from_row(rows[0], clock.shown_zone, mo.server_clock(params["server_timezone"]).now) if rows \
         else predicted
     return True, {"pitr": after, "diff": {"before": existing or {}, "after": after}}
-
-
-def describe(definition):
-    if definition["level"] == "cluster":
-        return "the cluster"
-    if definition["level"] == "account":
-        return "account %s" % definition["account"]
-    if definition["level"] == "database":
-        return "database %s" % definition["database"]
-    return "table %s.%s" % (definition["database"], definition["table"])

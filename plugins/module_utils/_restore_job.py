@@ -15,8 +15,8 @@ __metaclass__ = type
 
 import datetime
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _pitr, _restore, _snapshots, _sql, _state
-from ansible_collections.matrixone.backup.plugins.module_utils import _time
+from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _pitr, _restore, _scope, _snapshots, _sql
+from ansible_collections.matrixone.backup.plugins.module_utils import _state, _time
 
 
 def scope_brings_users(scope, snap):
@@ -60,6 +60,7 @@ class RestoreJob:
         self.kind = "PITR" if when is not None else "snapshot"
         self.source_name = self.p["pitr"] if when is not None else self.p["snapshot"]
         self.snap = self.scope = self.plan = None
+        self.options = None  # _restore.Options, once the source is known (snapshot_prefix picks it)
         self.picked = None  # with snapshot_prefix: the snapshot picked and the newer ones skipped
         self.server_time = None  # a PITR restore's time as the server reads it
         self.target_exists = True
@@ -126,7 +127,8 @@ class RestoreJob:
             self.target_id = int(rows[0]["account_id"]) if rows else None
         copy_db = clone is not None and self.scope["level"] == "table" and target == self.login and \
             bool(mo.query(_sql.count_databases(clone["database"]), record=False)[0]["count(*)"])
-        self.plan = _restore.plan(_restore.options(p), self.scope, self.login, mo.server, dict(
+        self.options = _restore.options(p)
+        self.plan = _restore.plan(self.options, self.scope, self.login, mo.server, dict(
             source_name=self.source_name, target_exists=self.target_exists, copy_database_exists=copy_db,
             now=datetime.datetime.now(_time.UTC)))
         if scope_brings_users(self.scope, self.snap) and p["to_account_admin_name"] is not None:
@@ -162,7 +164,7 @@ class RestoreJob:
         return plan["prepare"] + ([plan["safety_statement"]] if plan["safety"] else []) + self.restore_statements()
 
     def restore_statements(self):
-        return _restore.restore_statements(_restore.options(self.p), self.scope, self.mo.server, dict(
+        return _restore.restore_statements(self.options, self.scope, self.mo.server, dict(
             point=self.restore_point(), server_time=self.server_time, databases_to_copy=self.databases_to_copy,
             delta=self.delta))
 
@@ -437,8 +439,7 @@ class RestoreJob:
     def diff_headers(self):
         """What the two sides of --diff are, and how the restore gets from one to the other."""
         s, plan = self.scope, self.delta
-        target = {"cluster": "the cluster", "account": "account %s" % s["target"],
-                  "database": "database %s" % s["database"], "table": "table %s.%s" % (s["database"], s["table"])}
+        target = _scope.describe(dict(s, account=s["target"]))
         how = ""
         if plan is not None and plan["method"] == "delta":
             counts = [(len(plan["restore_tables"]), "table restored", "tables restored"),
@@ -449,7 +450,7 @@ class RestoreJob:
                                  or "nothing to send")
         elif plan is not None and s["level"] in ("database", "account"):
             how = ", full: %s" % plan["reason"]
-        return {"before_header": "%s now" % target[s["level"]].replace("account None", "the login account"),
+        return {"before_header": "%s now" % target.replace("account None", "the login account"),
                 "after_header": "%s%s" % (self.source_text, how)}
 
     def refuse_a_different_copy(self):
@@ -480,19 +481,20 @@ class RestoreJob:
         if plan["login_after_prepare"]:
             self.connect_target()  # the account was just created: log in before its data is replaced
         mo.doing = "restore from %s %s" % (self.kind, self.source_name)
-        if self.delta is not None and self.delta["method"] == "delta":
-            steps = _restore.delta_steps(self.delta, _restore.options(self.p), self.scope, mo.server,
-                                         self.server_time)
-            for statements, at_once in steps:
-                if at_once:
-                    self.send_at_once(statements)
-                else:
-                    for stmt in statements:
-                        mo.query(stmt)
-        else:
-            for stmt in self.restore_statements():
-                mo.query(stmt)
+        for statements, at_once in self.restore_steps():
+            if at_once:
+                self.send_at_once(statements)
+            else:
+                for stmt in statements:
+                    mo.query(stmt)
         return safety
+
+    def restore_steps(self):
+        """The restore statements as (statements, at_once) steps: a delta's (_restore.delta_steps), else one step
+        sent in order."""
+        if self.delta is not None and self.delta["method"] == "delta":
+            return _restore.delta_steps(self.delta, self.options, self.scope, self.mo.server, self.server_time)
+        return [(self.restore_statements(), False)]
 
     def send_at_once(self, statements):
         """Independent statements (tables restored one by one) spread over the login's connections: real v3.0.18,

@@ -59,6 +59,17 @@ def target_definition(params, level, login_account, noun="snapshot", verb="snaps
     return desired_definition(dict(params, level=level), login_account)
 
 
+def describe(definition):
+    """What a definition covers, in words: 'the cluster', 'account a', 'database d', 'table d.t'."""
+    if definition["level"] == "cluster":
+        return "the cluster"
+    if definition["level"] == "account":
+        return "account %s" % definition["account"]
+    if definition["level"] == "database":
+        return "database %s" % definition["database"]
+    return "table %s.%s" % (definition["database"], definition["table"])
+
+
 def differences(existing, desired):
     """Fields whose values differ, as 'field: existing -> desired'."""
     out = []

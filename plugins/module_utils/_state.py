@@ -338,33 +338,26 @@ def content_samples(query, point, changes, limit, max_tables=20, now_names=None,
     is sampled by key (samples: the rows only now are the inserted and the updated ones, the rows only at `point`
     the deleted and the updated ones; real v3.0.18, 10^6 rows with 10,000 updated: check mode with --diff in 2.1 s
     instead of 2.6 to 3.2 s by EXCEPT both ways); current: the point the "now" side is read at. now_names (a copy
-    read under other names): by EXCEPT."""
+    read under other names): by set difference."""
     out = {"now": {}, "snap": {}}
     if limit <= 0:
         return out
     changed = sorted(k for k, (a, b) in changes.items() if a or b)[:max_tables]
-    if now_names is None:
-        tables = []
-        for key in changed:
-            after, before = changes[key]
-            entry = {"rows_only_after": after, "rows_only_before": before, "inserted": None if after else 0,
-                     "deleted": None if before else 0, "updated": None if after and before else 0}
-            tables.append((key, entry, (keys or {}).get(key), (columns or {}).get(key)))
-        for key, found in zip(changed, samples(query, point, current or _time.NOW, tables, limit)):
-            if "only_after" in found:
-                now_rows, snap_rows = found["only_after"], found["only_before"]
-            else:
-                now_rows = found["inserted"] + [pair["after"] for pair in found["updated"]]
-                snap_rows = found["deleted"] + [pair["before"] for pair in found["updated"]]
-            for side, rows in (("now", now_rows), ("snap", snap_rows)):
-                if changes[key][side == "snap"]:
-                    out[side][table_name(key)] = rows[:limit]
-        return out
-    wanted = [(key, side) for key in changed for side, count in zip(("now", "snap"), changes[key]) if count]
-    found = run_all(query, [_sql.content_sample(point, key[0], key[1], side, limit, now_names=now_names)
-                            for key, side in wanted])
-    for (key, side), rows in zip(wanted, found):
-        out[side][table_name(key)] = [plain_row(row) for row in rows]
+    tables = []
+    for key in changed:
+        after, before = changes[key]
+        entry = {"rows_only_after": after, "rows_only_before": before, "inserted": None if after else 0,
+                 "deleted": None if before else 0, "updated": None if after and before else 0}
+        tables.append((key, entry, None if now_names else (keys or {}).get(key), (columns or {}).get(key)))
+    for key, found in zip(changed, samples(query, point, current or _time.NOW, tables, limit, now_names)):
+        if "only_after" in found:
+            now_rows, snap_rows = found["only_after"], found["only_before"]
+        else:
+            now_rows = found["inserted"] + [pair["after"] for pair in found["updated"]]
+            snap_rows = found["deleted"] + [pair["before"] for pair in found["updated"]]
+        for side, rows in (("now", now_rows), ("snap", snap_rows)):
+            if changes[key][side == "snap"]:
+                out[side][table_name(key)] = rows[:limit]
     return out
 
 
@@ -383,12 +376,13 @@ def primary_keys(query, before, after, tables):
     return keys
 
 
-def samples(query, before, after, tables, limit):
+def samples(query, before, after, tables, limit, now_names=None):
     """Sample rows of each of `tables` ([((db, table), its row_report entry, primary key or None, columns)]), in two
     rounds of statements run together (run_all). With a key: first the keys of each kind that has rows
     (inserted, deleted, updated; in key order; _sql.sample_keys), then those keys' rows on each side, looked up by
     key (real v4.1.4, a 10^6-row table with 10,000 rows updated: 0.15 s and 0.001 s, where joining EXCEPT with the
-    keys took 1.1 s per kind). Without a key: rows only after and only before, for each side that has some."""
+    keys took 1.1 s per kind). Without a key: rows only after and only before, for each side that has some (now_names:
+    the tables read on the `after` side when they have other names, as in content_changes)."""
     first, plans = [], []
     for (db, table), entry, key, columns in tables:
         key = key if columns else None
@@ -398,7 +392,8 @@ def samples(query, before, after, tables, limit):
         else:
             kinds = [side for side, count in (("now", entry["rows_only_after"]), ("snap", entry["rows_only_before"]))
                      if count]
-            first += [_sql.content_sample(before, db, table, side, limit, current=after) for side in kinds]
+            first += [_sql.content_sample(before, db, table, side, limit, current=after, now_names=now_names)
+                      for side in kinds]
         plans.append((db, table, key, kinds))
     answers = iter(run_all(query, first))
     found = [dict((kind, next(answers)) for kind in kinds) for _db, _t, _key, kinds in plans]

@@ -37,6 +37,7 @@ from bench import BIN, OUT, REPO, collections_dir, machine  # noqa: E402  pylint
 
 DB, SNAPSHOT = "it_perf", "perf_sp"
 BIG_DB, BIG_SNAPSHOT = "it_big", "big_sp"
+RESTORE = "snapshot=%s level=database database=%s content_max_rows=0" % (SNAPSHOT, DB)  # mo_restore of the delta
 
 
 class Target:
@@ -91,11 +92,8 @@ def change(target, names):
 
 
 def module(target, colls, args, check=False, name="mo_restore", diff=False):
-    """Wall seconds of one ad-hoc module run (mo_restore of DB by default), and its result (written by `ansible
-    -t`)."""
+    """Wall seconds of one ad-hoc module run (mo_restore by default), and its result (written by `ansible -t`)."""
     tree = tempfile.mkdtemp(prefix="mo-bench-tree-")
-    if name == "mo_restore" and "database=" not in args:
-        args = "snapshot=%s level=database database=%s content_max_rows=0 %s" % (SNAPSHOT, DB, args)
     cmd = [os.path.join(BIN, "ansible"), "localhost", "-m", "matrixone.backup." + name, "-a", args, "-e",
            "ansible_python_interpreter=" + sys.executable, "-t", tree] + (["--check"] if check else []) + \
         (["--diff"] if diff else [])
@@ -133,10 +131,10 @@ def measure(target, colls, tables, counts):
     for changed in counts:
         names = changed_tables(tables, changed)
         change(target, names)
-        check_wall, check = module(target, colls, "", check=True)
-        delta_wall, delta = module(target, colls, "method=delta")
+        check_wall, check = module(target, colls, RESTORE, check=True)
+        delta_wall, delta = module(target, colls, RESTORE + " method=delta")
         change(target, names)
-        full_wall, full = module(target, colls, "method=full")
+        full_wall, full = module(target, colls, RESTORE + " method=full")
         change(target, names)
         restore_db = ("RESTORE ACCOUNT sys DATABASE %s FROM SNAPSHOT %s" % (DB, SNAPSHOT) if legacy else
                       "RESTORE DATABASE %s {SNAPSHOT = '%s'}" % (DB, SNAPSHOT))
