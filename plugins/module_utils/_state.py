@@ -8,8 +8,10 @@ A state is what one account holds in the scope at one point:
   {"databases": {names}, "tables": {(db, t): definition}, "columns": {(db, t): [column names]},
    "rows": {(db, t): row count},      (rows only where the login can read them)
    "views": {(db, v): definition}, "sequences": {(db, s)},
-   "indexes": {(db, t): definition of its indexes}, "foreign_keys": {(db, t) referencing or referenced}}
-   (indexes and foreign keys are None where another account's login read the state: only its own login sees them)
+   "indexes": {(db, t): definition of its indexes}, "foreign_keys": {(db, t) referencing or referenced},
+   "keyed": {(db, t) with a primary key}}
+   (indexes, foreign keys and keyed are None where another account's login read the state: only its own login sees
+   them)
 Reading never costs a query per table, nor one giant statement: one statement lists the objects of every side read
 through one login; row counts, set differences and checksums are read in batches of tables.
 
@@ -40,7 +42,7 @@ def empty(own=True):
     """A state holding nothing. own: read through the account's own login, which alone sees its indexes and foreign
     keys (None where they were not read)."""
     return {"databases": set(), "tables": {}, "columns": {}, "rows": {}, "views": {}, "sequences": set(),
-            "indexes": {} if own else None, "foreign_keys": set() if own else None}
+            "indexes": {} if own else None, "foreign_keys": set() if own else None, "keyed": set() if own else None}
 
 
 _VIEW_SECURITY = re.compile(r"\bsql\s+security\s+(?:definer|invoker)\s+", re.I)
@@ -150,11 +152,11 @@ def redefined(now, snap):
 
 
 # -- reading -----------------------------------------------------------------------------------------------------
-def read(readers, databases=None, table=None):
+def read(readers, databases=None, table=None, uncounted=()):
     """{key: state} for {key: Reader}. The readers of one login are listed in one statement (those at one point
     together, whatever their accounts); rows are counted per reader in batches of COUNT_BATCH tables where the login
-    can read them. databases: the databases in scope (None: every non-system one); table: only that table of
-    databases[0]."""
+    can read them, but for the keys in `uncounted` (counted later: rows_from_content, count_missing_rows).
+    databases: the databases in scope (None: every non-system one); table: only that table of databases[0]."""
     states = dict((key, empty(reader.account_id is None)) for key, reader in readers.items())
     for query, members in _by_login(readers):
         parts, owners = _parts(members)
@@ -176,6 +178,8 @@ def read(readers, databases=None, table=None):
                 name, kind, position, column = row["def"].split("|", 3)
                 if not column.startswith("__mo_"):  # the hidden key columns MatrixOne appends
                     indexes.setdefault(key, {}).setdefault((db, tbl), []).append((name, int(position), kind, column))
+                    if name == "PRIMARY" and states[key]["keyed"] is not None:  # mo_indexes lists real keys only
+                        states[key]["keyed"].add((db, tbl))
             elif row["kind"] == "table":
                 states[key]["tables"][(db, tbl)] = ""
             elif row["kind"] == "view":
@@ -193,7 +197,7 @@ def read(readers, databases=None, table=None):
                 if states[key]["indexes"] is not None and indexes.get(key, {}).get(name):
                     states[key]["indexes"][name] = index_text(indexes[key][name])
     for key, reader in readers.items():
-        if reader.rows:
+        if reader.rows and key not in uncounted:
             states[key]["rows"] = count_rows(reader, sorted(states[key]["tables"]))
     return states
 
@@ -266,15 +270,34 @@ def run_spread(pool, statements):
     return results
 
 
-def count_rows(reader, tables, batch=COUNT_BATCH):
-    """{(db, t): rows} in batches of `batch` tables."""
-    out = {}
-    statements = [_sql.row_counts([("n", reader.point, tables[start:start + batch])])
-                  for start in range(0, len(tables), batch)]
+def count_rows(reader, tables, batch=COUNT_BATCH, names=None):
+    """{(db, t): rows} in batches of `batch` tables; names: the tables read when they have other names ({(db, t):
+    (db, t) read}, the copy of a restore beside live data)."""
+    out, read_as = {}, dict(((names or {}).get(key, key), key) for key in tables)
+    read = sorted(read_as)
+    statements = [_sql.row_counts([("n", reader.point, read[start:start + batch])])
+                  for start in range(0, len(read), batch)]
     for rows in run_all(reader.query, statements):
         for row in rows:
-            out[(row["db"], row["tbl"])] = int(row["n"])
+            out[read_as[(row["db"], row["tbl"])]] = int(row["n"])
     return out
+
+
+def rows_from_content(now, snap, content):
+    """Fill now["rows"] for the tables compared by content that have a primary key on both sides, from the rows at
+    the point: such a table holds no duplicate row, so its rows now are those at the point plus the distinct rows
+    only now minus those only at the point. Spares the rows now a count pass (the verification after a restore)."""
+    both = (now.get("keyed") or set()) & (snap.get("keyed") or set())
+    for key, (only_now, only_snap) in content.items():
+        if key in both and key in snap["rows"] and only_now is not None and key not in now["rows"]:
+            now["rows"][key] = snap["rows"][key] + only_now - only_snap
+
+
+def count_missing_rows(reader, state, names=None):
+    """Count the rows of the tables of `state` that have none yet (read uncounted); names as for count_rows."""
+    missing = [key for key in sorted(state["tables"]) if key not in state["rows"]]
+    if missing and reader.rows:
+        state["rows"].update(count_rows(reader, missing, names=names))
 
 
 # -- rows --------------------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _restore_job, _sql
+from ansible_collections.matrixone.backup.plugins.module_utils import _errors, _restore_job, _sql, _state, _time
 
 
 class FakeMo:
@@ -107,3 +107,41 @@ def test_a_failed_table_stops_its_connection_and_only_what_was_sent_is_listed():
         _restore_job.RestoreJob(mo).send_at_once(tables(5))
     assert tables(5)[4].display not in mo.queries  # after the failure, on the same connection: not sent
     assert mo.queries == [s.display for s in tables(5) if s.display in mo.on["main"] + mo.on["extra"]]
+
+
+def test_the_verification_derives_the_rows_of_keyed_tables_and_counts_only_the_rest():
+    """After the restore the target is listed without counts: a table with a primary key on both sides holds no
+    duplicate row, so its rows follow from the comparison; a table without one is counted (a duplicated row shows)."""
+    sent = []
+
+    def query(stmt):
+        sent.append(stmt.sql)
+        if "only_now" in stmt.sql:
+            return [{"db": "d", "tbl": "k", "only_now": 1, "only_snap": 1},
+                    {"db": "d", "tbl": "u", "only_now": 0, "only_snap": 0}]
+        return [{"side": "n", "db": "d", "tbl": "u", "n": 3}]
+    one = _restore_job.RestoreJob(FakeMo({"pitr": None, "snapshot": "s", "content_max_rows": 100}, []))
+    one.scope = {"level": "database", "database": "d"}
+    view = _restore_job.View("sys", _state.Reader(query, _time.NOW), _state.Reader(query, _time.Point(snapshot="s")))
+    names = [("d", "k"), ("d", "u")]
+    view.snap_state = dict(_state.empty(), tables=dict((n, "id INT") for n in names), rows={("d", "k"): 5, ("d", "u"): 2},
+                           columns=dict((n, ["id"]) for n in names), keyed={("d", "k")})
+    view.now_state = dict(_state.empty(), tables=dict(view.snap_state["tables"]), keyed={("d", "k")},
+                          columns=dict(view.snap_state["columns"]))
+    one.compare_rows(view)
+    assert len(sent) == 2 and "count(*) AS n FROM `d`.`u`" in sent[1] and "`k`" not in sent[1]
+    assert view.now_state["rows"] == {("d", "k"): 5, ("d", "u"): 3}
+    report = one.report([view])
+    assert report["row_changes"] == [{"table": "d.u", "now": 3, "snapshot": 2}]  # the duplicate EXCEPT cannot see
+    assert [c["table"] for c in report["content_changes"]] == ["d.k"]
+
+
+def test_the_login_reads_its_own_snapshot_at_its_exact_time_and_restores_it_by_name():
+    one = _restore_job.RestoreJob(PooledMo())
+    one.p = {"pitr": None, "snapshot": "sp1"}
+    one.scope = {"level": "database", "database": "d", "source": "sys", "target": "sys"}
+    one.snap = {"name": "sp1", "timestamp": "2026-12-05T23:02:29.781288204Z", "level": "database"}
+    reader = one.snapshot_reader()
+    # {MO_TS = t} reads what {SNAPSHOT = sp1} reads, without MatrixOne looking the name up for every table
+    assert _sql.at(reader.point) == " {MO_TS = 1796511749781288204}"
+    assert _sql.at(one.restore_point()) == " {SNAPSHOT = `sp1`}"

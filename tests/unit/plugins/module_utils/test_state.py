@@ -8,6 +8,7 @@ __metaclass__ = type
 
 import datetime
 import decimal
+import sqlite3
 
 import pytest
 
@@ -83,7 +84,8 @@ class FakeQuery:
                                  for db in s["databases"]]
                     elif "mo_catalog.mo_indexes" in part:  # a primary key on column a, and MatrixOne's hidden one
                         rows += [{"side": label, "acct": acct, "kind": "index", "db": db, "tbl": t, "def": d}
-                                 for db, t in s["tables"] for d in ("PRIMARY|PRIMARY|1|a", "k|MULTIPLE|2|__mo_x")]
+                                 for db, t in s["tables"] for d in ("PRIMARY|PRIMARY|1|a", "k|MULTIPLE|2|__mo_x")
+                                 if (db, t) not in s.get("unkeyed", ()) or not d.startswith("PRIMARY")]
                     elif "mo_catalog.mo_foreign_keys" in part:
                         pass
                     elif "mo_catalog.mo_tables" in part:
@@ -108,6 +110,24 @@ def test_read_lists_once_per_login_and_counts_in_batches():
     assert len(result["snap"]["rows"]) == 500 and len(result["now"]["rows"]) == 500
     assert result["now"]["columns"][("d", "t7")] == ["a"]
     assert result["now"]["indexes"][("d", "t7")] == "PRIMARY PRIMARY (a)" and result["now"]["foreign_keys"] == set()
+    assert result["now"]["keyed"] == set(tables)
+
+
+def test_a_side_left_uncounted_is_listed_only_and_keyed_by_its_primary_index():
+    tables = {("d", "k"): "def", ("d", "u"): "def"}
+    fake = FakeQuery({0: dict(state(["d"], tables, {("d", "k"): 3, ("d", "u"): 2}), unkeyed={("d", "u")})})
+    result = _state.read({"now": _state.Reader(fake, _time.NOW), "snap": _state.Reader(fake, SNAP)}, uncounted={"now"})
+    assert len(fake.calls) == 2 and fake.calls[1].params[0::3] == ("n", "n")  # the listing, the snapshot's counts
+    assert result["now"]["rows"] == {} and result["snap"]["rows"] == {("d", "k"): 3, ("d", "u"): 2}
+    assert result["now"]["keyed"] == {("d", "k")}  # a unique index or MatrixOne's hidden key is no primary key
+    # a keyed table holds no duplicate row: its rows now follow from the comparison; the rest is counted
+    _state.rows_from_content(result["now"], result["snap"], {("d", "k"): (2, 1), ("d", "u"): (0, 0)})
+    assert result["now"]["rows"] == {("d", "k"): 4}
+    _state.count_missing_rows(_state.Reader(fake, _time.NOW), result["now"])
+    assert result["now"]["rows"] == {("d", "k"): 4, ("d", "u"): 2} and len(fake.calls) == 3
+    unknown = _state.empty()  # checksums that differ say no row numbers: nothing is derived
+    _state.rows_from_content(unknown, dict(result["snap"], keyed={("d", "k")}), {("d", "k"): (None, None)})
+    assert unknown["rows"] == {}
 
 
 def test_sys_reads_many_accounts_catalogs_in_one_statement_and_no_tenant_rows():
@@ -298,6 +318,40 @@ def test_rows_are_compared_in_one_pass_when_the_columns_are_known():
     assert "EXCEPT" not in first and second.count("EXCEPT") == 2  # a table whose columns are not known: EXCEPT
     answers = [{"db": "d", "tbl": "t", "only_now": None, "only_snap": None}]  # nothing differs: sums of no rows
     assert _state.content_changes(lambda _stmt: answers, SNAP, [("d", "t")], columns={}) == {("d", "t"): (0, 0)}
+
+
+def run_on_sqlite(tables):
+    """A query function over an in-memory SQLite holding database d with `tables` ({name: (columns, rows)}):
+    the comparison's SQL is plain enough for it (the snapshot side is read as another table, by now_names)."""
+    conn = sqlite3.connect(":memory:")
+    conn.execute("ATTACH DATABASE ':memory:' AS d")
+    for name, (columns, rows) in tables.items():
+        conn.execute("CREATE TABLE d.%s (%s)" % (name, ", ".join(columns)))
+        conn.executemany("INSERT INTO d.%s VALUES (%s)" % (name, ", ".join("?" * len(columns))), rows)
+
+    def query(stmt):
+        cur = conn.execute(stmt.sql.replace("%s", "?"), stmt.params)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row)) for row in cur.fetchall()]
+    return query
+
+
+def test_one_pass_counts_distinct_rows_per_side_and_changes_per_key():
+    # t, no key: then 1 kept, 2 updated, 3 deleted, a NULL row and a duplicated row; now 4 inserted, the duplicate
+    # gone. k, keyed by id: the same without the duplicate, and row 6 deleted
+    then = [(1, "a"), (2, "b"), (3, "c"), (5, None), (6, "d"), (6, "d")]
+    now = [(1, "a"), (2, "B"), (4, "e"), (5, None), (6, "d")]
+    query = run_on_sqlite({"t": (["id", "v"], then), "t_now": (["id", "v"], now),
+                           "k": (["id", "v"], then[:5]), "k_now": (["id", "v"], now[:4])})
+    names = {("d", "t"): ("d", "t_now"), ("d", "k"): ("d", "k_now")}
+    columns = {("d", "t"): ["id", "v"], ("d", "k"): ["id", "v"]}
+    by_key = {}
+    content = _state.content_changes(query, _time.NOW, [("d", "t"), ("d", "k")], now_names=names, columns=columns,
+                                     keys={("d", "k"): ["id"]}, key_counts=by_key)
+    # distinct rows only now / only then (NULLs equal): a duplicate removed is no difference of content (the row
+    # counts say it), as EXCEPT has it
+    assert content == {("d", "t"): (2, 2), ("d", "k"): (2, 3)}
+    assert by_key == {("d", "k"): (1, 2)}  # key 4 inserted, keys 3 and 6 deleted; key 2 updated
 
 
 class ParallelQuery:
