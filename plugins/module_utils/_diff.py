@@ -59,7 +59,7 @@ def compare_with_now(mo, params):
             raise _errors.MoError("snapshot=%s is a snapshot of account %s; log in to that account to compare it"
                                   % (snap["name"], snap["account"]))
         before = {"snapshot": snap["name"], "timestamp": snap["timestamp"]}
-        point = _time.Point(snapshot=snap["name"])
+        point = _time.snapshot_time(snap)
     else:
         snap = None
         when = _time.parse_timestamp(params["timestamp"], None, now=mo.server_clock().now)

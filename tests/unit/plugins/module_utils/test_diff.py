@@ -181,3 +181,16 @@ def test_mo_snapshot_diff_refuses_bad_input_before_any_sql(given, message):
                        content_max_rows=1000000), **given)
     with pytest.raises(_errors.InvalidInput, match=message):
         _diff.validate(params)
+
+
+def test_a_snapshot_of_the_login_is_read_at_its_exact_time(monkeypatch):
+    snap = {"name": "s", "level": "database", "account": "sys", "database": "d", "table": "",
+            "timestamp": "2026-12-05T23:02:29.781288204Z"}
+    monkeypatch.setattr(_diff._snapshots, "find_required", lambda mo, name: snap)
+    seen = []
+    monkeypatch.setattr(_diff, "compare_points", lambda query, before, *rest: seen.append(before) or {})
+    mo = type("Mo", (), {"login_account": "sys", "doing": "", "reads": lambda self: None})()
+    before, _report = _diff.compare_with_now(mo, {"snapshot": "s", "timestamp": None, "database": None,
+                                                  "table": None, "content_max_rows": 0, "sample_rows": 0})
+    assert before == {"snapshot": "s", "timestamp": snap["timestamp"]}
+    assert _sql.at(seen[0]) == " {MO_TS = 1796511749781288204}"  # what {SNAPSHOT = s} reads, without its look-ups
