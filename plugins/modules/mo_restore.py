@@ -229,6 +229,7 @@ options:
     description:
       - Tables with more rows than this (now or at the snapshot) are compared by row count only, in the preview and
         in the verification, and listed in RV(preview.content_not_compared). V(0) compares every table by content.
+      - The verification decides by the rows at the snapshot, which the restored target should hold.
       - Smaller tables are compared row by row (set difference in both directions, batched).
     type: int
     default: 1000000
