@@ -81,7 +81,7 @@ def compare_points(query, before, after, scope, content_max_rows, sample_rows, s
         states.update(before=old, after=new)
     report = objects_report(old, new, scope)
     compared, too_big = _state.content_scope(new, old, content_max_rows)
-    keys = _state.primary_keys(query, before, after, sorted(compared))
+    keys = _state.common_keys(old, new, compared)
     counts = {}
     content = _state.content_changes(query, before, compared, current=after, columns=old["columns"], keys=keys,
                                      key_counts=counts)

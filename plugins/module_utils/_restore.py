@@ -202,8 +202,10 @@ def as_source(state, scope):
         out[key] = dict((back[k], v) for k, v in state[key].items() if k in back)
     out["indexes"] = None if state.get("indexes") is None else \
         dict((back[k], v) for k, v in state["indexes"].items() if k in back)
-    for key in ("foreign_keys", "keyed"):
-        out[key] = None if state.get(key) is None else set(back[k] for k in state[key] if k in back)
+    out["foreign_keys"] = None if state.get("foreign_keys") is None else \
+        set(back[k] for k in state["foreign_keys"] if k in back)
+    out["keys"] = None if state.get("keys") is None else \
+        dict((back[k], v) for k, v in state["keys"].items() if k in back)
     # a database's views are copied with it under their own names
     out["views"] = dict(((scope["database"], v), text) for (db, v), text in state["views"].items()
                         if scope["level"] == "database" and db == clone["database"])

@@ -297,8 +297,8 @@ class RestoreJob:
             _state.rows_from_content(view.now_state, view.snap_state, view.content)
             if samples:
                 changed = [k for k, (a, b) in view.content.items() if a or b]
-                keys = _state.primary_keys(view.now.query, view.snap.point, view.now.point, changed) \
-                    if changed and self.now_names is None and self.p["diff_rows"] > 0 else {}
+                keys = _state.common_keys(view.snap_state, view.now_state, changed) \
+                    if self.now_names is None and self.p["diff_rows"] > 0 else {}
                 view.samples = _state.content_samples(view.now.query, view.snap.point, view.content,
                                                       self.p["diff_rows"], now_names=self.now_names, keys=keys,
                                                       columns=view.snap_state["columns"], current=view.now.point)

@@ -480,21 +480,6 @@ def content_sample(point, db, table, side, limit, current=None, now_names=None):
     return Statement("%s LIMIT %d" % (_except(first, second), int(limit)))
 
 
-def primary_keys(points, databases):
-    """One statement listing the primary key columns of the tables in `databases`, per side ({label: point}):
-    rows (side, db, tbl, col, pos). mo_columns marks a single key column only; mo_indexes names every one."""
-    sql, params = [], []
-    for label, point in points.items():
-        suffix = at(point)
-        cond, cond_params = _scope_filter("t.reldatabase", databases)
-        sql.append("SELECT %%s AS side, t.reldatabase AS db, t.relname AS tbl, i.column_name AS col, "
-                   "i.ordinal_position AS pos FROM mo_catalog.mo_indexes%s i JOIN mo_catalog.mo_tables%s t "
-                   "ON i.table_id = t.rel_id WHERE i.name = 'PRIMARY' AND t.account_id = current_account_id() "
-                   "AND %s" % (suffix, suffix, cond))
-        params += [label] + cond_params
-    return Statement(" UNION ALL ".join(sql), params)
-
-
 KEY_SAMPLE_KINDS = ("inserted", "deleted", "updated")
 
 

@@ -9,8 +9,8 @@ A state is what one account holds in the scope at one point:
    "rows": {(db, t): row count},      (rows only where the login can read them)
    "views": {(db, v): definition}, "sequences": {(db, s)},
    "indexes": {(db, t): definition of its indexes}, "foreign_keys": {(db, t) referencing or referenced},
-   "keyed": {(db, t) with a primary key}}
-   (indexes, foreign keys and keyed are None where another account's login read the state: only its own login sees
+   "keys": {(db, t): [its primary key's columns, in order]}}
+   (indexes, foreign keys and keys are None where another account's login read the state: only its own login sees
    them)
 Reading never costs a query per table, nor one giant statement: one statement lists the objects of every side read
 through one login; row counts, set differences and checksums are read in batches of tables.
@@ -42,7 +42,7 @@ def empty(own=True):
     """A state holding nothing. own: read through the account's own login, which alone sees its indexes and foreign
     keys (None where they were not read)."""
     return {"databases": set(), "tables": {}, "columns": {}, "rows": {}, "views": {}, "sequences": set(),
-            "indexes": {} if own else None, "foreign_keys": set() if own else None, "keyed": set() if own else None}
+            "indexes": {} if own else None, "foreign_keys": set() if own else None, "keys": {} if own else None}
 
 
 _VIEW_SECURITY = re.compile(r"\bsql\s+security\s+(?:definer|invoker)\s+", re.I)
@@ -178,8 +178,6 @@ def read(readers, databases=None, table=None, uncounted=()):
                 name, kind, position, column = row["def"].split("|", 3)
                 if not column.startswith("__mo_"):  # the hidden key columns MatrixOne appends
                     indexes.setdefault(key, {}).setdefault((db, tbl), []).append((name, int(position), kind, column))
-                    if name == "PRIMARY" and states[key]["keyed"] is not None:  # mo_indexes lists real keys only
-                        states[key]["keyed"].add((db, tbl))
             elif row["kind"] == "table":
                 states[key]["tables"][(db, tbl)] = ""
             elif row["kind"] == "view":
@@ -196,6 +194,10 @@ def read(readers, databases=None, table=None, uncounted=()):
                 states[key]["columns"][name] = [col for _num, col, _text in defined]
                 if states[key]["indexes"] is not None and indexes.get(key, {}).get(name):
                     states[key]["indexes"][name] = index_text(indexes[key][name])
+                    # mo_indexes lists real primary keys only (not MatrixOne's hidden one)
+                    primary = sorted((pos, col) for index, pos, _kind, col in indexes[key][name] if index == "PRIMARY")
+                    if primary:
+                        states[key]["keys"][name] = [col for _pos, col in primary]
     for key, reader in readers.items():
         if reader.rows and key not in uncounted:
             states[key]["rows"] = count_rows(reader, sorted(states[key]["tables"]))
@@ -287,9 +289,8 @@ def rows_from_content(now, snap, content):
     """Fill now["rows"] for the tables compared by content that have a primary key on both sides, from the rows at
     the point: such a table holds no duplicate row, so its rows now are those at the point plus the distinct rows
     only now minus those only at the point. Spares the rows now a count pass (the verification after a restore)."""
-    both = (now.get("keyed") or set()) & (snap.get("keyed") or set())
     for key, (only_now, only_snap) in content.items():
-        if key in both and key in snap["rows"] and only_now is not None and key not in now["rows"]:
+        if key in (now.get("keys") or {}) and key in (snap.get("keys") or {}) and key in snap["rows"] and only_now is not None and key not in now["rows"]:
             now["rows"][key] = snap["rows"][key] + only_now - only_snap
 
 
@@ -384,19 +385,10 @@ def content_samples(query, point, changes, limit, max_tables=20, now_names=None,
     return out
 
 
-def primary_keys(query, before, after, tables):
-    """{(db, table): [key columns]} for tables whose primary key is the same on both sides (one statement)."""
-    if not tables:
-        return {}
-    found = {"before": {}, "after": {}}
-    for row in query(_sql.primary_keys({"before": before, "after": after}, sorted(set(db for db, _t in tables)))):
-        found[row["side"]].setdefault((row["db"], row["tbl"]), []).append((int(row["pos"]), row["col"]))
-    keys = {}
-    for key in tables:
-        old, new = sorted(found["before"].get(key, [])), sorted(found["after"].get(key, []))
-        if old and old == new:
-            keys[key] = [col for _pos, col in new]
-    return keys
+def common_keys(before, after, tables):
+    """{(db, table): [key columns]} for those of `tables` whose primary key is the same in both states (as read)."""
+    old, new = before.get("keys") or {}, after.get("keys") or {}
+    return dict((key, new[key]) for key in tables if old.get(key) and old.get(key) == new.get(key))
 
 
 def samples(query, before, after, tables, limit, now_names=None):

@@ -40,19 +40,12 @@ def test_rows_are_told_apart_by_key_only_when_there_is_one():
 
 
 def test_a_key_that_changed_between_the_points_is_not_used():
-    rows = [{"side": "before", "db": "d", "tbl": "t", "col": "id", "pos": 1},
-            {"side": "after", "db": "d", "tbl": "t", "col": "id", "pos": 1},
-            {"side": "before", "db": "d", "tbl": "c", "col": "a", "pos": 1},
-            {"side": "after", "db": "d", "tbl": "c", "col": "b", "pos": 1},
-            {"side": "after", "db": "d", "tbl": "c", "col": "a", "pos": 2}]
-    calls = []
-
-    def query(stmt):
-        calls.append(stmt)
-        return rows
-    keys = _state.primary_keys(query, SNAP, _time.NOW, [("d", "t"), ("d", "c"), ("d", "n")])
-    assert keys == {("d", "t"): ["id"]} and len(calls) == 1
-    assert _state.primary_keys(query, _time.NOW, _time.NOW, []) == {} and len(calls) == 1
+    # the keys come with the listing of each side (_state.read): no statement of their own
+    before = {"keys": {("d", "t"): ["id"], ("d", "c"): ["a"]}}
+    after = {"keys": {("d", "t"): ["id"], ("d", "c"): ["b", "a"]}}
+    keys = _state.common_keys(before, after, [("d", "t"), ("d", "c"), ("d", "n")])
+    assert keys == {("d", "t"): ["id"]}
+    assert _state.common_keys(before, after, []) == {} and _state.common_keys({"keys": None}, after, [("d", "t")]) == {}
 
 
 def test_key_statements_quote_names_and_order_by_the_key():
@@ -98,8 +91,6 @@ def fake_server(counts, keys, rows):
 
     def query(stmt):
         log.append(stmt)
-        if "mo_indexes" in stmt.sql:
-            return [{"side": s, "db": "d", "tbl": "t", "col": "id", "pos": 1} for s in ("before", "after")]
         if "only_now" in stmt.sql:
             return counts
         if "ORDER BY t." in stmt.sql:
@@ -138,8 +129,8 @@ def test_key_counts_come_with_the_content_and_samples_are_looked_up_by_key():
 def test_the_change_report_carries_samples_by_key(monkeypatch):
     query, _log = fake_server([{"db": "d", "tbl": "t", "only_now": 1, "only_snap": 1, "inserted": 0, "deleted": 0}],
                               {"updated": [4]}, {"after": {4: 5}, "before": {4: 6}})
-    sides = dict((side, dict(STATE, tables={("d", "t"): "id int; v int"}, rows={("d", "t"): 5})) for side in
-                 ("before", "after"))
+    sides = dict((side, dict(STATE, tables={("d", "t"): "id int; v int"}, rows={("d", "t"): 5},
+                             keys={("d", "t"): ["id"]})) for side in ("before", "after"))
     monkeypatch.setattr(_diff._state, "read", lambda readers, databases, table: sides)
     report = _diff.compare_points(query, SNAP, _time.NOW, {"level": "database", "database": "d", "table": None}, 0, 3)
     assert report["rows"] == [{"table": "d.t", "key": ["id"], "rows_only_after": 1, "rows_only_before": 1,
@@ -154,8 +145,6 @@ def test_every_set_difference_is_made_distinct():
     stmts = [_sql.content_differences(SNAP, [("d", "t")]), _sql.content_sample(SNAP, "d", "t", "now", 5)]
     for stmt in stmts:
         assert stmt.sql.count("EXCEPT") == stmt.sql.count("SELECT DISTINCT * FROM (SELECT"), stmt.sql
-    keys = _sql.primary_keys({"before": SNAP, "after": _time.NOW}, ["d"])
-    assert keys.sql.count("mo_catalog.mo_indexes {SNAPSHOT = `s`}") == 1 and keys.params == ("before", "d", "after", "d")
 
 
 def test_mo_snapshot_diff_compares_only_what_the_snapshot_covers():

@@ -100,12 +100,12 @@ def test_a_restore_beside_live_data_is_refused_where_it_cannot_be(params, login,
 def test_the_copy_is_compared_under_the_sources_names_and_reported_under_its_own():
     scope = _restore.resolve_clone({"level": "database", "database": "d", "as_database": "c"}, SNAP_ACCOUNT, "sys")
     copy = {"databases": {"c"}, "tables": {("c", "t"): "A"}, "columns": {("c", "t"): ["a"]}, "rows": {("c", "t"): 3},
-            "views": {("c", "v"): "create view d.v as select 1"}, "sequences": set(), "keyed": {("c", "t")}}
+            "views": {("c", "v"): "create view d.v as select 1"}, "sequences": set(), "keys": {("c", "t"): ["id"]}}
     assert _restore.clone_names(scope, copy["tables"]) == {("d", "t"): ("c", "t")}
     source_keyed = _restore.as_source(copy, scope)
     assert source_keyed == {"databases": {"d"}, "tables": {("d", "t"): "A"}, "columns": {("d", "t"): ["a"]},
                             "rows": {("d", "t"): 3}, "views": {("d", "v"): "create view d.v as select 1"},
-                            "sequences": set(), "indexes": None, "foreign_keys": None, "keyed": {("d", "t")}}
+                            "sequences": set(), "indexes": None, "foreign_keys": None, "keys": {("d", "t"): ["id"]}}
     report = _restore.copy_names({"databases_restored": ["d"], "tables_restored": ["d.t"],
                                   "row_changes": [{"table": "d.t", "now": 1, "snapshot": 3}]}, scope)
     assert report == {"databases_restored": ["c"], "tables_restored": ["c.t"],

@@ -125,8 +125,8 @@ def test_the_verification_derives_the_rows_of_keyed_tables_and_counts_only_the_r
     view = _restore_job.View("sys", _state.Reader(query, _time.NOW), _state.Reader(query, _time.Point(snapshot="s")))
     names = [("d", "k"), ("d", "u")]
     view.snap_state = dict(_state.empty(), tables=dict((n, "id INT") for n in names), rows={("d", "k"): 5, ("d", "u"): 2},
-                           columns=dict((n, ["id"]) for n in names), keyed={("d", "k")})
-    view.now_state = dict(_state.empty(), tables=dict(view.snap_state["tables"]), keyed={("d", "k")},
+                           columns=dict((n, ["id"]) for n in names), keys={("d", "k"): ["id"]})
+    view.now_state = dict(_state.empty(), tables=dict(view.snap_state["tables"]), keys={("d", "k"): ["id"]},
                           columns=dict(view.snap_state["columns"]))
     one.compare_rows(view)
     assert len(sent) == 2 and "count(*) AS n FROM `d`.`u`" in sent[1] and "`k`" not in sent[1]

@@ -110,7 +110,7 @@ def test_read_lists_once_per_login_and_counts_in_batches():
     assert len(result["snap"]["rows"]) == 500 and len(result["now"]["rows"]) == 500
     assert result["now"]["columns"][("d", "t7")] == ["a"]
     assert result["now"]["indexes"][("d", "t7")] == "PRIMARY PRIMARY (a)" and result["now"]["foreign_keys"] == set()
-    assert result["now"]["keyed"] == set(tables)
+    assert result["now"]["keys"] == dict((k, ["a"]) for k in tables)
 
 
 def test_a_side_left_uncounted_is_listed_only_and_keyed_by_its_primary_index():
@@ -119,14 +119,14 @@ def test_a_side_left_uncounted_is_listed_only_and_keyed_by_its_primary_index():
     result = _state.read({"now": _state.Reader(fake, _time.NOW), "snap": _state.Reader(fake, SNAP)}, uncounted={"now"})
     assert len(fake.calls) == 2 and fake.calls[1].params[0::3] == ("n", "n")  # the listing, the snapshot's counts
     assert result["now"]["rows"] == {} and result["snap"]["rows"] == {("d", "k"): 3, ("d", "u"): 2}
-    assert result["now"]["keyed"] == {("d", "k")}  # a unique index or MatrixOne's hidden key is no primary key
+    assert result["now"]["keys"] == {("d", "k"): ["a"]}  # a unique index or MatrixOne's hidden key is no primary key
     # a keyed table holds no duplicate row: its rows now follow from the comparison; the rest is counted
     _state.rows_from_content(result["now"], result["snap"], {("d", "k"): (2, 1), ("d", "u"): (0, 0)})
     assert result["now"]["rows"] == {("d", "k"): 4}
     _state.count_missing_rows(_state.Reader(fake, _time.NOW), result["now"])
     assert result["now"]["rows"] == {("d", "k"): 4, ("d", "u"): 2} and len(fake.calls) == 3
     unknown = _state.empty()  # checksums that differ say no row numbers: nothing is derived
-    _state.rows_from_content(unknown, dict(result["snap"], keyed={("d", "k")}), {("d", "k"): (None, None)})
+    _state.rows_from_content(unknown, dict(result["snap"], keys={("d", "k"): ["a"]}), {("d", "k"): (None, None)})
     assert unknown["rows"] == {}
 
 
